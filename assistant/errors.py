@@ -1,0 +1,25 @@
+"""Trade Desk's exceptions (defined in ``vectorstore.errors``, the lowest layer, re-exported)."""
+
+from vectorstore.errors import (
+    AssistantError,
+    BackendError,
+    ConfigError,
+    IngestError,
+    IngestLockedError,
+    LoaderError,
+    ModelMismatchError,
+    QuestionError,
+    StoreError,
+)
+
+__all__ = [
+    "AssistantError",
+    "BackendError",
+    "ConfigError",
+    "IngestError",
+    "IngestLockedError",
+    "LoaderError",
+    "ModelMismatchError",
+    "QuestionError",
+    "StoreError",
+]

@@ -1,0 +1,164 @@
+"""All settings in one pydantic-settings object, read from ``TRADEDESK_*`` environment variables.
+
+Only this module reads the environment. Everything else receives a ``Settings``
+(or plain arguments taken from one).
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from vectorstore.errors import ConfigError
+
+__all__ = ["Settings", "load_settings"]
+
+
+class Settings(BaseSettings):
+    """Trade Desk configuration; every field is also ``TRADEDESK_<FIELD>`` in the environment."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="TRADEDESK_", extra="ignore", validate_default=True, frozen=True
+    )
+
+    # -- storage ---------------------------------------------------------------------
+    home: Path = Field(
+        default=Path("~/.tradedesk"),
+        description="Data folder: Chroma store, ingest records, lexical index, uploads.",
+    )
+    chroma_host: str | None = Field(
+        default=None, description="Chroma server host; unset = embedded store under home."
+    )
+    chroma_port: int = Field(default=8000, ge=1, le=65535, description="Chroma server port.")
+    collection: str = Field(default="tradedesk", description="Chroma collection name.")
+
+    # -- embeddings and chunking -----------------------------------------------------
+    embedding_model: str = Field(
+        default="all-MiniLM-L6-v2",
+        description="'all-MiniLM-L6-v2' (packaged copy) or a local sentence-transformers folder.",
+    )
+    embedding_precision: Literal["auto", "fp32", "bf16"] = "auto"
+    embedding_batch_size: int = Field(default=16, ge=1, le=1024)
+    chunk_words: int = Field(default=160, ge=20, le=1000, description="Target words per chunk.")
+    chunk_max_words: int = Field(default=200, ge=20, le=2000, description="Most words per chunk.")
+    chunk_overlap: int = Field(default=1, ge=0, le=5, description="Sentences shared by chunks.")
+
+    # -- ingest ----------------------------------------------------------------------
+    max_file_mb: float = Field(default=20.0, gt=0, le=2048, description="Largest file accepted.")
+    ingest_lock_timeout: float = Field(
+        default=600.0, ge=0, description="Seconds a second ingest waits for the first."
+    )
+    max_upload_files: int = Field(default=20, ge=1, le=1000, description="Files per upload.")
+
+    # -- answering -------------------------------------------------------------------
+    llm: Literal["extractive", "llamacpp", "openai"] = Field(
+        default="extractive", description="Answer backend."
+    )
+    llm_model: str | None = Field(
+        default=None,
+        description="GGUF path (llamacpp; default: packaged SmolLM2) or model name (openai).",
+    )
+    llm_base_url: str | None = Field(
+        default=None, description="OpenAI-compatible server, e.g. http://127.0.0.1:11434/v1."
+    )
+    llm_api_key: SecretStr | None = Field(default=None, description="API key (openai backend).")
+    llm_timeout: float = Field(default=60.0, gt=0, le=3600, description="Seconds per LLM call.")
+    llm_max_tokens: int = Field(default=256, ge=16, le=8192, description="Tokens per answer.")
+    llm_context_tokens: int = Field(
+        default=2048, ge=256, le=131072, description="Context window of the local model."
+    )
+    llm_threads: int = Field(default=2, ge=1, le=256, description="CPU threads of llama.cpp.")
+    top_k: int = Field(default=5, ge=1, le=20, description="Passages given to the answer step.")
+    max_question_chars: int = Field(default=1000, ge=10, le=20000)
+
+    @field_validator("home", mode="after")
+    @classmethod
+    def _expand_home(cls, value: Path) -> Path:
+        return value.expanduser()
+
+    @field_validator("collection")
+    @classmethod
+    def _check_collection(cls, value: str) -> str:
+        if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]{1,510}[A-Za-z0-9]", value):
+            raise ValueError(
+                f"collection={value!r} is not a valid Chroma collection name: 3-512 characters "
+                "from [a-zA-Z0-9._-], starting and ending with a letter or digit"
+            )
+        return value
+
+    @field_validator("chroma_host", "llm_base_url", "llm_model")
+    @classmethod
+    def _empty_is_none(cls, value: str | None) -> str | None:
+        return value.strip() or None if isinstance(value, str) else value
+
+    @model_validator(mode="after")
+    def _check_relations(self) -> Settings:
+        if self.chunk_words > self.chunk_max_words:
+            raise ValueError(
+                f"chunk_words={self.chunk_words} must not exceed chunk_max_words="
+                f"{self.chunk_max_words}"
+            )
+        if self.llm == "openai" and not self.llm_base_url:
+            raise ValueError(
+                "llm='openai' needs llm_base_url (TRADEDESK_LLM_BASE_URL), e.g. "
+                "http://127.0.0.1:11434/v1 for Ollama"
+            )
+        return self
+
+    # -- derived locations -----------------------------------------------------------
+
+    @property
+    def store_key(self) -> str:
+        """Names this store's records, index and lock (collection, plus server if any)."""
+        if self.chroma_host:
+            host = re.sub(r"[^A-Za-z0-9.-]+", "_", self.chroma_host)
+            return f"{self.collection}@{host}_{self.chroma_port}"
+        return self.collection
+
+    @property
+    def chroma_dir(self) -> Path:
+        """Folder of the embedded Chroma store."""
+        return self.home / "chroma"
+
+    @property
+    def records_path(self) -> Path:
+        """SQLite file of the ingest records."""
+        return self.home / "records" / f"{self.store_key}.sqlite"
+
+    @property
+    def lexical_dir(self) -> Path:
+        """Folder of the persisted BM25 index."""
+        return self.home / "lexical" / self.store_key
+
+    @property
+    def lock_path(self) -> Path:
+        """File lock that serialises ingests."""
+        return self.home / "locks" / f"{self.store_key}.lock"
+
+    @property
+    def uploads_dir(self) -> Path:
+        """Where uploaded files are stored (under generated names)."""
+        return self.home / "uploads"
+
+
+def load_settings(**overrides: Any) -> Settings:
+    """Build ``Settings`` from the environment plus ``overrides``, with readable errors.
+
+    Raises:
+        ConfigError: a value is invalid; the message names the variable and the problem.
+    """
+    try:
+        return Settings(**overrides)
+    except ValidationError as exc:
+        problems = []
+        for err in exc.errors():
+            field = ".".join(str(p) for p in err["loc"]) or "settings"
+            env = f"TRADEDESK_{field.upper()}" if field != "settings" else "settings"
+            given = err.get("input")
+            shown = "" if isinstance(given, dict) else f" (got {given!r})"
+            problems.append(f"{env}{shown}: {err['msg']}")
+        raise ConfigError("Invalid Trade Desk settings: " + "; ".join(problems)) from exc

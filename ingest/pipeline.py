@@ -1,0 +1,393 @@
+"""The ingest pipeline: discover -> load -> chunk -> embed -> write, idempotent and crash-safe.
+
+Why our own bookkeeping rather than ``langchain_core.indexing.index``: that API
+derives document ids from a hash of each chunk's content, while our chunk ids
+must derive from the article and the chunk's position; it hashes (and so
+chunks) every document before it can skip it, while we skip an unchanged
+article by its content hash before chunking; and it cannot tell a reader which
+chunks belong to the current version of an article while a write is half done.
+
+Write order for a new or changed article (so a crash anywhere leaves each
+article in exactly its old or its new version):
+
+1. journal the new chunk ids (``pending``) in the records;
+2. upsert the new chunks into Chroma (ids carry the content version, so the
+   old version's chunks are never overwritten);
+3. in one SQLite transaction make the new version current and journal the
+   old version's chunk ids for deletion (the commit point);
+4. delete the old chunks from Chroma and clear the journal.
+
+``repair()`` (run at the start of every ingest) finishes or undoes whatever a
+killed run left in the journal. Readers only trust chunk ids the records list.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from filelock import FileLock, Timeout
+
+from ingest.chunking import SentenceChunker, embed_text
+from ingest.loaders import discover, load_file
+from ingest.models import Chunk, Document, Failure, IngestReport
+from ingest.records import Records
+from vectorstore.errors import ConfigError, IngestLockedError, LoaderError
+from vectorstore.store import ChromaStore
+
+__all__ = ["Ingestor", "Progress"]
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Progress:
+    """A progress event: ``phase`` is ``load`` (files) or ``embed`` (chunks)."""
+
+    phase: str
+    done: int
+    total: int
+    detail: str = ""
+
+
+ProgressFn = Callable[[Progress], None]
+
+
+@dataclass
+class _Work:
+    doc: Document
+    version: str
+    chunks: list[Chunk]
+    is_new: bool
+
+
+def chunk_id(article_id: str, version: str, index: int) -> str:
+    """Deterministic chunk id: article id, content version and position."""
+    return f"{article_id}:{version}:{index:04d}"
+
+
+class Ingestor:
+    """Ingest articles into a ``ChromaStore`` with ``Records`` bookkeeping.
+
+    Args:
+        store: the vector store.
+        records: the ingest records of that store.
+        chunker: splits articles into chunks.
+        lock_path: file lock that serialises ingests of this store across processes.
+        max_file_bytes: larger files are refused before being read.
+        lock_timeout: seconds a second ingest waits for the lock before giving up.
+        write_batch: chunks embedded and written together (larger is faster, up to a point).
+    """
+
+    def __init__(
+        self,
+        store: ChromaStore,
+        records: Records,
+        chunker: SentenceChunker,
+        *,
+        lock_path: Path,
+        max_file_bytes: int,
+        lock_timeout: float = 600.0,
+        write_batch: int = 512,
+    ) -> None:
+        if max_file_bytes <= 0:
+            raise ConfigError(f"max_file_bytes={max_file_bytes!r} must be positive.")
+        if lock_timeout < 0:
+            raise ConfigError(f"lock_timeout={lock_timeout!r} must be >= 0 seconds.")
+        if not 1 <= write_batch <= 100_000:
+            raise ConfigError(f"write_batch={write_batch!r} must be in 1..100000.")
+        self.store = store
+        self.records = records
+        self.chunker = chunker
+        self.lock_path = Path(lock_path)
+        self.max_file_bytes = max_file_bytes
+        self.lock_timeout = lock_timeout
+        self.write_batch = write_batch
+
+    @property
+    def pipeline(self) -> str:
+        """Signature of chunking + embedding: articles built otherwise are redone."""
+        return f"{self.chunker.signature}|{self.store.embedder.name}"
+
+    # -- locking -------------------------------------------------------------------------
+
+    def _lock(self) -> FileLock:
+        self.lock_path.parent.mkdir(parents=True, exist_ok=True)
+        return FileLock(str(self.lock_path), timeout=self.lock_timeout)
+
+    def _locked(self, lock: FileLock) -> IngestLockedError:
+        holder = ""
+        try:
+            holder = (self.lock_path.with_suffix(".pid")).read_text().strip()
+        except OSError:
+            pass
+        who = f" (process {holder})" if holder else ""
+        return IngestLockedError(
+            f"Another ingest is writing to this store{who}; waited {self.lock_timeout:g}s for "
+            f"its lock {self.lock_path}. Let it finish and run this again (or raise "
+            "TRADEDESK_INGEST_LOCK_TIMEOUT to wait longer)."
+        )
+
+    def _acquire(self) -> FileLock:
+        lock = self._lock()
+        try:
+            lock.acquire()
+        except Timeout as exc:
+            raise self._locked(lock) from exc
+        try:
+            self.lock_path.with_suffix(".pid").write_text(str(os.getpid()))
+        except OSError:
+            pass
+        return lock
+
+    # -- public operations ---------------------------------------------------------------
+
+    def ingest(
+        self,
+        paths: Sequence[Path | str],
+        *,
+        prune: bool = False,
+        progress: ProgressFn | None = None,
+    ) -> IngestReport:
+        """Ingest files and folders; see the module docstring for the guarantees.
+
+        Args:
+            paths: files and folders (walked recursively).
+            prune: also remove articles whose source file is gone, and feed
+                entries no longer in a feed ingested now.
+            progress: called with ``Progress`` events.
+        """
+        t0 = time.perf_counter()
+        report = IngestReport()
+        lock = self._acquire()
+        try:
+            report.repaired = self.repair()
+            docs: list[Document] = []
+            loaded_sources: set[str] = set()
+            files: list[Path] = []
+            for item in discover([Path(p) for p in paths]):
+                if isinstance(item, Failure):
+                    report.failed.append(item)
+                else:
+                    files.append(item)
+            for n, path in enumerate(files, start=1):
+                if progress:
+                    progress(Progress("load", n - 1, len(files), path.name))
+                try:
+                    got, failures = load_file(path, max_bytes=self.max_file_bytes)
+                except LoaderError as exc:
+                    report.failed.append(Failure(str(path), str(exc)))
+                    continue
+                except Exception as exc:  # noqa: BLE001 - one bad file never stops the batch
+                    log.exception("loader crashed on %s", path)
+                    report.failed.append(
+                        Failure(str(path), f"could not be read ({type(exc).__name__}: {exc})")
+                    )
+                    continue
+                report.failed.extend(failures)
+                docs.extend(got)
+                if not failures:
+                    loaded_sources.add(str(path))
+            if progress:
+                progress(Progress("load", len(files), len(files)))
+            self._write(docs, report, progress)
+            if prune:
+                report.removed.extend(self._prune(docs, loaded_sources))
+        finally:
+            lock.release()
+        report.seconds = time.perf_counter() - t0
+        return report
+
+    def ingest_documents(
+        self, docs: Sequence[Document], *, progress: ProgressFn | None = None
+    ) -> IngestReport:
+        """Ingest already-loaded documents (same guarantees as ``ingest``)."""
+        t0 = time.perf_counter()
+        report = IngestReport()
+        lock = self._acquire()
+        try:
+            report.repaired = self.repair()
+            self._write(list(docs), report, progress)
+        finally:
+            lock.release()
+        report.seconds = time.perf_counter() - t0
+        return report
+
+    def remove(self, article_ids: Sequence[str]) -> list[str]:
+        """Remove articles; returns the ids that were present."""
+        lock = self._acquire()
+        try:
+            self.repair()
+            known = set(self.records.versions())
+            present = [a for a in dict.fromkeys(article_ids) if a in known]
+            if present:
+                stale = self.records.remove_articles(present)
+                self.store.delete(stale)
+                self.records.clear_pending(stale)
+            return present
+        finally:
+            lock.release()
+
+    def reset(self) -> None:
+        """Delete every article and chunk of this store."""
+        lock = self._acquire()
+        try:
+            self.store.drop()
+            self.records.reset()
+        finally:
+            lock.release()
+
+    def repair(self) -> int:
+        """Finish or undo what an interrupted run left behind; returns chunks cleaned up.
+
+        Journal entries are chunk ids that were being written (and may or may not
+        have reached Chroma) or were due for deletion. Whatever of them the
+        records do not list as current is deleted from Chroma. Also, when
+        Chroma holds fewer chunks than the records (a store replaced or
+        damaged), the articles with missing chunks are marked to be re-embedded.
+        """
+        pending = self.records.pending()
+        cleaned = 0
+        if pending:
+            current = set(self.records.chunk_ids())
+            doomed = [c for c, _, _ in pending if c not in current]
+            self.store.delete(doomed)
+            self.records.clear_pending([c for c, _, _ in pending])
+            cleaned = len(doomed)
+            if doomed:
+                self.records.bump()
+        _, n_chunks = self.records.count()
+        if n_chunks and self.store.count() < n_chunks:
+            present = set(self.store.ids())
+            missing_articles = {
+                cid.rsplit(":", 2)[0] for cid in self.records.chunk_ids() if cid not in present
+            }
+            if missing_articles:
+                log.warning(
+                    "%d articles lost chunks in the store; they will be re-embedded",
+                    len(missing_articles),
+                )
+                self.records.invalidate(sorted(missing_articles))
+        return cleaned
+
+    # -- internals -----------------------------------------------------------------------
+
+    def _chunk(self, doc: Document, version: str) -> list[Chunk]:
+        spans = self.chunker.chunk(doc.text, doc.title)
+        return [
+            Chunk(
+                chunk_id=chunk_id(doc.article_id, version, i),
+                article_id=doc.article_id,
+                index=i,
+                start=span.start,
+                end=span.end,
+                text=doc.text[span.start : span.end],
+                tokens=tokens,
+            )
+            for i, (span, tokens) in enumerate(spans)
+        ]
+
+    def _write(
+        self, docs: list[Document], report: IngestReport, progress: ProgressFn | None
+    ) -> None:
+        states = self.records.states()
+        pipeline = self.pipeline
+        work: list[_Work] = []
+        first_source: dict[str, str] = {}
+        for doc in docs:
+            if doc.article_id in first_source:
+                report.failed.append(
+                    Failure(
+                        doc.source_path,
+                        f"{doc.title[:60]!r} has the same url/id as an article from "
+                        f"{first_source[doc.article_id]}; the first one was kept",
+                    )
+                )
+                continue
+            first_source[doc.article_id] = doc.source_path
+            state = states.get(doc.article_id)
+            digest = doc.content_hash
+            if state == (digest, pipeline):
+                report.unchanged.append(doc.article_id)
+                continue
+            version = digest[:10]
+            work.append(_Work(doc, version, self._chunk(doc, version), state is None))
+        total = sum(len(w.chunks) for w in work)
+        done = 0
+        if progress and work:
+            progress(Progress("embed", 0, total))
+        batch: list[_Work] = []
+        size = 0
+        for item in work:
+            batch.append(item)
+            size += len(item.chunks)
+            if size >= self.write_batch:
+                done += self._write_batch(batch, pipeline, report)
+                if progress:
+                    progress(Progress("embed", done, total, item.doc.title[:60]))
+                batch, size = [], 0
+        if batch:
+            done += self._write_batch(batch, pipeline, report)
+            if progress:
+                progress(Progress("embed", done, total))
+
+    def _write_batch(self, batch: list[_Work], pipeline: str, report: IngestReport) -> int:
+        chunks = [c for w in batch for c in w.chunks]
+        titles = {w.doc.article_id: self.chunker.title_prefix(w.doc.title) for w in batch}
+        self.records.journal(
+            [c.chunk_id for c in chunks], [c.article_id for c in chunks], "write"
+        )
+        vectors = self.store.embedder.encode(
+            [embed_text(titles[c.article_id], c.text) for c in chunks]
+        )
+        report.embedded += len(chunks)
+        docs = {w.doc.article_id: w.doc for w in batch}
+        metadatas: list[dict[str, str | int | float | bool]] = []
+        for c in chunks:
+            d = docs[c.article_id]
+            page = d.page_at(c.start)
+            metadatas.append(
+                {
+                    "article_id": c.article_id,
+                    "version": c.chunk_id.rsplit(":", 2)[1],
+                    "index": c.index,
+                    "start": c.start,
+                    "end": c.end,
+                    "title": d.title,
+                    "source": d.source,
+                    "date": d.date or "",
+                    "date_num": int(d.date.replace("-", "")) if d.date else -1,
+                    "kind": d.kind,
+                    "page": page if page is not None else -1,
+                }
+            )
+        self.store.upsert(
+            [c.chunk_id for c in chunks], vectors, [c.text for c in chunks], metadatas
+        )
+        stale = self.records.commit_articles(
+            [(w.doc, w.version, pipeline, w.chunks) for w in batch]
+        )
+        self.store.delete(stale)
+        self.records.clear_pending(stale)
+        for w in batch:
+            (report.added if w.is_new else report.updated).append(w.doc.article_id)
+        report.chunks_written += len(chunks)
+        return len(chunks)
+
+    def _prune(self, docs: list[Document], loaded_sources: set[str]) -> list[str]:
+        seen = {d.article_id for d in docs}
+        doomed: list[str] = []
+        for source, article_ids in self.records.by_source().items():
+            if not os.path.exists(source):
+                doomed.extend(article_ids)
+            elif source in loaded_sources:
+                doomed.extend(a for a in article_ids if a not in seen)
+        if doomed:
+            stale = self.records.remove_articles(doomed)
+            self.store.delete(stale)
+            self.records.clear_pending(stale)
+        return doomed

@@ -1,0 +1,409 @@
+"""The ingest records: an SQLite file beside the vector store.
+
+It knows every article (metadata, content hash, cleaned text) and every chunk
+(offsets, text) that the vector store should hold, a journal of chunk ids that
+are being written or deleted (so an interrupted run can be repaired exactly),
+and a version counter that moves on whenever the content changes (readers use
+it to notice another process's ingest).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sqlite3
+import threading
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ingest.models import ArticleInfo, Chunk, Document
+from vectorstore.errors import StoreError
+
+__all__ = ["ChunkRow", "Records"]
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS articles (
+    article_id TEXT PRIMARY KEY,
+    title TEXT NOT NULL,
+    source TEXT NOT NULL,
+    date TEXT,
+    url TEXT,
+    source_path TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    content_hash TEXT NOT NULL,
+    version TEXT NOT NULL,
+    pipeline TEXT NOT NULL,
+    n_chunks INTEGER NOT NULL,
+    chars INTEGER NOT NULL,
+    text TEXT NOT NULL,
+    pages TEXT NOT NULL,
+    added_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS articles_source ON articles(source_path);
+CREATE TABLE IF NOT EXISTS chunks (
+    chunk_id TEXT PRIMARY KEY,
+    article_id TEXT NOT NULL REFERENCES articles(article_id) ON DELETE CASCADE,
+    idx INTEGER NOT NULL,
+    start INTEGER NOT NULL,
+    "end" INTEGER NOT NULL,
+    tokens INTEGER NOT NULL,
+    page INTEGER,
+    text TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS chunks_article ON chunks(article_id, idx);
+CREATE TABLE IF NOT EXISTS pending (
+    chunk_id TEXT PRIMARY KEY,
+    article_id TEXT NOT NULL,
+    op TEXT NOT NULL
+);
+"""
+
+
+@dataclass(frozen=True)
+class ChunkRow:
+    """A stored chunk and the metadata of its article."""
+
+    chunk_id: str
+    article_id: str
+    index: int
+    start: int
+    end: int
+    page: int | None
+    text: str
+    title: str
+    source: str
+    date: str | None
+    url: str | None
+
+
+def _now() -> str:
+    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+
+
+class Records:
+    """SQLite records of one store.
+
+    Args:
+        path: the SQLite file (created with its folder when missing).
+        timeout: seconds to wait for a writer in another process.
+    """
+
+    def __init__(self, path: Path, *, timeout: float = 30.0) -> None:
+        self.path = Path(path)
+        self.timeout = timeout
+        self._lock = threading.RLock()
+        self._conn: sqlite3.Connection | None = None
+
+    def _connect(self) -> sqlite3.Connection:
+        with self._lock:
+            if self._conn is not None:
+                return self._conn
+            try:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+                conn = sqlite3.connect(
+                    self.path, timeout=self.timeout, check_same_thread=False,
+                    isolation_level=None,
+                )
+                conn.execute("PRAGMA journal_mode=WAL")
+                conn.execute("PRAGMA synchronous=NORMAL")
+                conn.execute("PRAGMA foreign_keys=ON")
+                conn.executescript(_SCHEMA)
+            except (sqlite3.Error, OSError) as exc:
+                raise self._error("open", exc) from exc
+            self._conn = conn
+            return conn
+
+    def _error(self, action: str, exc: Exception) -> StoreError:
+        text = str(exc).lower()
+        if "readonly" in text or "read-only" in text or "permission" in text:
+            fix = "make the data directory writable or set TRADEDESK_HOME to a writable folder"
+        elif "disk" in text and ("full" in text or "i/o" in text) or "no space" in text:
+            fix = "free disk space, then run `tradedesk doctor`"
+        elif "malformed" in text or "not a database" in text or "corrupt" in text:
+            fix = "run `tradedesk rebuild` to re-create the records from the sources"
+        elif "locked" in text or "busy" in text:
+            fix = "another process holds the records; retry when it has finished"
+        else:
+            fix = "run `tradedesk doctor` to check the store"
+        return StoreError(f"Could not {action} the ingest records at {self.path} ({exc}): {fix}.")
+
+    @contextmanager
+    def _tx(self, action: str = "write") -> Iterator[sqlite3.Connection]:
+        conn = self._connect()
+        with self._lock:
+            try:
+                conn.execute("BEGIN IMMEDIATE")
+                try:
+                    yield conn
+                except BaseException:
+                    conn.execute("ROLLBACK")
+                    raise
+                conn.execute("COMMIT")
+            except (sqlite3.Error, OSError) as exc:
+                raise self._error(action, exc) from exc
+
+    def _read(self, sql: str, args: Sequence[Any] = ()) -> list[sqlite3.Row]:
+        conn = self._connect()
+        with self._lock:
+            try:
+                cur = conn.execute(sql, tuple(args))
+                cur.row_factory = sqlite3.Row
+                return list(cur.fetchall())
+            except (sqlite3.Error, OSError) as exc:
+                raise self._error("read", exc) from exc
+
+    def close(self) -> None:
+        """Close the connection."""
+        with self._lock:
+            if self._conn is not None:
+                self._conn.close()
+                self._conn = None
+
+    # -- meta ----------------------------------------------------------------------------
+
+    def get_meta(self, key: str) -> str | None:
+        """A value of the meta table."""
+        rows = self._read("SELECT value FROM meta WHERE key=?", (key,))
+        return rows[0]["value"] if rows else None
+
+    def set_meta(self, key: str, value: str) -> None:
+        """Set a value of the meta table."""
+        with self._tx() as conn:
+            conn.execute("INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)", (key, value))
+
+    def version(self) -> int:
+        """The content version: it increases with every change to articles or chunks."""
+        value = self.get_meta("version")
+        return int(value) if value else 0
+
+    @staticmethod
+    def _bump(conn: sqlite3.Connection) -> None:
+        conn.execute(
+            "INSERT INTO meta(key, value) VALUES ('version', '1') ON CONFLICT(key) DO UPDATE "
+            "SET value = CAST(CAST(value AS INTEGER) + 1 AS TEXT)"
+        )
+
+    # -- articles ------------------------------------------------------------------------
+
+    def state(self, article_id: str) -> tuple[str, str] | None:
+        """``(content_hash, pipeline)`` of a recorded article, or None."""
+        rows = self._read(
+            "SELECT content_hash, pipeline FROM articles WHERE article_id=?", (article_id,)
+        )
+        return (rows[0]["content_hash"], rows[0]["pipeline"]) if rows else None
+
+    def states(self) -> dict[str, tuple[str, str]]:
+        """``article_id -> (content_hash, pipeline)`` for every article."""
+        rows = self._read("SELECT article_id, content_hash, pipeline FROM articles")
+        return {r["article_id"]: (r["content_hash"], r["pipeline"]) for r in rows}
+
+    def versions(self) -> dict[str, str]:
+        """``article_id -> version`` of every article (the version is part of chunk ids)."""
+        rows = self._read("SELECT article_id, version FROM articles")
+        return {r["article_id"]: r["version"] for r in rows}
+
+    def articles(self) -> list[ArticleInfo]:
+        """Every article, newest first (by date, then title)."""
+        rows = self._read(
+            "SELECT article_id, title, source, date, url, source_path, kind, n_chunks, chars, "
+            "content_hash, updated_at FROM articles ORDER BY COALESCE(date, '') DESC, title"
+        )
+        return [
+            ArticleInfo(
+                article_id=r["article_id"], title=r["title"], source=r["source"],
+                date=r["date"], url=r["url"], source_path=r["source_path"], kind=r["kind"],
+                chunks=r["n_chunks"], chars=r["chars"], content_hash=r["content_hash"],
+                updated_at=r["updated_at"],
+            )
+            for r in rows
+        ]
+
+    def article(self, article_id: str) -> ArticleInfo | None:
+        """One article's metadata."""
+        return next((a for a in self.articles() if a.article_id == article_id), None)
+
+    def article_text(self, article_id: str) -> str | None:
+        """The cleaned text of an article (chunk offsets point into it)."""
+        rows = self._read("SELECT text FROM articles WHERE article_id=?", (article_id,))
+        return rows[0]["text"] if rows else None
+
+    def by_source(self) -> dict[str, list[str]]:
+        """``source_path -> [article_id, ...]``."""
+        out: dict[str, list[str]] = {}
+        for r in self._read("SELECT article_id, source_path FROM articles"):
+            out.setdefault(r["source_path"], []).append(r["article_id"])
+        return out
+
+    def count(self) -> tuple[int, int]:
+        """``(articles, chunks)``."""
+        a = self._read("SELECT COUNT(*) AS n FROM articles")[0]["n"]
+        c = self._read("SELECT COUNT(*) AS n FROM chunks")[0]["n"]
+        return int(a), int(c)
+
+    # -- chunks --------------------------------------------------------------------------
+
+    def chunk_ids(self, article_id: str | None = None) -> list[str]:
+        """Chunk ids (of one article, or all) in article/position order."""
+        if article_id is None:
+            rows = self._read("SELECT chunk_id FROM chunks ORDER BY article_id, idx")
+        else:
+            rows = self._read(
+                "SELECT chunk_id FROM chunks WHERE article_id=? ORDER BY idx", (article_id,)
+            )
+        return [r["chunk_id"] for r in rows]
+
+    def chunk_texts(self) -> tuple[list[str], list[str]]:
+        """``(ids, texts)`` of every chunk, for the lexical index."""
+        rows = self._read(
+            "SELECT c.chunk_id, a.title || char(10) || c.text AS t FROM chunks c "
+            "JOIN articles a USING(article_id) ORDER BY c.article_id, c.idx"
+        )
+        return [r["chunk_id"] for r in rows], [r["t"] for r in rows]
+
+    def chunks(self, chunk_ids: Iterable[str]) -> dict[str, ChunkRow]:
+        """Stored chunks with their article's metadata."""
+        ids = list(dict.fromkeys(chunk_ids))
+        out: dict[str, ChunkRow] = {}
+        for lo in range(0, len(ids), 500):
+            part = ids[lo : lo + 500]
+            marks = ",".join("?" * len(part))
+            rows = self._read(
+                "SELECT c.chunk_id, c.article_id, c.idx, c.start, c.\"end\", c.page, c.text, "
+                "a.title, a.source, a.date, a.url FROM chunks c JOIN articles a "
+                f"USING(article_id) WHERE c.chunk_id IN ({marks})",
+                part,
+            )
+            for r in rows:
+                out[r["chunk_id"]] = ChunkRow(
+                    chunk_id=r["chunk_id"], article_id=r["article_id"], index=r["idx"],
+                    start=r["start"], end=r["end"], page=r["page"], text=r["text"],
+                    title=r["title"], source=r["source"], date=r["date"], url=r["url"],
+                )
+        return out
+
+    # -- writes (each one transaction) ---------------------------------------------------
+
+    def journal(self, chunk_ids: Sequence[str], article_ids: Sequence[str], op: str) -> None:
+        """Note chunk ids about to be written (``op='write'``) before touching the store."""
+        with self._tx() as conn:
+            conn.executemany(
+                "INSERT OR REPLACE INTO pending(chunk_id, article_id, op) VALUES (?, ?, ?)",
+                [(c, a, op) for c, a in zip(chunk_ids, article_ids, strict=True)],
+            )
+
+    def pending(self) -> list[tuple[str, str, str]]:
+        """Journal entries ``(chunk_id, article_id, op)`` left by unfinished work."""
+        rows = self._read("SELECT chunk_id, article_id, op FROM pending")
+        return [(r["chunk_id"], r["article_id"], r["op"]) for r in rows]
+
+    def clear_pending(self, chunk_ids: Sequence[str]) -> None:
+        """Forget journal entries whose work is done."""
+        with self._tx() as conn:
+            conn.executemany("DELETE FROM pending WHERE chunk_id=?", [(c,) for c in chunk_ids])
+
+    def commit_articles(
+        self,
+        items: Sequence[tuple[Document, str, str, Sequence[Chunk]]],
+    ) -> list[str]:
+        """Make new article versions current, in one transaction.
+
+        Args:
+            items: ``(document, version, pipeline, chunks)`` per article.
+
+        Returns:
+            Chunk ids of the replaced versions, now journalled for deletion.
+        """
+        stale: list[str] = []
+        now = _now()
+        with self._tx() as conn:
+            for doc, version, pipeline, chunks in items:
+                old = [
+                    r[0]
+                    for r in conn.execute(
+                        "SELECT chunk_id FROM chunks WHERE article_id=?", (doc.article_id,)
+                    )
+                ]
+                new_ids = {c.chunk_id for c in chunks}
+                old = [c for c in old if c not in new_ids]
+                added_at = conn.execute(
+                    "SELECT added_at FROM articles WHERE article_id=?", (doc.article_id,)
+                ).fetchone()
+                conn.execute("DELETE FROM chunks WHERE article_id=?", (doc.article_id,))
+                conn.execute(
+                    "INSERT OR REPLACE INTO articles(article_id, title, source, date, url, "
+                    "source_path, kind, content_hash, version, pipeline, n_chunks, chars, text, "
+                    "pages, added_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                    (
+                        doc.article_id, doc.title, doc.source, doc.date, doc.url,
+                        doc.source_path, doc.kind, doc.content_hash, version, pipeline,
+                        len(chunks), len(doc.text), doc.text, json.dumps(doc.pages),
+                        added_at[0] if added_at else now, now,
+                    ),
+                )
+                conn.executemany(
+                    'INSERT INTO chunks(chunk_id, article_id, idx, start, "end", tokens, page, '
+                    "text) VALUES (?,?,?,?,?,?,?,?)",
+                    [
+                        (c.chunk_id, c.article_id, c.index, c.start, c.end, c.tokens,
+                         doc.page_at(c.start), c.text)
+                        for c in chunks
+                    ],
+                )
+                conn.executemany(
+                    "DELETE FROM pending WHERE chunk_id=?", [(c,) for c in new_ids]
+                )
+                conn.executemany(
+                    "INSERT OR REPLACE INTO pending(chunk_id, article_id, op) "
+                    "VALUES (?, ?, 'delete')",
+                    [(c, doc.article_id) for c in old],
+                )
+                stale.extend(old)
+            self._bump(conn)
+        return stale
+
+    def remove_articles(self, article_ids: Sequence[str]) -> list[str]:
+        """Forget articles, in one transaction; returns their chunk ids (journalled)."""
+        stale: list[str] = []
+        with self._tx() as conn:
+            for aid in article_ids:
+                old = [
+                    r[0]
+                    for r in conn.execute("SELECT chunk_id FROM chunks WHERE article_id=?", (aid,))
+                ]
+                conn.execute("DELETE FROM chunks WHERE article_id=?", (aid,))
+                conn.execute("DELETE FROM articles WHERE article_id=?", (aid,))
+                conn.executemany(
+                    "INSERT OR REPLACE INTO pending(chunk_id, article_id, op) "
+                    "VALUES (?, ?, 'delete')",
+                    [(c, aid) for c in old],
+                )
+                stale.extend(old)
+            self._bump(conn)
+        return stale
+
+    def invalidate(self, article_ids: Sequence[str]) -> None:
+        """Mark articles as needing re-embedding on the next ingest (store lost chunks)."""
+        with self._tx() as conn:
+            conn.executemany(
+                "UPDATE articles SET content_hash='' WHERE article_id=?",
+                [(a,) for a in article_ids],
+            )
+            self._bump(conn)
+
+    def bump(self) -> None:
+        """Move the version on (after a repair changed the store)."""
+        with self._tx() as conn:
+            self._bump(conn)
+
+    def reset(self) -> None:
+        """Forget everything."""
+        with self._tx() as conn:
+            conn.execute("DELETE FROM chunks")
+            conn.execute("DELETE FROM articles")
+            conn.execute("DELETE FROM pending")
+            self._bump(conn)

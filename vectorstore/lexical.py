@@ -1,0 +1,160 @@
+"""A persisted BM25 index (``bm25s``) over the chunk texts, stamped with the store version.
+
+``bm25s`` cannot add to an index, so the index is rebuilt from the stored chunk
+texts after an ingest that changed something (about a second per 10k chunks)
+and saved; readers load it memory-mapped and reload it when the store version
+moves on.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import threading
+import unicodedata
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+__all__ = ["LexicalIndex", "tokenize"]
+
+_TOKEN = re.compile(r"\d+(?:[.,]\d+)*|[^\W\d_]+(?:['’][^\W\d_]+)?")
+_STOP = frozenset(
+    """a about above after again against all am an and any are as at be because been before
+    being below between both but by can did do does doing down during each few for from further
+    had has have having he her here hers herself him himself his how i if in into is it its itself
+    just me more most my myself no nor not now of off on once only or other our ours ourselves out
+    over own same she should so some such than that the their theirs them themselves then there
+    these they this those through to too under until up very was we were what when where which
+    while who whom why will with you your yours yourself yourselves would could also said says
+    tell me please much many""".split()
+)
+
+
+def _stem(word: str) -> str:
+    """A light English suffix stripper: exports/exported/exporting -> export."""
+    if len(word) <= 3 or not word.isalpha():
+        return word
+    for suffix, repl, keep in (
+        ("ies", "y", 3),
+        ("sses", "ss", 3),
+        ("ing", "", 4),
+        ("ed", "", 4),
+        ("es", "", 4),
+        ("s", "", 3),
+    ):
+        if word.endswith(suffix) and len(word) - len(suffix) >= keep:
+            if suffix == "s" and word.endswith(("ss", "us", "is")):
+                return word
+            if suffix == "es" and not word.endswith(("ches", "shes", "xes", "sses", "zes")):
+                return word[:-1]
+            return word[: len(word) - len(suffix)] + repl
+    return word
+
+
+def tokenize(text: str) -> list[str]:
+    """Lower-case word and number tokens, stop words removed, lightly stemmed.
+
+    Numbers keep their decimals and lose thousands separators ("5,340" -> "5340").
+    """
+    text = unicodedata.normalize("NFKC", text).lower()
+    out: list[str] = []
+    for tok in _TOKEN.findall(text):
+        if tok[0].isdigit():
+            if re.fullmatch(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?", tok):
+                tok = tok.replace(",", "")
+            out.append(tok.rstrip(".,"))
+        elif tok not in _STOP:
+            out.append(_stem(tok.replace("’", "'")))
+    return out
+
+
+class LexicalIndex:
+    """BM25 over chunk texts, persisted in ``directory``.
+
+    Args:
+        directory: where the index files live (created on save).
+    """
+
+    def __init__(self, directory: Path) -> None:
+        self.directory = Path(directory)
+        self.version: int | None = None
+        self.ids: list[str] = []
+        self._bm25: Any = None
+        self._lock = threading.RLock()
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def build(self, ids: Sequence[str], texts: Sequence[str], version: int) -> None:
+        """Index ``texts`` (one per id) and save to disk atomically."""
+        import bm25s
+
+        if len(ids) != len(texts):
+            raise ValueError("ids and texts differ in length")
+        bm25: Any = None
+        if ids:
+            bm25 = bm25s.BM25()
+            bm25.index([tokenize(t) or ["\u2205"] for t in texts], show_progress=False)
+        tmp = self.directory.with_name(self.directory.name + f".tmp{os.getpid()}")
+        shutil.rmtree(tmp, ignore_errors=True)
+        tmp.mkdir(parents=True)
+        if bm25 is not None:
+            bm25.save(str(tmp), show_progress=False)
+        (tmp / "ids.json").write_text(json.dumps(list(ids)))
+        (tmp / "meta.json").write_text(json.dumps({"version": version, "count": len(ids)}))
+        old = self.directory.with_name(self.directory.name + f".old{os.getpid()}")
+        with self._lock:
+            if self.directory.exists():
+                os.replace(self.directory, old)
+            os.replace(tmp, self.directory)
+            shutil.rmtree(old, ignore_errors=True)
+            self._bm25, self.ids, self.version = bm25, list(ids), version
+
+    def load(self) -> bool:
+        """Load the saved index; False when there is none (or it is unreadable)."""
+        import bm25s
+
+        try:
+            meta = json.loads((self.directory / "meta.json").read_text())
+            ids = json.loads((self.directory / "ids.json").read_text())
+            bm25 = None
+            if ids:
+                bm25 = bm25s.BM25.load(str(self.directory), mmap=True, show_progress=False)
+        except (OSError, ValueError, KeyError):
+            return False
+        with self._lock:
+            self._bm25, self.ids, self.version = bm25, ids, int(meta["version"])
+        return True
+
+    def saved_version(self) -> int | None:
+        """Version stamped on the saved index, without loading it."""
+        try:
+            return int(json.loads((self.directory / "meta.json").read_text())["version"])
+        except (OSError, ValueError, KeyError):
+            return None
+
+    def search(
+        self, query: str, k: int, allowed: np.ndarray | None = None
+    ) -> list[tuple[str, float]]:
+        """The ``k`` best (id, BM25 score) pairs for ``query``; ``allowed`` masks documents."""
+        with self._lock:
+            bm25, ids = self._bm25, self.ids
+        tokens = tokenize(query)
+        if bm25 is None or not tokens or k <= 0:
+            return []
+        vocab = bm25.vocab_dict
+        tokens = [t for t in tokens if t in vocab]
+        if not tokens:
+            return []
+        k = min(k, len(ids))
+        docs, scores = bm25.retrieve(
+            [tokens], k=k, show_progress=False, weight_mask=allowed, n_threads=1
+        )
+        return [
+            (ids[int(d)], float(s)) for d, s in zip(docs[0], scores[0], strict=True) if s > 0
+        ]

@@ -1,0 +1,396 @@
+"""Chroma behind one small class: embedded on disk by default, a Chroma server when configured.
+
+The collection uses cosine space, our own embeddings (Chroma's default embedding
+function, which downloads a model, is never used), wider HNSW parameters than
+Chroma's defaults, and records the embedding model that built it: opening it with
+another model fails with a message that says how to rebuild.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import sqlite3
+import threading
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from vectorstore.embeddings import Embedder
+from vectorstore.errors import ConfigError, ModelMismatchError, StoreError
+
+if TYPE_CHECKING:
+    from chromadb.api import ClientAPI
+    from chromadb.api.models.Collection import Collection
+    from langchain_chroma import Chroma
+
+__all__ = ["ChromaStore", "Hit", "HnswConfig"]
+
+Metadata = Mapping[str, str | int | float | bool]
+
+
+@dataclass(frozen=True)
+class HnswConfig:
+    """HNSW parameters of the collection (chosen so top-10 recall >= 0.98 at 50k chunks)."""
+
+    ef_construction: int = 200
+    ef_search: int = 128
+    max_neighbors: int = 32
+
+    def __post_init__(self) -> None:
+        for name in ("ef_construction", "ef_search", "max_neighbors"):
+            value = getattr(self, name)
+            if not isinstance(value, int) or not 2 <= value <= 4096:
+                raise ConfigError(f"hnsw {name}={value!r} must be an integer in 2..4096.")
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One dense search result."""
+
+    id: str
+    text: str
+    metadata: dict[str, Any]
+    score: float  # cosine similarity, 1 = identical direction
+
+
+class ChromaStore:
+    """A Chroma collection of chunk vectors.
+
+    Args:
+        embedder: the embeddings used for every vector in the collection.
+        collection: collection name (3-512 characters of ``[a-zA-Z0-9._-]``).
+        path: directory of the embedded store (``PersistentClient``); or
+        host: a Chroma server (``HttpClient``), with ``port``.
+        hnsw: index parameters used when the collection is created.
+    """
+
+    def __init__(
+        self,
+        embedder: Embedder,
+        *,
+        collection: str,
+        path: Path | None = None,
+        host: str | None = None,
+        port: int = 8000,
+        hnsw: HnswConfig | None = None,
+    ) -> None:
+        if (path is None) == (host is None):
+            raise ConfigError(
+                f"ChromaStore needs exactly one of path= (embedded) or host= (server); got "
+                f"path={path!r}, host={host!r}."
+            )
+        if not (3 <= len(collection) <= 512) or not all(
+            c.isascii() and (c.isalnum() or c in "._-") for c in collection
+        ) or not (collection[0].isalnum() and collection[-1].isalnum()):
+            raise ConfigError(
+                f"collection={collection!r} is not a valid Chroma collection name: use 3-512 "
+                "characters from [a-zA-Z0-9._-], starting and ending with a letter or digit."
+            )
+        if not 1 <= port <= 65535:
+            raise ConfigError(f"port={port!r} must be in 1..65535.")
+        self.embedder = embedder
+        self.collection_name = collection
+        self.path = Path(path).expanduser() if path is not None else None
+        self.host = host
+        self.port = port
+        self.hnsw = hnsw or HnswConfig()
+        self._client: ClientAPI | None = None
+        self._collection: Collection | None = None
+        self._lock = threading.RLock()
+
+    @property
+    def location(self) -> str:
+        """Where the store lives, for messages."""
+        if self.host is not None:
+            return f"http://{self.host}:{self.port}"
+        return str(self.path)
+
+    # -- errors ------------------------------------------------------------------------
+
+    @contextlib.contextmanager
+    def _errors(self, action: str) -> Iterator[None]:
+        """Turn Chroma, network and disk failures into a StoreError naming cause and fix."""
+        try:
+            yield
+        except StoreError:
+            raise
+        except Exception as exc:  # noqa: BLE001 - translated below, nothing swallowed
+            raise self._translate(action, exc) from exc
+
+    def _translate(self, action: str, exc: Exception) -> StoreError:
+        text = f"{type(exc).__name__}: {exc}"
+        low = text.lower()
+        if self.host is not None and any(
+            s in low for s in ("connect", "connection", "refused", "timed out", "unreachable")
+        ):
+            return StoreError(
+                f"Could not {action}: the Chroma server at {self.location} is not reachable "
+                f"({text}). Start it with `chroma run --path DIR --host {self.host} --port "
+                f"{self.port}`, or unset TRADEDESK_CHROMA_HOST to use the embedded store."
+            )
+        if isinstance(exc, OSError) and exc.errno == errno.ENOSPC or "no space left" in low or (
+            "disk" in low and "full" in low
+        ):
+            return StoreError(
+                f"Could not {action}: the disk holding {self.location} is full ({text}). Free "
+                "space (or move TRADEDESK_HOME), then run `tradedesk doctor` and re-run ingest."
+            )
+        if "readonly" in low or "read-only" in low or "permission denied" in low or (
+            isinstance(exc, PermissionError)
+        ):
+            return StoreError(
+                f"Could not {action}: {self.location} is not writable ({text}). Fix the "
+                "permissions of the data directory or point TRADEDESK_HOME somewhere writable."
+            )
+        if isinstance(exc, sqlite3.DatabaseError) or "malformed" in low or "corrupt" in low or (
+            "not a database" in low
+        ):
+            return StoreError(
+                f"Could not {action}: the Chroma files under {self.location} are damaged "
+                f"({text}). Run `tradedesk rebuild` to re-create the store from the recorded "
+                "sources."
+            )
+        return StoreError(
+            f"Could not {action} in the Chroma store at {self.location} ({text}). Run "
+            "`tradedesk doctor` to check the store; `tradedesk rebuild` re-creates it."
+        )
+
+    # -- client and collection ---------------------------------------------------------
+
+    @property
+    def client(self) -> ClientAPI:
+        """The Chroma client (created on first use)."""
+        with self._lock:
+            if self._client is None:
+                with self._errors("open the store"):
+                    import chromadb
+                    from chromadb.config import Settings as ChromaSettings
+
+                    settings = ChromaSettings(anonymized_telemetry=False, allow_reset=True)
+                    if self.host is not None:
+                        client = chromadb.HttpClient(
+                            host=self.host, port=self.port, settings=settings
+                        )
+                        client.heartbeat()
+                    else:
+                        assert self.path is not None
+                        self.path.mkdir(parents=True, exist_ok=True)
+                        client = chromadb.PersistentClient(path=str(self.path), settings=settings)
+                self._client = client
+            return self._client
+
+    def _check_model(self, col: Collection) -> None:
+        meta = col.metadata or {}
+        built_with = meta.get("embedding_model")
+        if built_with is not None and built_with != self.embedder.name:
+            raise ModelMismatchError(
+                f"The collection {self.collection_name!r} at {self.location} was built with the "
+                f"embedding model {built_with!r} (dimension {meta.get('embedding_dim')}), but "
+                f"the configured model is {self.embedder.name!r}. Set "
+                f"TRADEDESK_EMBEDDING_MODEL={built_with} to use it as it is, or rebuild it with "
+                "the new model: `tradedesk rebuild` (or `tradedesk reset --yes` and ingest again)."
+            )
+
+    def collection(self, *, create: bool = True) -> Collection | None:
+        """The Chroma collection, checked against the configured model.
+
+        Args:
+            create: create the collection when it does not exist yet.
+
+        Returns:
+            The collection, or None when it does not exist and ``create`` is false.
+        """
+        with self._lock:
+            if self._collection is not None:
+                return self._collection
+            from chromadb.errors import NotFoundError
+
+            with self._errors("open the collection"):
+                try:
+                    col = self.client.get_collection(self.collection_name)
+                except (NotFoundError, ValueError) as exc:
+                    if isinstance(exc, ValueError) and "does not exist" not in str(exc):
+                        raise
+                    if not create:
+                        return None
+                    col = self.client.get_or_create_collection(
+                        self.collection_name,
+                        embedding_function=None,
+                        metadata={
+                            "embedding_model": self.embedder.name,
+                            "embedding_dim": self.embedder.dimension,
+                            "created_by": "tradedesk",
+                        },
+                        configuration={
+                            "hnsw": {
+                                "space": "cosine",
+                                "ef_construction": self.hnsw.ef_construction,
+                                "ef_search": self.hnsw.ef_search,
+                                "max_neighbors": self.hnsw.max_neighbors,
+                            }
+                        },
+                    )
+            self._check_model(col)
+            self._collection = col
+            return col
+
+    def _col(self) -> Collection:
+        col = self.collection(create=True)
+        assert col is not None
+        return col
+
+    def exists(self) -> bool:
+        """Whether the collection exists (without creating it)."""
+        return self.collection(create=False) is not None
+
+    def close(self) -> None:
+        """Forget the client so the next call reconnects (or re-reads the files)."""
+        with self._lock:
+            self._collection = None
+            self._client = None
+
+    # -- reads -------------------------------------------------------------------------
+
+    def count(self) -> int:
+        """Number of vectors in the collection (0 when it does not exist)."""
+        col = self.collection(create=False)
+        if col is None:
+            return 0
+        with self._errors("count the chunks"):
+            return int(col.count())
+
+    def ids(self, page: int = 5000) -> list[str]:
+        """Every id in the collection."""
+        col = self.collection(create=False)
+        if col is None:
+            return []
+        out: list[str] = []
+        with self._errors("list the chunk ids"):
+            offset = 0
+            while True:
+                got = col.get(include=[], limit=page, offset=offset)
+                out.extend(got["ids"])
+                if len(got["ids"]) < page:
+                    break
+                offset += page
+        return out
+
+    def get(self, ids: Sequence[str]) -> dict[str, tuple[str, dict[str, Any]]]:
+        """Documents and metadata of ``ids`` (missing ids are left out)."""
+        col = self.collection(create=False)
+        if col is None or not ids:
+            return {}
+        with self._errors("read chunks"):
+            got = col.get(ids=list(ids), include=["documents", "metadatas"])
+        docs = got.get("documents") or []
+        metas = got.get("metadatas") or []
+        return {
+            i: (d or "", dict(m or {})) for i, d, m in zip(got["ids"], docs, metas, strict=True)
+        }
+
+    def embeddings(self, ids: Sequence[str]) -> dict[str, np.ndarray]:
+        """Stored vectors of ``ids``."""
+        col = self.collection(create=False)
+        if col is None or not ids:
+            return {}
+        with self._errors("read vectors"):
+            got = col.get(ids=list(ids), include=["embeddings"])
+        embs = got.get("embeddings")
+        if embs is None:
+            return {}
+        return {
+            i: np.asarray(e, dtype=np.float32) for i, e in zip(got["ids"], embs, strict=True)
+        }
+
+    def query(
+        self, vector: Sequence[float] | np.ndarray, k: int, where: dict[str, Any] | None = None
+    ) -> list[Hit]:
+        """The ``k`` nearest chunks to ``vector`` (cosine), optionally filtered by metadata."""
+        col = self.collection(create=False)
+        if col is None or k <= 0:
+            return []
+        with self._errors("search the store"):
+            n = col.count()
+            if n == 0:
+                return []
+            res = col.query(
+                query_embeddings=[np.asarray(vector, dtype=np.float32).tolist()],
+                n_results=min(k, n),
+                where=where or None,
+                include=["documents", "metadatas", "distances"],
+            )
+        ids = res["ids"][0]
+        docs = (res.get("documents") or [[]])[0]
+        metas = (res.get("metadatas") or [[]])[0]
+        dists = (res.get("distances") or [[]])[0]
+        return [
+            Hit(id=i, text=d or "", metadata=dict(m or {}), score=1.0 - float(s))
+            for i, d, m, s in zip(ids, docs, metas, dists, strict=True)
+        ]
+
+    # -- writes ------------------------------------------------------------------------
+
+    def upsert(
+        self,
+        ids: Sequence[str],
+        embeddings: np.ndarray,
+        documents: Sequence[str],
+        metadatas: Sequence[Metadata],
+    ) -> None:
+        """Write vectors (in batches the server accepts)."""
+        if not ids:
+            return
+        if not (len(ids) == len(embeddings) == len(documents) == len(metadatas)):
+            raise ValueError("ids, embeddings, documents and metadatas differ in length")
+        col = self._col()
+        with self._errors("write chunks"):
+            step = max(1, min(5000, int(self.client.get_max_batch_size())))
+            for lo in range(0, len(ids), step):
+                hi = lo + step
+                col.upsert(
+                    ids=list(ids[lo:hi]),
+                    embeddings=np.asarray(embeddings[lo:hi], dtype=np.float32),
+                    documents=list(documents[lo:hi]),
+                    metadatas=[dict(m) for m in metadatas[lo:hi]],
+                )
+
+    def delete(self, ids: Sequence[str]) -> None:
+        """Remove vectors by id (unknown ids are ignored)."""
+        if not ids:
+            return
+        col = self.collection(create=False)
+        if col is None:
+            return
+        with self._errors("delete chunks"):
+            step = 5000
+            for lo in range(0, len(ids), step):
+                col.delete(ids=list(ids[lo : lo + step]))
+
+    def drop(self) -> None:
+        """Delete the whole collection."""
+        from chromadb.errors import NotFoundError
+
+        with self._lock, self._errors("delete the collection"):
+            try:
+                self.client.delete_collection(self.collection_name)
+            except (NotFoundError, ValueError):
+                pass
+            self._collection = None
+
+    # -- LangChain view ----------------------------------------------------------------
+
+    def langchain(self) -> Chroma:
+        """The same collection as a ``langchain_chroma.Chroma`` vector store."""
+        from langchain_chroma import Chroma
+
+        self._col()
+        return Chroma(
+            client=self.client,
+            collection_name=self.collection_name,
+            embedding_function=self.embedder,
+            create_collection_if_not_exists=False,
+        )
