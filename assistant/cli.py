@@ -14,6 +14,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from assistant.answer import Answer
 from assistant.errors import AssistantError
 from assistant.facade import Assistant
 from assistant.settings import load_settings
@@ -31,8 +32,8 @@ out = Console()
 err = Console(stderr=True)
 
 
-def _assistant() -> Assistant:
-    return Assistant(load_settings())
+def _assistant(**overrides: Any) -> Assistant:
+    return Assistant(load_settings(**{k: v for k, v in overrides.items() if v is not None}))
 
 
 @contextmanager
@@ -176,6 +177,146 @@ def reset(
     with _friendly_errors():
         _assistant().reset()
     out.print("Store emptied.")
+
+
+BackendOpt = Annotated[
+    str | None,
+    typer.Option("--backend", help="extractive, llamacpp or openai (default: TRADEDESK_LLM)."),
+]
+KOpt = Annotated[int | None, typer.Option("--k", help="Passages given to the answer step.")]
+ArticleOpt = Annotated[
+    list[str] | None, typer.Option("--article", help="Only search this article id (repeatable).")
+]
+FromOpt = Annotated[str | None, typer.Option("--from", help="Only articles dated >= YYYY-MM-DD.")]
+ToOpt = Annotated[str | None, typer.Option("--to", help="Only articles dated <= YYYY-MM-DD.")]
+
+
+def _print_answer(answer: Answer, *, streamed: bool = False) -> None:
+    if answer.refused:
+        out.print(f"[yellow]{answer.text}[/]", highlight=False, markup=True)
+    elif not streamed:
+        out.print(answer.text, highlight=False, markup=False)
+    for c in answer.citations:
+        when = f", {c.date}" if c.date else ""
+        out.print(
+            f"  [bold cyan][{c.n}][/] {c.title} ({c.source}{when}) [dim]{c.article_id}[/]",
+            highlight=False,
+        )
+        out.print(f"      “{' '.join(c.quote.split())}”", highlight=False, markup=False, style="dim")
+    if answer.unsupported:
+        out.print("[red]Removed, not supported by the documents:[/]")
+        for claim in answer.unsupported:
+            out.print(f"  - {claim}", highlight=False, markup=False)
+
+
+@app.command()
+def ask(
+    question: Annotated[str, typer.Argument(help="The question.")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print the answer as JSON.")] = False,
+    backend: BackendOpt = None,
+    k: KOpt = None,
+    article: ArticleOpt = None,
+    date_from: FromOpt = None,
+    date_to: ToOpt = None,
+) -> None:
+    """Answer one question from the ingested articles, with citations."""
+    with _friendly_errors():
+        assistant = _assistant(llm=backend)
+        answer = assistant.ask(
+            question, k=k, article_ids=article, date_from=date_from, date_to=date_to
+        )
+    if as_json:
+        out.print_json(json.dumps(answer.to_dict()))
+    else:
+        _print_answer(answer)
+
+
+@app.command()
+def chat(backend: BackendOpt = None, k: KOpt = None) -> None:
+    """Chat in the terminal; follow-up questions use the conversation. /new resets, /quit ends."""
+    with _friendly_errors():
+        assistant = _assistant(llm=backend)
+        n = assistant.records.count()[0]
+    out.print(f"Trade Desk chat over {n} articles. Type /new for a new chat, /quit to leave.")
+    history: list[tuple[str, str]] = []
+    while True:
+        try:
+            question = out.input("[bold green]You:[/] ").strip()
+        except (EOFError, KeyboardInterrupt):
+            out.print()
+            return
+        if not question:
+            continue
+        if question in ("/quit", "/exit", "/q"):
+            return
+        if question == "/new":
+            history = []
+            out.print("[dim]New chat.[/]")
+            continue
+        try:
+            answer: Answer | None = None
+            streamed = False
+            for event in assistant.stream(question, history, k=k):
+                if isinstance(event, str):
+                    if not streamed:
+                        out.print("[dim](draft)[/] ", end="")
+                    streamed = True
+                    out.print(event, end="", highlight=False, markup=False)
+                else:
+                    answer = event
+            if streamed:
+                out.print()
+            assert answer is not None
+            if streamed and not answer.refused:
+                out.print("[bold]Verified:[/] " + answer.text, highlight=False)
+            _print_answer(answer, streamed=streamed and not answer.refused)
+            history += [("user", question), ("assistant", answer.text)]
+        except AssistantError as exc:
+            err.print(f"[bold red]Error:[/] {exc}", highlight=False)
+
+
+@app.command("eval")
+def eval_cmd(
+    qa_file: Annotated[Path, typer.Argument(help="Q&A file (JSON), e.g. tests/data/qa_dev.json.")],
+    backend: BackendOpt = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    min_accuracy: Annotated[
+        float, typer.Option("--min-accuracy", help="Exit 1 when answer accuracy is below this.")
+    ] = 0.0,
+) -> None:
+    """Measure answer quality, citations, refusals and latency on a Q&A file."""
+    from assistant.evaluate import evaluate, load_qa
+
+    with _friendly_errors():
+        assistant = _assistant(llm=backend)
+        conversations = load_qa(qa_file)
+        assistant.ask("warm-up question")  # load the model before timing
+        report = evaluate(lambda q, h: assistant.ask(q, h), conversations)
+    totals = report.totals()
+    if as_json:
+        out.print_json(json.dumps(report.to_dict()))
+    else:
+        table = Table(title=f"{qa_file} ({assistant.settings.llm})", header_style="bold")
+        for col in ("id", "ok", "rank", "refused", "answer / why"):
+            table.add_column(col, overflow="fold")
+        for r in report.results:
+            table.add_row(
+                r.id, "✓" if r.correct else "✗", str(r.rank or "-"), "yes" if r.refused else "",
+                (r.why + ": " if r.why else "") + r.answer[:160],
+                style=None if r.correct else "red",
+            )
+        out.print(table)
+        summary = Table(title="Totals", header_style="bold")
+        summary.add_column("metric")
+        summary.add_column("value", justify="right")
+        for key, value in totals.items():
+            summary.add_row(key, str(value))
+        out.print(summary)
+    if report.accuracy < min_accuracy:
+        err.print(
+            f"Answer accuracy {report.accuracy:.1%} is below --min-accuracy {min_accuracy:.1%}."
+        )
+        raise typer.Exit(1)
 
 
 def main() -> None:

@@ -3,19 +3,25 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
 from filelock import FileLock
+from langchain_core.language_models import BaseChatModel
+from langchain_core.runnables import Runnable
 
+from assistant.answer import Answer
+from assistant.backends.extractive import ExtractiveBackend
+from assistant.chain import AnswerChunk, build_chain
+from assistant.retrieval import Filters, HybridRetriever
 from assistant.settings import Settings, load_settings
 from ingest.chunking import SentenceChunker
 from ingest.models import ArticleInfo, IngestReport
 from ingest.pipeline import Ingestor, ProgressFn
 from ingest.records import Records
 from vectorstore.embeddings import Embedder
-from vectorstore.errors import AssistantError
+from vectorstore.errors import AssistantError, QuestionError
 from vectorstore.lexical import LexicalIndex
 from vectorstore.store import ChromaStore
 
@@ -63,6 +69,149 @@ class Assistant:
         )
         self.lexical = LexicalIndex(s.lexical_dir)
         self._sync_lock = threading.Lock()
+        self.retriever = HybridRetriever(
+            store=self.store,
+            lexical=self.lexical,
+            records=self.records,
+            k=s.top_k,
+            before_search=self.refresh,
+        )
+        self.extractive = ExtractiveBackend(self.embedder, idf=self.lexical.idf)
+        self._chain: Runnable[dict[str, Any], AnswerChunk] | None = None
+        self._chain_lock = threading.Lock()
+
+    # -- answering -----------------------------------------------------------------------
+
+    def llm(self) -> BaseChatModel | None:
+        """The chat model of the configured backend (None for ``extractive``)."""
+        s = self.settings
+        if s.llm == "extractive":
+            return None
+        if s.llm == "llamacpp":
+            from assistant.backends.llm import LlamaCppChat, default_gguf
+
+            return LlamaCppChat(
+                model_path=s.llm_model or str(default_gguf()),
+                n_ctx=s.llm_context_tokens,
+                n_threads=s.llm_threads,
+                max_tokens=s.llm_max_tokens,
+                timeout=s.llm_timeout,
+            )
+        from assistant.backends.llm import make_openai
+
+        assert s.llm_base_url is not None  # checked by Settings
+        return make_openai(
+            base_url=s.llm_base_url,
+            model=s.llm_model,
+            api_key=s.llm_api_key.get_secret_value() if s.llm_api_key else None,
+            timeout=s.llm_timeout,
+            max_tokens=s.llm_max_tokens,
+        )
+
+    @property
+    def chain(self) -> Runnable[dict[str, Any], AnswerChunk]:
+        """The LCEL chain condense -> retrieve -> answer -> cite/verify (built once)."""
+        with self._chain_lock:
+            if self._chain is None:
+                s = self.settings
+                # Passage budget: the context window minus the answer and the prompt.
+                chars = max(1500, int((s.llm_context_tokens - s.llm_max_tokens - 300) * 3.2))
+                self._chain = build_chain(
+                    self.retriever,
+                    self.extractive,
+                    self.llm(),
+                    backend_name=s.llm,
+                    context_chars=chars,
+                )
+            return self._chain
+
+    def _inputs(
+        self,
+        question: str,
+        history: Sequence[tuple[str, str]] | None,
+        k: int | None,
+        article_ids: Sequence[str] | None,
+        date_from: str | None,
+        date_to: str | None,
+    ) -> dict[str, Any]:
+        if not isinstance(question, str) or not question.strip():
+            raise QuestionError("The question is empty: type a question about the articles.")
+        limit = self.settings.max_question_chars
+        if len(question) > limit:
+            raise QuestionError(
+                f"The question is {len(question)} characters long; the limit is {limit} "
+                "(TRADEDESK_MAX_QUESTION_CHARS). Shorten it or ask in parts."
+            )
+        if k is not None and not 1 <= k <= 20:
+            raise QuestionError(f"k={k!r} must be between 1 and 20 passages.")
+        turns: list[tuple[str, str]] = []
+        for turn in history or []:
+            if (
+                not isinstance(turn, tuple | list)
+                or len(turn) != 2
+                or turn[0] not in ("user", "assistant")
+                or not isinstance(turn[1], str)
+            ):
+                raise QuestionError(
+                    f"history must be a list of (role, text) with role 'user' or 'assistant'; "
+                    f"got {turn!r}."
+                )
+            turns.append((turn[0], turn[1][: limit * 4]))
+        filters = Filters(
+            article_ids=tuple(article_ids or ()), date_from=date_from, date_to=date_to
+        )
+        return {"question": question.strip(), "history": turns[-12:], "k": k, "filters": filters}
+
+    def ask(
+        self,
+        question: str,
+        history: Sequence[tuple[str, str]] | None = None,
+        *,
+        k: int | None = None,
+        article_ids: Sequence[str] | None = None,
+        date_from: str | None = None,
+        date_to: str | None = None,
+    ) -> Answer:
+        """Answer a question from the ingested articles, with citations.
+
+        Args:
+            question: the question.
+            history: earlier turns as ``(role, text)``; follow-ups are made standalone.
+            k: passages given to the answer step (default ``settings.top_k``).
+            article_ids: only search these articles.
+            date_from: only articles dated on or after this ISO date.
+            date_to: only articles dated on or before this ISO date.
+
+        Raises:
+            QuestionError: empty or over-long question, bad filter or history.
+            BackendError: the LLM backend failed.
+        """
+        inputs = self._inputs(question, history, k, article_ids, date_from, date_to)
+        result = self.chain.invoke(inputs)
+        assert result.answer is not None
+        return result.answer
+
+    def stream(
+        self,
+        question: str,
+        history: Sequence[tuple[str, str]] | None = None,
+        *,
+        k: int | None = None,
+        article_ids: Sequence[str] | None = None,
+        date_from: str | None = None,
+        date_to: str | None = None,
+    ) -> Iterator[str | Answer]:
+        """Like ``ask`` but yields text deltas as an LLM writes, then the final ``Answer``.
+
+        The final answer's text is the verified one: it may differ from the streamed
+        draft where a sentence failed verification.
+        """
+        inputs = self._inputs(question, history, k, article_ids, date_from, date_to)
+        for chunk in self.chain.stream(inputs):
+            if chunk.delta:
+                yield chunk.delta
+            if chunk.answer is not None:
+                yield chunk.answer
 
     # -- library -------------------------------------------------------------------------
 

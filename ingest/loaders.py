@@ -74,7 +74,11 @@ def parse_date(value: Any) -> str | None:
         parsed = parser.isoparse(value)
     except (ValueError, OverflowError):
         try:
-            parsed = parser.parse(value, fuzzy=False, dayfirst=False)
+            # Missing fields come from a fixed default, not from today's date: "May 2025"
+            # is always 2025-05-01, and a date without a year fails the range check below.
+            parsed = parser.parse(
+                value, fuzzy=False, dayfirst=False, default=dt.datetime(1, 1, 1)
+            )
         except (ValueError, OverflowError, TypeError):
             return None
     if not 1800 <= parsed.year <= 2200:

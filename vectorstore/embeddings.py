@@ -12,6 +12,7 @@ import importlib.util
 import logging
 import os
 import threading
+from collections import OrderedDict
 from collections.abc import Sequence
 from functools import cached_property
 from pathlib import Path
@@ -122,6 +123,8 @@ class Embedder(Embeddings):
         self.embedded_count = 0  # texts embedded by this instance (documents and queries)
         self._model: Any = None
         self._lock = threading.RLock()
+        self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._cache_size = 4096
 
     # -- tokenizer (cheap, no torch) -------------------------------------------------
 
@@ -210,6 +213,34 @@ class Embedder(Embeddings):
             self.embedded_count += len(texts)
         return np.asarray(vecs, dtype=np.float32)
 
+    def encode_cached(self, texts: Sequence[str]) -> np.ndarray:
+        """Like ``encode`` but remembers recent texts (questions, answer sentences)."""
+        if not texts:
+            return np.zeros((0, 0), dtype=np.float32)
+        with self._lock:
+            missing = list(dict.fromkeys(t for t in texts if t not in self._cache))
+        if missing:
+            vecs = self.encode(missing)
+            with self._lock:
+                for text, vec in zip(missing, vecs, strict=True):
+                    self._cache[text] = vec
+                while len(self._cache) > self._cache_size:
+                    self._cache.popitem(last=False)
+        with self._lock:
+            rows = []
+            for t in texts:
+                vec = self._cache.get(t)
+                if vec is None:  # evicted meanwhile by another thread
+                    vec = self.encode([t])[0]
+                else:
+                    self._cache.move_to_end(t)
+                rows.append(vec)
+        return np.stack(rows)
+
+    def encode_query(self, text: str) -> np.ndarray:
+        """One query vector (cached)."""
+        return self.encode_cached([text])[0]
+
     # -- LangChain Embeddings interface ---------------------------------------------
 
     def embed_documents(self, texts: list[str]) -> list[list[float]]:
@@ -218,4 +249,4 @@ class Embedder(Embeddings):
 
     def embed_query(self, text: str) -> list[float]:
         """Embed one query (LangChain interface)."""
-        return self.encode([text])[0].tolist()
+        return self.encode_query(text).tolist()

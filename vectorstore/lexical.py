@@ -20,7 +20,10 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["LexicalIndex", "tokenize"]
+__all__ = ["TOKENIZER_VERSION", "LexicalIndex", "tokenize"]
+
+# Bump when ``tokenize`` changes: saved indexes of another version are rebuilt.
+TOKENIZER_VERSION = 5
 
 _TOKEN = re.compile(r"\d+(?:[.,]\d+)*|[^\W\d_]+(?:['’][^\W\d_]+)?")
 _STOP = frozenset(
@@ -31,15 +34,52 @@ _STOP = frozenset(
     over own same she should so some such than that the their theirs them themselves then there
     these they this those through to too under until up very was we were what when where which
     while who whom why will with you your yours yourself yourselves would could also said says
-    tell me please much many""".split()
+    tell me please much many us""".split()
 )
+
+
+# Demonyms and month abbreviations map to one form, so "German exports" meets "Germany"
+# and "Jan-May" meets "January to May".
+_CANONICAL = {
+    "german": "germany", "turkish": "turkey", "türkiye": "turkey", "turkiye": "turkey",
+    "italian": "italy", "chinese": "china", "japanese": "japan", "brazilian": "brazil",
+    "indian": "india", "mexican": "mexico", "kenyan": "kenya", "australian": "australia",
+    "korean": "korea", "vietnamese": "vietnam", "american": "america", "french": "france",
+    "british": "britain", "spanish": "spain", "russian": "russia", "canadian": "canada",
+    "emirati": "uae", "pakistani": "pakistan", "argentine": "argentina",
+    "argentinian": "argentina", "european": "europe", "dutch": "netherlands",
+    "jan": "january", "feb": "february", "mar": "march", "apr": "april", "jun": "june",
+    "jul": "july", "aug": "august", "sep": "september", "sept": "september",
+    "oct": "october", "nov": "november", "dec": "december", "bn": "billion",
+    "bln": "billion", "mln": "million", "mn": "million", "pct": "percent",
+    "cent": "percent", "america": "usa", "ceo": "chief executive",
+    # Irregular verb forms and the growth/decline vocabulary of trade news.
+    "grew": "grow", "grown": "grow", "rose": "grow", "risen": "grow", "rise": "grow",
+    "increase": "grow", "climb": "grow", "jump": "grow", "surge": "grow", "gain": "grow",
+    "growth": "grow", "fell": "fall", "fallen": "fall", "decline": "fall",
+    "decrease": "fall", "drop": "fall", "slide": "fall", "slump": "fall", "shrank": "fall",
+    "sold": "sell", "bought": "buy", "paid": "pay", "spent": "spend", "held": "hold",
+    "met": "meet", "made": "make", "took": "take", "chose": "choose",
+    # stems of the same words ("increased" -> "increas")
+    "increas": "grow", "ris": "grow", "surg": "grow", "grow": "grow", "decreas": "fall",
+    "declin": "fall", "dropp": "fall", "slid": "fall", "rising": "grow",
+    "falling": "fall", "growing": "grow", "higher": "grow", "lower": "fall",
+    "objective": "target", "goal": "target", "annually": "annual", "yearly": "annual",
+}
+_USA = re.compile(r"\bU\.S\.(?:A\.)?|\bUS\b|\bUSA\b|\bUnited States(?: of America)?\b")
 
 
 def _stem(word: str) -> str:
     """A light English suffix stripper: exports/exported/exporting -> export."""
     if len(word) <= 3 or not word.isalpha():
         return word
+    if word.endswith("eed") and len(word) > 4:  # agreed -> agree
+        return word[:-1]
+    if word.endswith("ied") and len(word) > 4:  # supplied -> supply
+        return word[:-3] + "y"
     for suffix, repl, keep in (
+        ("ments", "", 4),
+        ("ment", "", 4),
         ("ies", "y", 3),
         ("sses", "ss", 3),
         ("ing", "", 4),
@@ -56,12 +96,24 @@ def _stem(word: str) -> str:
     return word
 
 
+_PHRASES = (
+    (re.compile(r"\b(?:two[- ]way trade|trade volume|volume of trade|total trade|trade between)"
+                r"\b", re.I), " bilateral trade "),
+    (re.compile(r"\bchief executive officer\b", re.I), " chief executive "),
+    (re.compile(r"\b(?:per|a|each|every) year\b", re.I), " annual "),
+)
+
+
 def tokenize(text: str) -> list[str]:
     """Lower-case word and number tokens, stop words removed, lightly stemmed.
 
     Numbers keep their decimals and lose thousands separators ("5,340" -> "5340").
+    A few trade-news synonyms meet ("two-way trade" = "trade volume" = "bilateral trade").
     """
-    text = unicodedata.normalize("NFKC", text).lower()
+    text = _USA.sub(" usa ", unicodedata.normalize("NFKC", text))
+    for pattern, repl in _PHRASES:
+        text = pattern.sub(repl, text)
+    text = text.lower()
     out: list[str] = []
     for tok in _TOKEN.findall(text):
         if tok[0].isdigit():
@@ -69,7 +121,10 @@ def tokenize(text: str) -> list[str]:
                 tok = tok.replace(",", "")
             out.append(tok.rstrip(".,"))
         elif tok not in _STOP:
-            out.append(_stem(tok.replace("’", "'")))
+            tok = re.sub(r"['’]s$", "", tok)
+            for part in _CANONICAL.get(tok, tok).split():
+                stem = _stem(part)
+                out.extend(_CANONICAL.get(stem, stem).split())
     return out
 
 
@@ -106,7 +161,9 @@ class LexicalIndex:
         if bm25 is not None:
             bm25.save(str(tmp), show_progress=False)
         (tmp / "ids.json").write_text(json.dumps(list(ids)))
-        (tmp / "meta.json").write_text(json.dumps({"version": version, "count": len(ids)}))
+        (tmp / "meta.json").write_text(
+            json.dumps({"version": version, "count": len(ids), "tokenizer": TOKENIZER_VERSION})
+        )
         old = self.directory.with_name(self.directory.name + f".old{os.getpid()}")
         with self._lock:
             if self.directory.exists():
@@ -121,6 +178,8 @@ class LexicalIndex:
 
         try:
             meta = json.loads((self.directory / "meta.json").read_text())
+            if meta.get("tokenizer") != TOKENIZER_VERSION:
+                return False
             ids = json.loads((self.directory / "ids.json").read_text())
             bm25 = None
             if ids:
@@ -131,11 +190,27 @@ class LexicalIndex:
             self._bm25, self.ids, self.version = bm25, ids, int(meta["version"])
         return True
 
+    def idf(self, term: str) -> float:
+        """BM25 inverse document frequency of a (tokenized) term; unknown terms get the max."""
+        with self._lock:
+            bm25, n = self._bm25, len(self.ids)
+        if bm25 is None or n == 0:
+            return 1.0
+        tid = bm25.vocab_dict.get(term)
+        df = 0
+        if tid is not None:
+            indptr = bm25.scores["indptr"]
+            df = int(indptr[tid + 1] - indptr[tid])
+        return float(np.log(1.0 + (n - df + 0.5) / (df + 0.5)))
+
     def saved_version(self) -> int | None:
         """Version stamped on the saved index, without loading it."""
         try:
-            return int(json.loads((self.directory / "meta.json").read_text())["version"])
-        except (OSError, ValueError, KeyError):
+            meta = json.loads((self.directory / "meta.json").read_text())
+            if meta.get("tokenizer") != TOKENIZER_VERSION:
+                return None
+            return int(meta["version"])
+        except (OSError, ValueError, KeyError, TypeError):
             return None
 
     def search(

@@ -1,0 +1,76 @@
+"""The result types of ``Assistant.ask()``: ``Answer`` and its ``Citation`` list."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+__all__ = ["Answer", "Citation"]
+
+
+@dataclass(frozen=True)
+class Citation:
+    """Where a cited claim comes from.
+
+    ``quote`` is the sentence(s) of the passage that support the claim, verbatim;
+    ``start``/``end`` are its character offsets in the article's cleaned text
+    (``Assistant.article_text(article_id)[start:end] == quote``).
+    ``passage_start``/``passage_end`` locate the whole retrieved passage.
+    """
+
+    n: int
+    article_id: str
+    title: str
+    source: str
+    date: str | None
+    chunk_id: str
+    quote: str
+    start: int
+    end: int
+    score: float
+    url: str | None = None
+    passage: str = ""
+    passage_start: int = 0
+    passage_end: int = 0
+    page: int | None = None
+
+
+@dataclass
+class Answer:
+    """An answer with inline ``[n]`` markers and the citations they point to.
+
+    Attributes:
+        text: the answer; every claim carries ``[n]`` markers.
+        citations: ``Citation`` objects, numbered in order of first use.
+        refused: True when the documents do not hold the answer.
+        unsupported: answer sentences that failed verification (and were removed).
+        question: the question as asked.
+        standalone_question: the question rewritten with the conversation's context.
+        backend: which backend produced the answer.
+        timings: seconds per step (retrieve, answer, verify, total).
+        retrieved: chunk ids the retriever returned, best first.
+    """
+
+    text: str
+    citations: list[Citation] = field(default_factory=list)
+    refused: bool = False
+    unsupported: list[str] = field(default_factory=list)
+    question: str = ""
+    standalone_question: str = ""
+    backend: str = ""
+    timings: dict[str, float] = field(default_factory=dict)
+    retrieved: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready form (the shape printed by ``tradedesk ask --json``)."""
+        return {
+            "answer": self.text,
+            "citations": [asdict(c) for c in self.citations],
+            "refused": self.refused,
+            "unsupported": list(self.unsupported),
+            "question": self.question,
+            "standalone_question": self.standalone_question,
+            "backend": self.backend,
+            "timings": {k: round(v, 4) for k, v in self.timings.items()},
+            "retrieved": list(self.retrieved),
+        }

@@ -1,0 +1,226 @@
+"""The extractive backend: answers with the passage sentences that answer the question, verbatim.
+
+No LLM: each sentence of the retrieved passages is scored by embedding
+similarity to the question, by how many of the question's key terms it holds
+(weighted by rarity), by whether it has a figure when a figure is asked for,
+and by whether its period matches the question's. The best sentence (and a
+second one when it covers what the first does not) becomes the answer, each
+with its ``[n]`` citation. Low scores mean the documents do not hold the
+answer: the question is refused, saying what the closest article does say.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+from assistant.citations import Claim, Passage
+from assistant.figures import extract_figures, extract_periods, periods_compatible
+from assistant.query import answer_type, focus_terms, is_figure_question, key_terms, sectors
+from vectorstore.embeddings import Embedder
+from vectorstore.lexical import tokenize
+
+__all__ = ["ExtractiveBackend", "ExtractiveResult", "SentenceScore"]
+
+_ANAPHORIC_START = re.compile(
+    r"^(?:That|This|These|Those|It|Its|They|Their|The (?:figure|total|increase|decline|rise|"
+    r"amount|deal|agreement|plant)|He|She|Such|Both)\b"
+)
+
+
+@dataclass(frozen=True)
+class SentenceScore:
+    """How well one passage sentence answers the question."""
+
+    passage: int  # passage number n
+    index: int  # sentence index within the passage
+    text: str
+    dense: float
+    coverage: float
+    score: float
+    has_figure: bool
+
+
+@dataclass
+class ExtractiveResult:
+    """The chosen claims (already attributed), or a refusal."""
+
+    claims: list[Claim]
+    refused: bool
+    best: SentenceScore | None
+    confidence: float
+
+
+class ExtractiveBackend:
+    """Select answer sentences from passages (see module docstring).
+
+    Args:
+        embedder: embeds the question and the candidate sentences.
+        idf: weight of a key term (rarer terms count more); default 1.0 each.
+        max_sentences: at most this many sentences in an answer.
+        min_confidence: below this the question is refused.
+    """
+
+    name = "extractive"
+
+    def __init__(
+        self,
+        embedder: Embedder,
+        idf: Callable[[str], float] | None = None,
+        *,
+        max_sentences: int = 2,
+        min_confidence: float = 0.5,
+        max_idf: float = 3.0,
+    ) -> None:
+        if not 1 <= max_sentences <= 5:
+            raise ValueError(f"max_sentences={max_sentences!r} must be in 1..5")
+        self.embedder = embedder
+        self.idf = idf or (lambda term: 1.0)
+        self.max_sentences = max_sentences
+        self.min_confidence = min_confidence
+        self.max_idf = max_idf
+
+    def score(
+        self, question: str, passages: list[Passage], context: str = ""
+    ) -> list[SentenceScore]:
+        """Score every distinct sentence of the passages against the question.
+
+        Args:
+            question: the (standalone) question.
+            passages: the retrieved passages.
+            context: the previous answer in a conversation; for a follow-up, the
+                sentences it quoted are what "it" and "they" most likely refer to.
+        """
+        seen: set[str] = set()
+        cands: list[tuple[int, int, str]] = []
+        for p in passages:
+            for i in range(len(p.sentences)):
+                text = p.sentence(i)
+                if text in seen or len(text) < 12:
+                    continue
+                seen.add(text)
+                cands.append((p.n, i, text))
+        if not cands:
+            return []
+        by_n = {p.n: p for p in passages}
+        qvec = self.embedder.encode_query(question)
+        svecs = self.embedder.encode_cached([t for _, _, t in cands])
+        dense = svecs @ qvec
+        terms = key_terms(question, periods=False)
+        weights = {t: min(self.idf(t), self.max_idf) for t in terms}
+        total = sum(weights.values()) or 1.0
+        focus = [t for t in focus_terms(question) if t in weights]
+        wanted = answer_type(question)
+        if wanted == "percent":  # "how much did X grow": the verb is what is asked about
+            focus += [t for t in ("grow", "fall") if t in weights and t not in focus]
+        q_periods = [p for p in extract_periods(question) if not p.base]
+        q_sectors = sectors(question)
+        by_year = bool(re.search(r"\bby (?:which|what) year\b|\bby when\b", question, re.I))
+        context_sets = [
+            set(key_terms(c.split("[")[0]))
+            for c in re.split(r"(?<=[.!?])\s+|(?<=\])\s+", context)
+            if len(c) > 20
+        ] if context else []
+        titles = {p.n: set(tokenize(str(p.doc.metadata.get("title", "")))) for p in passages}
+        out: list[SentenceScore] = []
+        for (n, i, text), d in zip(cands, dense, strict=True):
+            tokens = set(tokenize(text))
+            nearby = titles[n] | (set(tokenize(by_n[n].sentence(i - 1))) if i > 0 else set())
+            covered = sum(
+                w * (1.0 if t in tokens else 0.6 if t in nearby else 0.0)
+                for t, w in weights.items()
+            )
+            coverage = covered / total if terms else 0.0
+            figures = extract_figures(text)
+            bonus = 0.0
+            if wanted == "percent":
+                bonus += 0.1 if any(f.kind == "percent" for f in figures) else -0.1
+            elif wanted == "amount":
+                if any(f.kind == "amount" or f.value >= 1e5 for f in figures):
+                    bonus += 0.1
+                elif not figures:
+                    bonus -= 0.12
+            elif wanted == "count":
+                bonus += 0.1 if any(f.kind == "number" for f in figures) else -0.12
+            elif wanted == "year":
+                bonus += 0.05 if re.search(r"\b(?:19|20)\d{2}\b", text) else -0.05
+            if focus:
+                head, rest = focus[-1], focus[:-1]
+                bonus += 0.12 if head in tokens else 0.0
+                if rest:
+                    bonus += 0.05 * sum(1 for t in rest if t in tokens) / len(rest)
+            if q_periods:
+                s_periods = [p for p in extract_periods(text) if not p.base]
+                if s_periods:
+                    bonus += 0.08 if periods_compatible(q_periods, s_periods) else -0.1
+            if not q_sectors and figures and sectors(text):
+                bonus -= 0.06  # a sector's figure does not answer a question about the total
+            if by_year and re.search(r"\bby (?:19|20)\d{2}\b", text):
+                bonus += 0.1
+            if context_sets:
+                overlap = max(len(c & tokens) / len(c) for c in context_sets if c)
+                bonus += 0.1 * overlap if overlap >= 0.6 else 0.0
+            score = 0.55 * float(d) + 0.45 * coverage + bonus - 0.01 * (n - 1)
+            out.append(SentenceScore(n, i, text, float(d), coverage, score, bool(figures)))
+        out.sort(key=lambda s: -s.score)
+        return out
+
+    def confidence(self, best: SentenceScore) -> float:
+        """How sure we are that the best sentence answers the question (0..1-ish)."""
+        return 0.5 * best.dense + 0.5 * best.coverage
+
+    def answer(
+        self, question: str, passages: list[Passage], context: str = ""
+    ) -> ExtractiveResult:
+        """Choose the answer sentences, or refuse (``context``: see ``score``)."""
+        scored = self.score(question, passages, context)
+        if not scored:
+            return ExtractiveResult([], True, None, 0.0)
+        best = scored[0]
+        if is_figure_question(question) and not best.has_figure:
+            with_fig = next((s for s in scored if s.has_figure), None)
+            if with_fig is not None and with_fig.score >= 0.8 * best.score:
+                best = with_fig
+        confidence = self.confidence(best)
+        if confidence < self.min_confidence:
+            return ExtractiveResult([], True, best, confidence)
+        by_n = {p.n: p for p in passages}
+        chosen = [best]
+        weights = {t: min(self.idf(t), self.max_idf) for t in key_terms(question, periods=False)}
+        total = sum(weights.values()) or 1.0
+        best_p = by_n[best.passage]
+        covered = set(weights) & (
+            set(tokenize(best.text))
+            | set(tokenize(str(best_p.doc.metadata.get("title", ""))))
+            | (set(tokenize(best_p.sentence(best.index - 1))) if best.index > 0 else set())
+        )
+        for s in scored:
+            if len(chosen) >= self.max_sentences or best.coverage >= 0.9:
+                break
+            if s is best or s.score < 0.85 * best.score:
+                continue
+            new = (set(weights) & set(tokenize(s.text))) - covered
+            if (
+                sum(weights[t] for t in new) / total >= 0.25
+                and self.confidence(s) >= self.min_confidence
+            ):
+                chosen.append(s)
+                covered |= new
+        claims: list[Claim] = []
+        chosen.sort(key=lambda s: (s.passage, s.index))
+        for s in chosen:
+            first = s.index
+            if first > 0 and _ANAPHORIC_START.match(s.text):
+                first -= 1
+            p = by_n[s.passage]
+            text = p.text[p.sentences[first].start : p.sentences[s.index].end]
+            claims.append(Claim(" ".join(text.split()), [s.passage], [(s.passage, first, s.index)]))
+        return ExtractiveResult(claims, False, best, confidence)
+
+
+def cosine(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Cosine similarity of rows of ``a`` with rows of ``b`` (both L2-normalised)."""
+    return np.asarray(a @ b.T, dtype=np.float32)

@@ -1,0 +1,248 @@
+"""The answering pipeline as one LCEL chain: condense -> retrieve -> answer -> cite/verify.
+
+``build_chain(...)`` returns a ``Runnable`` taking ``{"question", "history", "k",
+"filters"}``. ``invoke``/``batch`` return an ``AnswerChunk`` whose ``answer`` is
+the final ``Answer``; ``stream`` yields ``AnswerChunk``s with text ``delta``s as
+an LLM writes, then one carrying the verified ``Answer``.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+from langchain_core.documents import Document
+from langchain_core.language_models import BaseChatModel
+from langchain_core.output_parsers import StrOutputParser
+from langchain_core.runnables import (
+    Runnable,
+    RunnableGenerator,
+    RunnableLambda,
+    RunnablePassthrough,
+)
+
+from assistant.answer import Answer, Citation
+from assistant.backends.extractive import ExtractiveBackend, ExtractiveResult
+from assistant.backends.llm import build_messages
+from assistant.citations import (
+    Claim,
+    Passage,
+    assemble,
+    lexical_overlap,
+    make_passages,
+    split_claims,
+    verify_claims,
+)
+from assistant.query import condense
+from assistant.retrieval import Filters, HybridRetriever
+
+__all__ = ["AnswerChunk", "build_chain"]
+
+NO_ARTICLES = (
+    "There are no articles in the library yet, so there is nothing to answer from. Ingest "
+    "some first: `tradedesk ingest PATH`, or upload files on the Library page."
+)
+
+
+@dataclass
+class AnswerChunk:
+    """A piece of a streamed answer: text ``delta`` while generating, then the ``answer``."""
+
+    delta: str = ""
+    answer: Answer | None = None
+
+    def __add__(self, other: AnswerChunk) -> AnswerChunk:
+        return AnswerChunk(self.delta + other.delta, other.answer or self.answer)
+
+
+@dataclass
+class _State:
+    question: str = ""
+    history: list[tuple[str, str]] = field(default_factory=list)
+    k: int = 5
+    filters: Filters = field(default_factory=Filters)
+    standalone: str = ""
+    context: str = ""  # the previous answer, when the question is a follow-up
+    docs: list[Document] = field(default_factory=list)
+    draft: Any = None
+    timings: dict[str, float] = field(default_factory=dict)
+
+
+def _refusal(
+    standalone: str, passages: list[Passage], extract: ExtractiveResult
+) -> tuple[str, list[Citation]]:
+    """The refusal text, with what the closest passage does say (cited) when it is related."""
+    text = "The documents don't contain the answer to this question."
+    best = extract.best
+    if best is None or best.dense < 0.3:
+        return text, []
+    claim = Claim(best.text, [best.passage], [(best.passage, best.index, best.index)])
+    related, citations = assemble([claim], passages)
+    title = citations[0].title
+    date = f" ({citations[0].date})" if citations[0].date else ""
+    return f"{text} The closest article, “{title}”{date}, says: {related}", citations
+
+
+def build_chain(
+    retriever: HybridRetriever,
+    extractive: ExtractiveBackend,
+    llm: BaseChatModel | None = None,
+    *,
+    backend_name: str = "extractive",
+    context_chars: int = 6000,
+) -> Runnable[dict[str, Any], AnswerChunk]:
+    """Assemble the LCEL chain (see module docstring).
+
+    Args:
+        retriever: hybrid retriever over the store.
+        extractive: sentence selector; the whole answer for the extractive backend,
+            and the refusal gate and fallback for LLM backends.
+        llm: a chat model, or None for the extractive backend.
+        backend_name: recorded in ``Answer.backend``.
+        context_chars: passage text budget of the LLM prompt.
+    """
+
+    def start(inputs: dict[str, Any]) -> _State:
+        return _State(
+            question=inputs["question"],
+            history=list(inputs.get("history") or []),
+            k=int(inputs.get("k") or retriever.k),
+            filters=inputs.get("filters") or Filters(),
+            timings={"start": time.perf_counter()},
+        )
+
+    def do_condense(state: _State) -> _State:
+        state.standalone = condense(state.question, state.history)
+        if state.standalone != state.question:
+            previous = [text for role, text in state.history if role == "assistant"]
+            state.context = previous[-1] if previous else ""
+        return state
+
+    def do_retrieve(state: _State) -> _State:
+        t0 = time.perf_counter()
+        state.docs = retriever.invoke(state.standalone, k=state.k, filters=state.filters)
+        state.timings["retrieve"] = time.perf_counter() - t0
+        return state
+
+    def similarity(claims: Sequence[str], sentences: Sequence[str]) -> np.ndarray:
+        emb = extractive.embedder
+        a = emb.encode_cached(claims)
+        b = emb.encode_cached(sentences)
+        dense = a @ b.T
+        lex = np.array([[lexical_overlap(c, s) for s in sentences] for c in claims])
+        return np.asarray(0.7 * dense + 0.3 * lex, dtype=np.float32)
+
+    def finish(state: _State, draft: str | ExtractiveResult | None) -> Answer:
+        t0 = time.perf_counter()
+        answer = Answer(
+            text="", question=state.question, standalone_question=state.standalone,
+            backend=backend_name, retrieved=[d.metadata["chunk_id"] for d in state.docs],
+        )
+        if not state.docs:
+            answer.refused = True
+            answer.text = (
+                NO_ARTICLES
+                if len(retriever.lexical) == 0 and retriever.store.count() == 0
+                else "The documents don't contain the answer to this question."
+            )
+        else:
+            passages = make_passages(state.docs)
+            extract = (
+                draft
+                if isinstance(draft, ExtractiveResult)
+                else extractive.answer(state.standalone, passages, state.context)
+            )
+            if extract.refused:
+                answer.refused = True
+                answer.text, answer.citations = _refusal(state.standalone, passages, extract)
+                if isinstance(draft, str) and draft.strip():
+                    answer.unsupported = [
+                        c.text for c in split_claims(draft) if not c.is_refusal
+                    ][:5]
+            elif isinstance(draft, str):
+                claims = split_claims(draft)
+                if any(c.is_refusal for c in claims) and not any(
+                    c.markers for c in claims if not c.is_refusal
+                ):
+                    answer.refused = True
+                    answer.text, answer.citations = _refusal(state.standalone, passages, extract)
+                else:
+                    verify_claims(claims, passages, similarity)
+                    good = [c for c in claims if c.ok and not c.is_refusal]
+                    answer.unsupported = [c.text for c in claims if not c.ok]
+                    if not good:  # nothing verifiable: fall back to the extractive answer
+                        good = extract.claims
+                        answer.backend = f"{backend_name}+extractive"
+                    answer.text, answer.citations = assemble(good, passages)
+            else:
+                answer.text, answer.citations = assemble(extract.claims, passages)
+        state.timings["verify"] = time.perf_counter() - t0
+        total = time.perf_counter() - state.timings.pop("start")
+        answer.timings = {**state.timings, "total": total}
+        return answer
+
+    prepare: Runnable[dict[str, Any], _State] = (
+        RunnableLambda(start).with_config(run_name="inputs")
+        | RunnableLambda(do_condense).with_config(run_name="condense")
+        | RunnableLambda(do_retrieve).with_config(run_name="retrieve")
+    )
+
+    if llm is None:
+
+        def extract_step(state: _State) -> dict[str, Any]:
+            t0 = time.perf_counter()
+            draft = (
+                extractive.answer(state.standalone, make_passages(state.docs), state.context)
+                if state.docs
+                else None
+            )
+            state.timings["answer"] = time.perf_counter() - t0
+            return {"state": state, "draft": draft}
+
+        answer_step: Runnable[_State, dict[str, Any]] = RunnableLambda(extract_step).with_config(
+            run_name="answer"
+        )
+    else:
+
+        def to_messages(data: dict[str, Any]) -> list[tuple[str, str]]:
+            state: _State = data["state"]
+            state.timings["answer_start"] = time.perf_counter()
+            if not state.docs:
+                return [("system", "Reply exactly: I don't know."), ("user", state.question)]
+            return build_messages(
+                state.standalone, make_passages(state.docs), budget_chars=context_chars
+            )
+
+        generate = RunnableLambda(to_messages) | llm | StrOutputParser()
+        def wrap(state: _State) -> dict[str, Any]:
+            return {"state": state}
+
+        answer_step = (
+            RunnableLambda(wrap) | RunnablePassthrough.assign(draft=generate)
+        ).with_config(run_name="answer")
+
+    def cite_verify(chunks: Iterator[dict[str, Any]]) -> Iterator[AnswerChunk]:
+        state: _State | None = None
+        draft: Any = None
+        for chunk in chunks:
+            if "state" in chunk:
+                state = chunk["state"]
+            if "draft" in chunk:
+                piece = chunk["draft"]
+                if isinstance(piece, str):
+                    draft = (draft or "") + piece
+                    if piece:
+                        yield AnswerChunk(delta=piece)
+                else:
+                    draft = piece
+        assert state is not None
+        if "answer_start" in state.timings:
+            state.timings["answer"] = time.perf_counter() - state.timings.pop("answer_start")
+        yield AnswerChunk(answer=finish(state, draft))
+
+    return (
+        prepare | answer_step | RunnableGenerator(cite_verify).with_config(run_name="cite_verify")
+    ).with_config(run_name="tradedesk")

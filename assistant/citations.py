@@ -1,0 +1,317 @@
+"""Citations: ``[n]`` markers, quote selection, numeric grounding, and the final numbering.
+
+A generated answer is split into sentences (claims). Each claim's markers are
+parsed (``[1]``, ``[1, 2]``, ``[1][2]``, ``[1-3]``); markers that point at no
+passage are dropped; a claim without markers gets the most similar passage
+attached (or is flagged). Within the cited passages the sentence(s) that
+support the claim become the citation's quote. Every figure in the claim must
+appear, for a compatible period, in one of the cited passages' sentences, or
+the claim is unsupported. Citations are renumbered in order of first use.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+from langchain_core.documents import Document
+
+from assistant.answer import Citation
+from assistant.figures import (
+    Figure,
+    Period,
+    extract_figures,
+    extract_periods,
+    periods_compatible,
+)
+from assistant.query import entities, key_terms
+from ingest.chunking import Span, split_sentences
+from vectorstore.lexical import tokenize
+
+__all__ = [
+    "Claim",
+    "lexical_overlap",
+    "Passage",
+    "assemble",
+    "make_passages",
+    "parse_markers",
+    "split_claims",
+    "verify_claims",
+]
+
+_MARKER = re.compile(r"\s*\[(\d+(?:\s*(?:,|;|–|-|and)\s*\d+)*)\]")
+_REFUSAL = re.compile(
+    r"^\s*(?:i (?:do not|don't|cannot|can't) (?:know|answer|find)|"
+    r"the (?:passages|documents|sources|context) (?:do not|don't|does not|doesn't)|"
+    r"there is no information|no information|not (?:mentioned|stated|provided))",
+    re.IGNORECASE,
+)
+
+
+@dataclass
+class Passage:
+    """A retrieved chunk as shown to the answer step (numbered from 1)."""
+
+    n: int
+    doc: Document
+    sentences: list[Span]  # relative to ``text``
+
+    @property
+    def text(self) -> str:
+        """The passage text (== article text[start:end])."""
+        return self.doc.page_content
+
+    @property
+    def start(self) -> int:
+        """Offset of the passage in its article."""
+        return int(self.doc.metadata["start"])
+
+    def sentence(self, i: int) -> str:
+        """Text of sentence ``i``."""
+        s = self.sentences[i]
+        return self.text[s.start : s.end]
+
+
+def make_passages(docs: Sequence[Document]) -> list[Passage]:
+    """Number retrieved documents from 1 and split them into sentences."""
+    return [Passage(i + 1, d, split_sentences(d.page_content)) for i, d in enumerate(docs)]
+
+
+@dataclass
+class Claim:
+    """One answer sentence, its markers, and what verification found."""
+
+    text: str
+    markers: list[int] = field(default_factory=list)
+    support: list[tuple[int, int, int]] = field(default_factory=list)  # (passage n, s_i, s_j)
+    ok: bool = True
+    reason: str = ""
+    is_refusal: bool = False
+
+
+def parse_markers(text: str) -> tuple[str, list[int]]:
+    """Strip ``[n]`` markers from a sentence; returns the clean text and the numbers in order."""
+    numbers: list[int] = []
+    for m in _MARKER.finditer(text):
+        for part in re.split(r"\s*(?:,|;|and)\s*", m.group(1)):
+            if re.fullmatch(r"\d+\s*[–-]\s*\d+", part):
+                a, b = (int(x) for x in re.split(r"\s*[–-]\s*", part))
+                if 0 < b - a < 20:
+                    numbers.extend(range(a, b + 1))
+                    continue
+            numbers.extend(int(x) for x in re.findall(r"\d+", part))
+    clean = _MARKER.sub("", text)
+    clean = re.sub(r"\s+([.,;:!?])", r"\1", clean).strip()
+    return clean, list(dict.fromkeys(numbers))
+
+
+def split_claims(answer: str) -> list[Claim]:
+    """Split a generated answer into claims, keeping each one's markers.
+
+    A marker written after the full stop ("... 2025. [1]") belongs to the
+    sentence before it.
+    """
+    text = answer.strip()
+    # Move markers that follow sentence punctuation in front of it.
+    text = re.sub(r"([.!?])((?:\s*\[[\d,;\s–-]+\])+)", r"\2\1", text)
+    claims: list[Claim] = []
+    for span in split_sentences(text):
+        raw = text[span.start : span.end]
+        clean, numbers = parse_markers(raw)
+        if not clean.strip(" .") and claims:
+            claims[-1].markers.extend(n for n in numbers if n not in claims[-1].markers)
+            continue
+        if not clean.strip():
+            continue
+        claims.append(Claim(clean, numbers, is_refusal=bool(_REFUSAL.match(clean))))
+    return claims
+
+
+Similarity = Callable[[Sequence[str], Sequence[str]], np.ndarray]
+"""Scores every (claim, sentence) pair: a matrix of shape (claims, sentences)."""
+
+
+def lexical_overlap(a: str, b: str) -> float:
+    """Share of the key terms of ``a`` that also occur in ``b``."""
+    ta, tb = set(key_terms(a)), set(key_terms(b))
+    if not ta:
+        return 0.0
+    return len(ta & tb) / len(ta)
+
+
+def verify_claims(
+    claims: list[Claim],
+    passages: list[Passage],
+    similarity: Similarity,
+    *,
+    attach_threshold: float = 0.45,
+    support_threshold: float = 0.35,
+) -> list[Claim]:
+    """Check every claim against the passages it cites (see module docstring).
+
+    Args:
+        claims: answer sentences with their parsed markers.
+        passages: the numbered passages the answer was written from.
+        similarity: scores claims against passage sentences (higher = closer).
+        attach_threshold: a claim without markers is attached to the best passage
+            sentence scoring at least this; otherwise it is unsupported.
+        support_threshold: a cited claim whose best sentence scores below this is
+            unsupported (the passage does not say it).
+
+    Returns:
+        The same claims with ``support``, ``ok`` and ``reason`` filled in.
+    """
+    by_n = {p.n: p for p in passages}
+    all_sents = [(p.n, i) for p in passages for i in range(len(p.sentences))]
+    texts = [by_n[n].sentence(i) for n, i in all_sents]
+    real = [c for c in claims if not c.is_refusal]
+    if not real:
+        return claims
+    scores = similarity([c.text for c in real], texts) if texts else np.zeros((len(real), 0))
+    for row, claim in enumerate(real):
+        claim.markers = [n for n in claim.markers if n in by_n]
+        if not texts:
+            claim.ok, claim.reason = False, "no passages to support it"
+            continue
+        if not claim.markers:
+            best = int(np.argmax(scores[row]))
+            if scores[row, best] >= attach_threshold:
+                claim.markers = [all_sents[best][0]]
+            else:
+                claim.ok, claim.reason = False, "no citation and no passage says this"
+                continue
+        cand = [j for j, (n, _) in enumerate(all_sents) if n in claim.markers]
+        cand.sort(key=lambda j: -scores[row, j])
+        figures = extract_figures(claim.text)
+        periods = [p for p in extract_periods(claim.text) if not p.base]
+        chosen: list[int] = []
+        if figures:
+            for fig in figures:
+                j = _find_figure(fig, cand, texts, periods, all_sents, by_n)
+                if j is None:
+                    claim.ok = False
+                    claim.reason = (
+                        f"the figure {fig.text!r} is not in the cited passage"
+                        + (" for that period" if periods else "")
+                    )
+                    break
+                if j not in chosen:
+                    chosen.append(j)
+            if not claim.ok:
+                continue
+        best = cand[0]
+        if scores[row, best] < support_threshold and not figures:
+            claim.ok, claim.reason = False, "the cited passage does not say this"
+            continue
+        if not chosen:
+            chosen = [best]
+        missing = _missing_names(claim.text, [by_n[all_sents[j][0]] for j in chosen])
+        if missing:
+            claim.ok = False
+            claim.reason = f"the cited passage does not mention {', '.join(missing)}"
+            continue
+        support: dict[int, list[int]] = {}
+        for j in chosen:
+            n, i = all_sents[j]
+            support.setdefault(n, []).append(i)
+        claim.support = [(n, min(ix), max(ix)) for n, ix in support.items()]
+    return claims
+
+
+def _missing_names(claim: str, passages: list[Passage]) -> list[str]:
+    """Names (countries, companies, places) in the claim that the passages never mention."""
+    known: set[str] = set()
+    for p in passages:
+        known |= set(tokenize(p.text)) | set(tokenize(str(p.doc.metadata.get("title", ""))))
+    missing = []
+    first_word = claim.split(maxsplit=1)[0].strip("\"'“‘(") if claim.split() else ""
+    for name in entities(claim):
+        if extract_periods(name) or name == first_word:  # "Overall, ...": not a name
+            continue
+        tokens = [t for t in tokenize(name) if not t[0].isdigit()]
+        if tokens and not all(t in known for t in tokens):
+            missing.append(name)
+    return missing
+
+
+def _find_figure(
+    fig: Figure,
+    cand: list[int],
+    texts: list[str],
+    periods: list[Period],
+    all_sents: list[tuple[int, int]],
+    by_n: dict[int, Passage],
+) -> int | None:
+    """The best-ranked candidate sentence stating ``fig`` for a compatible period."""
+    for j in cand:
+        if not any(fig.same_as(f) for f in extract_figures(texts[j])):
+            continue
+        source_periods = extract_periods(texts[j])
+        if not periods_compatible(periods, source_periods):
+            continue
+        if periods and not source_periods:
+            # The sentence states no period: the passage must at least know the years.
+            passage = by_n[all_sents[j][0]]
+            years = {p.year for p in extract_periods(passage.text) if p.year}
+            if any(p.year and years and p.year not in years for p in periods):
+                continue
+        return j
+    return None
+
+
+def assemble(
+    claims: Sequence[Claim], passages: list[Passage]
+) -> tuple[str, list[Citation]]:
+    """Turn verified claims into the answer text and its renumbered citations.
+
+    One citation per distinct (passage, quote); numbers follow first use.
+    """
+    by_n = {p.n: p for p in passages}
+    citations: list[Citation] = []
+    index: dict[tuple[int, int, int], int] = {}
+    parts: list[str] = []
+    for claim in claims:
+        if not claim.ok:
+            continue
+        numbers: list[int] = []
+        for n, i, j in claim.support:
+            key = (n, i, j)
+            if key not in index:
+                p = by_n[n]
+                a, b = p.sentences[i].start, p.sentences[j].end
+                meta = p.doc.metadata
+                index[key] = len(citations) + 1
+                citations.append(
+                    Citation(
+                        n=index[key],
+                        article_id=meta["article_id"],
+                        title=meta["title"],
+                        source=meta["source"],
+                        date=meta.get("date"),
+                        chunk_id=meta["chunk_id"],
+                        quote=p.text[a:b],
+                        start=p.start + a,
+                        end=p.start + b,
+                        score=float(meta.get("dense") or 0.0),
+                        url=meta.get("url"),
+                        passage=p.text,
+                        passage_start=p.start,
+                        passage_end=int(meta["end"]),
+                        page=meta.get("page"),
+                    )
+                )
+            numbers.append(index[key])
+        parts.append(_with_markers(claim.text, numbers))
+    return " ".join(parts), citations
+
+
+def _with_markers(text: str, numbers: list[int]) -> str:
+    if not numbers:
+        return text
+    marker = "[" + ", ".join(str(n) for n in numbers) + "]"
+    m = re.search(r"([.!?…]+[\"'’”)\]]*)$", text)
+    if m:
+        return f"{text[: m.start()]} {marker}{m.group(1)}"
+    return f"{text} {marker}"

@@ -1,0 +1,232 @@
+"""Question analysis without an LLM: key terms, figure questions, follow-up condensing."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from assistant.figures import extract_periods, period_spans
+from vectorstore.lexical import tokenize
+
+__all__ = [
+    "History",
+    "answer_type",
+    "condense",
+    "entities",
+    "focus_terms",
+    "is_figure_question",
+    "key_terms",
+    "sectors",
+]
+
+History = Sequence[tuple[str, str]]
+
+# Words that shape a question but say nothing about what it is about.
+_QUESTION_WORDS = frozenset(
+    tokenize(
+        "how much many what which when where who whom whose why did does do was were is are "
+        "value amount figure number reach reached stand according give tell know "
+        "state say said report reported latest recent current happen happened there kind "
+        "much far long big large level percentage percent"
+    )
+)
+_FIGURE_CUES = re.compile(
+    r"\b(how (?:much|many|big|large|far)|what (?:was|were|is|are) (?:the |its |their )?"
+    r"(?:[\w'’-]+ ){0,4}?(?:value|amount|total|volume|share|figure|level|growth|rate|target|"
+    r"deficit|surplus|price|cost|investment|exports|imports|trade|revenue|earnings|output|"
+    r"production|sales|tariff)s?\b|by how much|what percentage|what share|"
+    r"what (?:value|amount|volume|figure)|how fast|what (?:was|is) .* worth|worth)",
+    re.IGNORECASE,
+)
+_ANAPHORA = re.compile(
+    r"\b(it|its|it's|they|their|them|theirs|that|this|those|these|there|he|she|his|her|"
+    r"the same|the summit|the deal|the agreement|the country|the plant|the port)\b",
+    re.IGNORECASE,
+)
+_SWITCH = re.compile(
+    r"^\s*(?:and|what about|how about|and what about|same for|what of)\s+(?P<rest>.+?)\??\s*$",
+    re.IGNORECASE,
+)
+_ENTITY = re.compile(
+    r"\b(?:[A-Z][\w’'&.-]*[a-zA-Z]|[A-Z]{2,}|(?:19|20)\d{2})(?:[\s-]+(?:[A-Z][\w’'&.-]*[a-zA-Z]|"
+    r"(?:19|20)\d{2}))*"
+)
+_PERIOD_PHRASE = re.compile(
+    r"\b(?:in|for|during|over)?\s*(?:the\s+)?(?:first\s+\w+\s+months(?:\s+of)?|"
+    r"(?:first|second|third|fourth)\s+quarter(?:\s+of)?|(?:first|second)\s+half(?:\s+of)?|"
+    r"Q[1-4]|H[12]|[A-Z][a-z]{2,8}\.?\s*[–-]\s*[A-Z][a-z]{2,8}\.?)?\s*(?:19|20)\d{2}\b"
+)
+_LEADING = frozenset(
+    "What When Where Who Whom Whose Why How Which Did Does Do Is Are Was Were Has Have Had Can "
+    "Could Would Will Should And But Tell Give List Show In On At By For Of The A An".split()
+)
+
+
+_MONTH_NAMES = frozenset(
+    "January February March April May June July August September October November December "
+    "Jan Feb Mar Apr Jun Jul Aug Sep Sept Oct Nov Dec".split()
+)
+
+
+def _is_period(phrase: str) -> bool:
+    return bool(extract_periods(phrase)) or phrase.split()[0].rstrip(".") in _MONTH_NAMES
+
+
+# Sectors and products: a figure about one of them does not answer a question about total trade.
+SECTORS = frozenset(
+    tokenize(
+        "automotive car cars vehicle vehicles auto parts machinery chemical chemicals steel iron "
+        "ore soybean soybeans soy lng gas oil tea coffee cocoa electronics electronic "
+        "semiconductors gems jewellery jewelry gold pharmaceutical pharmaceuticals textile "
+        "textiles apparel agriculture agricultural food beef wheat rice grain copper aluminium "
+        "aluminum coal defence defense aerospace drones uav energy furniture tourism services"
+    )
+)
+
+
+def sectors(text: str) -> set[str]:
+    """Sector and product terms mentioned in ``text`` (tokenized)."""
+    return set(tokenize(text)) & SECTORS
+
+
+def key_terms(text: str, *, periods: bool = True) -> list[str]:
+    """Content terms of a question (stemmed tokens minus question words), in order, unique.
+
+    With ``periods=False`` the words of period phrases ("first five months of 2025")
+    are left out; periods are compared as periods, not as words.
+    """
+    if not periods:
+        for a, b, _ in reversed(period_spans(text)):
+            text = text[:a] + " " + text[b:]
+    return [t for t in dict.fromkeys(tokenize(text)) if t not in _QUESTION_WORDS]
+
+
+def is_figure_question(question: str) -> bool:
+    """Whether the question asks for a figure (amount, percentage, count)."""
+    return bool(_FIGURE_CUES.search(question))
+
+
+_PERCENT_CUES = re.compile(
+    r"\b(what percentage|what percent|what share|what proportion|by how much|how fast|"
+    r"growth rate|rate of growth|by what (?:percentage|percent|rate|margin)|how much .*\b(?:grow|"
+    r"grew|rise|rose|increase|fall|fell|drop|decline|decrease|climb|jump|shrink)\w*)\b",
+    re.IGNORECASE,
+)
+_COUNT_CUES = re.compile(r"\bhow many\b", re.IGNORECASE)
+_YEAR_CUES = re.compile(r"\b(which year|what year|by when|when)\b", re.IGNORECASE)
+_PLACE_CUES = re.compile(r"\b(where|which (?:city|port|country|province|state))\b", re.I)
+
+
+def answer_type(question: str) -> str | None:
+    """What kind of answer the question wants: percent, amount, count, year, place or None."""
+    if _PERCENT_CUES.search(question):
+        return "percent"
+    if _COUNT_CUES.search(question):
+        return "count"
+    if is_figure_question(question):
+        return "amount"
+    if _YEAR_CUES.search(question):
+        return "year"
+    if _PLACE_CUES.search(question):
+        return "place"
+    return None
+
+
+_FOCUS = re.compile(
+    r"^\s*(?:by\s+|in\s+|at\s+)?(?:what|which|whose)\s+(?P<a>.+?)\s+(?:did|does|do|was|were|is|"
+    r"are|has|have|had|will|would|can|could|should)\b|^\s*(?:who|what|which)\s+(?:is|was|are|"
+    r"were|has been)\s+(?:the\s+|a\s+|an\s+)?(?P<b>.+?)(?:\s+(?:of|in|for|between|at|on|to|"
+    r"from|that|which|did|does|with)\b|\s*\?|\s*$)",
+    re.IGNORECASE,
+)
+
+
+def focus_terms(question: str) -> list[str]:
+    """Key terms of the question's head noun ("What trade target did..." -> trade, target)."""
+    m = _FOCUS.match(question)
+    if not m:
+        return []
+    return key_terms(m.group("a") or m.group("b") or "")
+
+
+def entities(text: str) -> list[str]:
+    """Capitalised names and years in ``text`` (question words at the start dropped)."""
+    out: list[str] = []
+    for m in _ENTITY.finditer(text):
+        words = m.group().split()
+        while words and words[0] in _LEADING:
+            words.pop(0)
+        phrase = " ".join(words).strip(" .,'’")
+        if phrase and phrase not in out:
+            out.append(phrase)
+    return out
+
+
+def _is_follow_up(question: str) -> bool:
+    if _SWITCH.match(question):
+        return True
+    words = question.split()
+    has_entity = bool(entities(question))
+    if _ANAPHORA.search(question) and (not has_entity or len(words) <= 8):
+        return True
+    return len(words) <= 4 and not has_entity
+
+
+def condense(question: str, history: History) -> str:
+    """Rewrite a follow-up into a standalone question using the conversation so far.
+
+    Without an LLM: earlier user turns are condensed in order; a follow-up keeps
+    its own words and gains the previous question's names, years and key terms
+    ("Where was it held?" after a question about the Rome summit becomes "Where
+    was it held? (Turkey Italy Rome summit 2025 ...)"). "What about X?" swaps in X
+    for the previous question's names.
+    """
+    question = " ".join(question.split())
+    previous: str | None = None
+    for role, text in history:
+        if role != "user" or not text.strip():
+            continue
+        text = " ".join(text.split())
+        previous = text if previous is None else _condense_one(text, previous)
+    if previous is None:
+        return question
+    return _condense_one(question, previous)
+
+
+def _condense_one(question: str, previous: str) -> str:
+    if not _is_follow_up(question):
+        return question
+    prev_core = previous.split(" (", 1)[0] if previous.endswith(")") else previous
+    switch = _SWITCH.match(question)
+    if switch:
+        rest = switch.group("rest")
+        rest_is_period = bool(extract_periods(rest)) and not [
+            e for e in entities(rest) if not _is_period(e)
+        ]
+        rest_sectors = sectors(rest)
+        base = prev_core
+        if rest_is_period:  # same subject, another period
+            for p in _PERIOD_PHRASE.finditer(prev_core):
+                base = base.replace(p.group(), "")
+        elif rest_sectors and sectors(prev_core) and not [
+            e for e in entities(rest) if not _is_period(e)
+        ]:  # same countries and period, another product
+            words = [
+                w for w in base.split()
+                if not (set(tokenize(w)) and set(tokenize(w)) <= SECTORS)
+            ]
+            base = " ".join(words)
+        else:  # another subject, same period
+            for name in entities(prev_core):
+                if not _is_period(name):
+                    base = base.replace(name, "")
+        base = re.sub(r"\s+(?:in|of|for|to|from)\s*(?=\?|$)", "", " ".join(base.split()))
+        return f"{base.rstrip('?').strip()} {rest}?".strip()
+    context = entities(previous)
+    for term in key_terms(prev_core):
+        if not any(term.lower() in c.lower() for c in context):
+            context.append(term)
+    context = [c for c in context if c.lower() not in question.lower()][:10]
+    if not context:
+        return question
+    return f"{question} ({' '.join(context)})"
