@@ -202,7 +202,8 @@ def _print_answer(answer: Answer, *, streamed: bool = False) -> None:
             f"  [bold cyan][{c.n}][/] {c.title} ({c.source}{when}) [dim]{c.article_id}[/]",
             highlight=False,
         )
-        out.print(f"      “{' '.join(c.quote.split())}”", highlight=False, markup=False, style="dim")
+        quote = " ".join(c.quote.split())
+        out.print(f"      “{quote}”", highlight=False, markup=False, style="dim")
     if answer.unsupported:
         out.print("[red]Removed, not supported by the documents:[/]")
         for claim in answer.unsupported:
