@@ -11,6 +11,7 @@ from typing import Annotated, Any
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
@@ -42,7 +43,7 @@ def _friendly_errors() -> Iterator[None]:
     try:
         yield
     except AssistantError as exc:
-        err.print(f"[bold red]Error:[/] {exc}", highlight=False, markup=True)
+        err.print(f"[bold red]Error:[/] {escape(str(exc))}", highlight=False, markup=True)
         raise typer.Exit(1) from None
     except KeyboardInterrupt:
         err.print("Interrupted.")
@@ -86,7 +87,9 @@ def _print_report(report: IngestReport) -> None:
     table.add_row("seconds", f"{report.seconds:.1f}")
     out.print(table)
     for failure in report.failed:
-        err.print(f"[red]failed[/] {failure.path}: {failure.reason}", highlight=False)
+        err.print(
+            f"[red]failed[/] {escape(failure.path)}: {escape(failure.reason)}", highlight=False
+        )
 
 
 @app.command()
@@ -193,13 +196,14 @@ ToOpt = Annotated[str | None, typer.Option("--to", help="Only articles dated <= 
 
 def _print_answer(answer: Answer, *, streamed: bool = False) -> None:
     if answer.refused:
-        out.print(f"[yellow]{answer.text}[/]", highlight=False, markup=True)
+        out.print(f"[yellow]{escape(answer.text)}[/]", highlight=False, markup=True)
     elif not streamed:
         out.print(answer.text, highlight=False, markup=False)
     for c in answer.citations:
         when = f", {c.date}" if c.date else ""
         out.print(
-            f"  [bold cyan][{c.n}][/] {c.title} ({c.source}{when}) [dim]{c.article_id}[/]",
+            f"  [bold cyan]\\[{c.n}][/] {escape(c.title)} ({escape(c.source)}{when}) "
+            f"[dim]{c.article_id}[/]",
             highlight=False,
         )
         quote = " ".join(c.quote.split())
@@ -269,11 +273,11 @@ def chat(backend: BackendOpt = None, k: KOpt = None) -> None:
                 out.print()
             assert answer is not None
             if streamed and not answer.refused:
-                out.print("[bold]Verified:[/] " + answer.text, highlight=False)
+                out.print("[bold]Verified:[/] " + escape(answer.text), highlight=False)
             _print_answer(answer, streamed=streamed and not answer.refused)
             history += [("user", question), ("assistant", answer.text)]
         except AssistantError as exc:
-            err.print(f"[bold red]Error:[/] {exc}", highlight=False)
+            err.print(f"[bold red]Error:[/] {escape(str(exc))}", highlight=False)
 
 
 @app.command("eval")

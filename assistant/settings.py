@@ -99,12 +99,12 @@ class Settings(BaseSettings):
     def _check_relations(self) -> Settings:
         if self.chunk_words > self.chunk_max_words:
             raise ValueError(
-                f"chunk_words={self.chunk_words} must not exceed chunk_max_words="
-                f"{self.chunk_max_words}"
+                f"TRADEDESK_CHUNK_WORDS={self.chunk_words} must not exceed "
+                f"TRADEDESK_CHUNK_MAX_WORDS={self.chunk_max_words}"
             )
         if self.llm == "openai" and not self.llm_base_url:
             raise ValueError(
-                "llm='openai' needs llm_base_url (TRADEDESK_LLM_BASE_URL), e.g. "
+                "TRADEDESK_LLM=openai needs TRADEDESK_LLM_BASE_URL, e.g. "
                 "http://127.0.0.1:11434/v1 for Ollama"
             )
         return self
@@ -156,9 +156,12 @@ def load_settings(**overrides: Any) -> Settings:
     except ValidationError as exc:
         problems = []
         for err in exc.errors():
-            field = ".".join(str(p) for p in err["loc"]) or "settings"
-            env = f"TRADEDESK_{field.upper()}" if field != "settings" else "settings"
+            field = ".".join(str(p) for p in err["loc"])
+            msg = str(err["msg"]).removeprefix("Value error, ")
+            if not field:  # a check across fields: the message names the variables
+                problems.append(msg)
+                continue
             given = err.get("input")
             shown = "" if isinstance(given, dict) else f" (got {given!r})"
-            problems.append(f"{env}{shown}: {err['msg']}")
+            problems.append(f"TRADEDESK_{field.upper()}{shown}: {msg}")
         raise ConfigError("Invalid Trade Desk settings: " + "; ".join(problems)) from exc

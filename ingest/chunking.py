@@ -59,6 +59,18 @@ def _is_abbreviation(text: str, dot: int) -> bool:
     return bool(re.fullmatch(r"(?:[a-z]\.){1,4}[a-z]", word))
 
 
+# Words that start a sentence far more often than they follow "U.S." inside one.
+_STARTER = re.compile(
+    r"\s+(?:The|Then|It|He|She|They|This|That|These|Those|But|And|However|We|I|There|Its|"
+    r"His|Her|Their|In|On|At|A|An|Meanwhile|Also|Yet)\b"
+)
+
+
+def _ends_acronym(text: str, dot: int) -> bool:
+    """Whether the period at ``dot`` ends a dotted acronym such as "U.S." (not "Mr.")."""
+    return bool(re.search(r"(?:\b[A-Za-z]\.){1,4}[A-Za-z]$", text[max(0, dot - 12) : dot]))
+
+
 def split_sentences(text: str) -> list[Span]:
     """Sentence spans of ``text``, trimmed of surrounding whitespace, in order.
 
@@ -74,7 +86,9 @@ def split_sentences(text: str) -> list[Span]:
             continue
         last_dot = m.group().rfind(".")
         if last_dot >= 0 and len(m.group().rstrip("\"'’”»)]")) == 1:
-            if _is_abbreviation(text, m.start() + last_dot):
+            if _is_abbreviation(text, m.start() + last_dot) and not (
+                _ends_acronym(text, m.start() + last_dot) and _STARTER.match(text, end)
+            ):
                 continue
         cuts.add(end)
     spans: list[Span] = []

@@ -461,7 +461,7 @@ def discover(paths: Sequence[Path]) -> Iterator[Path | Failure]:
     exist, or a file of an unsupported type named directly, yields a ``Failure``.
     """
     seen_dirs: set[tuple[int, int]] = set()
-    seen_files: set[str] = set()
+    seen_files: set[str] = set()  # resolved paths: a file reached twice is read once
 
     def walk(directory: Path) -> Iterator[Path | Failure]:
         try:
@@ -471,7 +471,11 @@ def discover(paths: Sequence[Path]) -> Iterator[Path | Failure]:
             return
         key = (st.st_dev, st.st_ino)
         if key in seen_dirs:
-            yield Failure(str(directory), "symlink loop: folder already visited; skipped")
+            yield Failure(
+                str(directory),
+                "folder already visited through another path (symlink loop or duplicate "
+                "link); skipped",
+            )
             return
         seen_dirs.add(key)
         try:
@@ -492,10 +496,10 @@ def discover(paths: Sequence[Path]) -> Iterator[Path | Failure]:
             if is_dir:
                 yield from walk(child)
             elif is_file and child.suffix.lower() in SUPPORTED_SUFFIXES:
-                resolved = str(child.absolute())
+                resolved = str(child.resolve())
                 if resolved not in seen_files:
                     seen_files.add(resolved)
-                    yield Path(resolved)
+                    yield child.absolute()
             elif entry.is_symlink() and not child.exists():
                 yield Failure(str(child), "broken symlink")
 
@@ -512,7 +516,7 @@ def discover(paths: Sequence[Path]) -> Iterator[Path | Failure]:
                 + ", ".join(sorted(SUPPORTED_SUFFIXES)),
             )
         else:
-            resolved = str(path.absolute())
+            resolved = str(path.resolve())
             if resolved not in seen_files:
                 seen_files.add(resolved)
-                yield Path(resolved)
+                yield path.absolute()

@@ -132,6 +132,13 @@ class Ingestor:
             "TRADEDESK_INGEST_LOCK_TIMEOUT to wait longer)."
         )
 
+    def _release(self, lock: FileLock) -> None:
+        try:
+            self.lock_path.with_suffix(".pid").unlink(missing_ok=True)
+        except OSError:
+            pass
+        lock.release()
+
     def _acquire(self) -> FileLock:
         lock = self._lock()
         try:
@@ -198,7 +205,7 @@ class Ingestor:
             if prune:
                 report.removed.extend(self._prune(docs, loaded_sources))
         finally:
-            lock.release()
+            self._release(lock)
         report.seconds = time.perf_counter() - t0
         return report
 
@@ -213,7 +220,7 @@ class Ingestor:
             report.repaired = self.repair()
             self._write(list(docs), report, progress)
         finally:
-            lock.release()
+            self._release(lock)
         report.seconds = time.perf_counter() - t0
         return report
 
@@ -230,7 +237,7 @@ class Ingestor:
                 self.records.clear_pending(stale)
             return present
         finally:
-            lock.release()
+            self._release(lock)
 
     def reset(self) -> None:
         """Delete every article and chunk of this store."""
@@ -239,7 +246,7 @@ class Ingestor:
             self.store.drop()
             self.records.reset()
         finally:
-            lock.release()
+            self._release(lock)
 
     def repair(self) -> int:
         """Finish or undo what an interrupted run left behind; returns chunks cleaned up.

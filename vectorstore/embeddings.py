@@ -211,7 +211,9 @@ class Embedder(Embeddings):
                 show_progress_bar=False,
             )
             self.embedded_count += len(texts)
-        return np.asarray(vecs, dtype=np.float32)
+        out = np.asarray(vecs, dtype=np.float32)
+        norms = np.linalg.norm(out, axis=1, keepdims=True)  # bf16 leaves norms at ~0.998
+        return out / np.maximum(norms, 1e-12)
 
     def encode_cached(self, texts: Sequence[str]) -> np.ndarray:
         """Like ``encode`` but remembers recent texts (questions, answer sentences)."""

@@ -1,0 +1,159 @@
+"""Shared fixtures: the real embedding model (loaded once), isolated data dirs, a Chroma server."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLE_DIR = ROOT / "data" / "sample"
+CORPUS_DIR = ROOT.parent / "shared" / "corpus"
+REUTERS = ROOT.parent / "shared" / "datasets" / "reuters-21578" / "reuters-21578.jsonl.gz"
+ARTIFACTS = ROOT / "tests" / "artifacts"
+VENV_BIN = Path(sys.executable).parent
+
+from assistant import Assistant, Settings  # noqa: E402
+from vectorstore.embeddings import Embedder  # noqa: E402
+
+
+@pytest.fixture(autouse=True)
+def _isolated_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    """No TRADEDESK_* variable of the developer's shell leaks into a test."""
+    for key in list(os.environ):
+        if key.startswith("TRADEDESK_"):
+            monkeypatch.delenv(key)
+
+
+@pytest.fixture(scope="session")
+def embedder() -> Embedder:
+    """The real packaged MiniLM, loaded once for the whole session."""
+    emb = Embedder()
+    emb.encode(["warm up"])
+    return emb
+
+
+@pytest.fixture
+def make_settings(tmp_path: Path) -> Callable[..., Settings]:
+    """Build Settings with ``home`` in a fresh temporary folder."""
+
+    def make(**overrides: Any) -> Settings:
+        overrides.setdefault("home", tmp_path / "home")
+        return Settings(**overrides)
+
+    return make
+
+
+@pytest.fixture
+def make_assistant(
+    make_settings: Callable[..., Settings], embedder: Embedder
+) -> Callable[..., Assistant]:
+    """Build an Assistant on a fresh store, sharing the loaded model."""
+
+    def make(**overrides: Any) -> Assistant:
+        return Assistant(make_settings(**overrides), embedder=embedder)
+
+    return make
+
+
+@pytest.fixture
+def assistant(make_assistant: Callable[..., Assistant]) -> Assistant:
+    """An Assistant on an empty embedded store."""
+    return make_assistant()
+
+
+@pytest.fixture
+def sample_copy(tmp_path: Path) -> Path:
+    """A writable copy of data/sample (tests may edit and delete files in it)."""
+    dest = tmp_path / "sample"
+    shutil.copytree(SAMPLE_DIR, dest)
+    return dest
+
+
+def free_port() -> int:
+    """A TCP port that is free on 127.0.0.1 right now."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def wait_for_port(
+    port: int, timeout: float = 60.0, proc: subprocess.Popen[Any] | None = None
+) -> None:
+    """Wait until something listens on 127.0.0.1:port."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc is not None and proc.poll() is not None:
+            raise RuntimeError(f"server exited early with code {proc.returncode}")
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                return
+        except OSError:
+            time.sleep(0.2)
+    raise TimeoutError(f"nothing listens on 127.0.0.1:{port} after {timeout}s")
+
+
+class ChromaServer:
+    """A real `chroma run` server on 127.0.0.1 that a test can stop and start again."""
+
+    def __init__(self, path: Path, port: int) -> None:
+        self.path = path
+        self.port = port
+        self.host = "127.0.0.1"
+        self.proc: subprocess.Popen[bytes] | None = None
+        self.log = path.parent / f"chroma-{port}.log"
+
+    def start(self) -> None:
+        chroma = shutil.which("chroma", path=str(VENV_BIN)) or "chroma"
+        with self.log.open("ab") as log:
+            self.proc = subprocess.Popen(
+                [chroma, "run", "--path", str(self.path), "--host", self.host,
+                 "--port", str(self.port)],
+                stdout=log, stderr=subprocess.STDOUT,
+                env={**os.environ, "ANONYMIZED_TELEMETRY": "False"},
+            )
+        wait_for_port(self.port, timeout=90, proc=self.proc)
+        import chromadb
+
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                chromadb.HttpClient(host=self.host, port=self.port).heartbeat()
+                return
+            except Exception:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.3)
+
+    def stop(self) -> None:
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        self.proc = None
+
+
+@pytest.fixture
+def chroma_server(tmp_path: Path) -> Iterator[ChromaServer]:
+    """A fresh Chroma server for one test."""
+    server = ChromaServer(tmp_path / "chroma-server", free_port())
+    server.path.mkdir()
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()

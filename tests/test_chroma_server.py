@@ -1,0 +1,81 @@
+"""The same ingest guarantees against a real `chroma run` server."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import chromadb
+import pytest
+from conftest import SAMPLE_DIR, free_port
+
+from ingest.loaders import load_file
+from vectorstore.errors import StoreError
+
+pytestmark = pytest.mark.server
+
+OLD_SENTENCE = (
+    "It was the third consecutive annual decline in German sales to the Chinese market."
+)
+NEW_SENTENCE = "Analysts at the Quarnstedt Institute called it the sharpest fall on record."
+
+
+def test_ingest_against_server(chroma_server, make_assistant, sample_copy: Path) -> None:
+    a = make_assistant(chroma_host=chroma_server.host, chroma_port=chroma_server.port)
+    assert a.store.location == f"http://127.0.0.1:{chroma_server.port}"
+    assert a.settings.records_path.name == f"tradedesk@127.0.0.1_{chroma_server.port}.sqlite"
+
+    first = a.ingest(SAMPLE_DIR)
+    assert first.ok and len(first.added) == 9
+    server = chromadb.HttpClient(host=chroma_server.host, port=chroma_server.port)
+    n_chunks = a.stats()["chunks"]
+    assert server.get_collection("tradedesk").count() == n_chunks == first.chunks_written
+    meta = server.get_collection("tradedesk").metadata
+    assert meta["embedding_model"] == "all-MiniLM-L6-v2"
+    assert not (a.settings.home / "chroma").exists()  # nothing embedded on disk
+
+    ids = sorted(a.store.ids())
+    count = a.embedder.embedded_count
+    again = a.ingest(SAMPLE_DIR)
+    assert again.embedded == 0 and a.embedder.embedded_count == count
+    assert len(again.unchanged) == 9 and again.added == again.updated == []
+    assert sorted(a.store.ids()) == ids
+
+    # A copy: files at new paths are new articles; feed entries keep their url-based ids.
+    copy = a.ingest(sample_copy)
+    assert len(copy.added) == 6 and len(copy.unchanged) == 3
+    path = sample_copy / "germany-china-trade-2024.txt"
+    gid = load_file(path, max_bytes=10**7)[0][0].article_id
+    old_chunks = set(a.records.chunk_ids(gid))
+    path.write_text(path.read_text(encoding="utf-8").replace(OLD_SENTENCE, NEW_SENTENCE),
+                    encoding="utf-8")
+    edited = a.ingest(sample_copy)
+    assert edited.updated == [gid] and len(edited.unchanged) == 8
+    new_chunks = set(a.records.chunk_ids(gid))
+    store_ids = set(a.store.ids())
+    assert not old_chunks & store_ids
+    assert new_chunks <= store_ids
+    col = server.get_collection("tradedesk")
+    got = col.get(where={"article_id": gid}, include=["documents"])
+    assert set(got["ids"]) == new_chunks
+    assert any(NEW_SENTENCE in d for d in got["documents"])
+    assert not any(OLD_SENTENCE in d for d in got["documents"])
+    assert col.count() == a.stats()["chunks"]
+
+    a.remove(gid)
+    assert col.get(where={"article_id": gid})["ids"] == []
+    assert col.count() == a.stats()["chunks"] == a.stats()["vectors"]
+    assert sorted(a.store.ids()) == sorted(a.records.chunk_ids())
+
+
+def test_unreachable_server_is_a_clear_error(make_assistant) -> None:
+    port = free_port()  # nothing listens here
+    a = make_assistant(chroma_host="127.0.0.1", chroma_port=port)
+    with pytest.raises(StoreError) as info:
+        a.stats()
+    message = str(info.value)
+    assert "chroma run" in message
+    assert f"127.0.0.1:{port}" in message
+    assert "--port " + str(port) in message
+    assert "TRADEDESK_CHROMA_HOST" in message
+    with pytest.raises(StoreError, match="chroma run"):
+        a.ingest(SAMPLE_DIR / "germany-china-trade-2024.txt")
