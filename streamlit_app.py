@@ -1,19 +1,382 @@
-"""Trade Desk in the browser (placeholder until the chat UI lands)."""
+"""Trade Desk in the browser: a chat with cited answers, an article viewer and the library.
+
+UI only: every action goes through the ``Assistant`` Python API. Article and model
+text is always shown escaped (never as HTML, and Markdown syntax in it is shown
+as text, so images or links planted in an article are never loaded).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterator
+from typing import Any
 
 import streamlit as st
 
-from assistant import Assistant
+from assistant import Assistant, AssistantError
+from assistant.answer import Answer, Citation
+from ingest.pipeline import Progress
+
+st.set_page_config(page_title="Trade Desk", page_icon="📈", layout="wide")
+
+BACKENDS = {
+    "extractive": "Extractive (fast, offline)",
+    "llamacpp": "Local LLM (llama.cpp)",
+    "openai": "OpenAI-compatible server",
+}
+UPLOAD_TYPES = ["txt", "md", "markdown", "html", "htm", "pdf", "jsonl"]
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~:$&^=\"'])")
 
 
-@st.cache_resource
-def get_assistant() -> Assistant:
-    """One Assistant per server process."""
+# -- the assistant (one per server process, shared by every session) ----------------------
+
+
+@st.cache_resource(show_spinner="Loading Trade Desk…")
+def base_assistant() -> Assistant:
+    """The Assistant built from TRADEDESK_* settings."""
     return Assistant()
 
 
-st.set_page_config(page_title="Trade Desk", page_icon="📈")
-st.title("Trade Desk")
-articles = get_assistant().articles()
-st.write(f"{len(articles)} articles ingested.")
-for a in articles:
-    st.text(f"{a.date or '':10}  {a.title}")
+@st.cache_resource(show_spinner=False)
+def backend_assistant(llm: str, base_url: str, model: str) -> Assistant:
+    """A sibling Assistant for another answer backend (same store, same model)."""
+    changes: dict[str, Any] = {"llm": llm}
+    if llm != "extractive":
+        changes["llm_model"] = model or None
+    if llm == "openai":
+        changes["llm_base_url"] = base_url or None
+    return base_assistant().with_settings(**changes)
+
+
+# -- safe rendering ----------------------------------------------------------------------
+
+
+def md_escape(text: str) -> str:
+    """Escape text so Markdown shows it literally (no links, images, HTML, LaTeX, directives)."""
+    return _MD_SPECIAL.sub(r"\\\1", text)
+
+
+def md_lines(text: str) -> str:
+    """Escaped text with its line breaks kept."""
+    return "  \n".join(md_escape(line) for line in text.split("\n"))
+
+
+def highlight(text: str, spans: list[tuple[int, int, str]]) -> str:
+    """``text`` as safe Markdown with each ``(start, end, colour)`` span on a background.
+
+    Spans must not overlap; they are clipped to the text.
+    """
+    out: list[str] = []
+    pos = 0
+    for start, end, color in sorted(spans):
+        start, end = max(pos, start), min(len(text), end)
+        if end <= start:
+            continue
+        out.append(md_lines(text[pos:start]))
+        out.append(
+            "  \n".join(
+                f":{color}-background[{md_escape(line)}]" if line.strip() else ""
+                for line in text[start:end].split("\n")
+            )
+        )
+        pos = end
+    out.append(md_lines(text[pos:]))
+    return "".join(out)
+
+
+def answer_markdown(answer: Answer) -> str:
+    """The answer as safe Markdown, with its [n] markers as small badges."""
+    escaped = md_escape(answer.text)
+    return re.sub(
+        r"\\\[(\d+(?:, \d+)*)\\\]",
+        lambda m: " ".join(f":blue-badge[{n}]" for n in m.group(1).split(", ")),
+        escaped,
+    )
+
+
+# -- session state -----------------------------------------------------------------------
+
+
+def state() -> Any:
+    """This browser session's state, initialised on first use."""
+    ss = st.session_state
+    ss.setdefault("messages", [])  # {"role": "user"|"assistant", "text": str, "answer": Answer}
+    ss.setdefault("uploader_key", 0)
+    return ss
+
+
+def history() -> list[tuple[str, str]]:
+    """The conversation as ``(role, text)`` turns for the Assistant."""
+    return [(m["role"], m["text"]) for m in state().messages]
+
+
+# -- sidebar: answer settings and filters ------------------------------------------------
+
+
+def sidebar(base: Assistant) -> dict[str, Any]:
+    """Answer backend, top-k and filters; returns the options of the next question."""
+    s = base.settings
+    with st.sidebar:
+        st.title(":material/query_stats: Trade Desk")
+        if st.button("New chat", icon=":material/add_comment:", use_container_width=True):
+            state().messages = []
+        st.subheader("Answering")
+        keys = list(BACKENDS)
+        backend = st.selectbox(
+            "Answer backend", keys, index=keys.index(s.llm), format_func=BACKENDS.__getitem__,
+            key="backend",
+        )
+        base_url = model = ""
+        if backend == "openai":
+            base_url = st.text_input(
+                "Server URL", value=s.llm_base_url or "http://127.0.0.1:11434/v1", key="base_url"
+            )
+            model = st.text_input("Model", value=s.llm_model or "", key="model")
+        elif backend == "llamacpp":
+            model = st.text_input(
+                "GGUF model path (empty: packaged SmolLM2)", value=s.llm_model or "", key="gguf"
+            )
+        top_k = st.slider("Passages per answer (top-k)", 1, 10, min(s.top_k, 10), key="top_k")
+        st.subheader("Filters")
+        articles = base.articles()
+        titles = {a.article_id: f"{a.title} ({a.date or 'undated'})" for a in articles}
+        chosen = st.multiselect(
+            "Only these articles", list(titles), format_func=titles.__getitem__, key="only"
+        )
+        use_dates = st.checkbox("Only articles dated between", key="use_dates")
+        date_from = date_to = None
+        if use_dates:
+            dates = [a.date for a in articles if a.date]
+            lo = dt.date.fromisoformat(min(dates)) if dates else dt.date(2000, 1, 1)
+            hi = dt.date.fromisoformat(max(dates)) if dates else dt.date.today()
+            date_from = st.date_input("From", value=lo, key="date_from").isoformat()
+            date_to = st.date_input("To", value=hi, key="date_to").isoformat()
+        st.caption(f"{len(articles)} articles in the library.")
+    return {
+        "backend": backend, "base_url": base_url, "model": model, "k": top_k,
+        "article_ids": chosen or None, "date_from": date_from, "date_to": date_to,
+    }
+
+
+# -- chat --------------------------------------------------------------------------------
+
+
+@st.dialog("Article", width="large")
+def show_article(citation: Citation) -> None:
+    """The whole article with the cited passage highlighted (and the quote in it)."""
+    try:
+        text = base_assistant().article_text(citation.article_id)
+    except AssistantError as exc:
+        st.error(str(exc))
+        return
+    st.markdown(f"**{md_escape(citation.title)}**")
+    st.caption(" · ".join(x for x in (citation.date, citation.source) if x))
+    st.markdown(
+        highlight(
+            text,
+            [
+                (citation.passage_start, citation.start, "gray"),
+                (citation.start, citation.end, "orange"),
+                (citation.end, citation.passage_end, "gray"),
+            ],
+        )
+    )
+
+
+def render_answer(answer: Answer, key: str) -> None:
+    """An answer, its warnings and one expander per citation."""
+    if answer.refused:
+        st.info(md_escape(answer.text), icon=":material/search_off:")
+    else:
+        st.markdown(answer_markdown(answer))
+    if answer.unsupported:
+        st.warning(
+            "Removed because the documents do not support it:\n"
+            + "\n".join(f"- {md_escape(claim)}" for claim in answer.unsupported),
+            icon=":material/report:",
+        )
+    for c in answer.citations:
+        label = f"[{c.n}] {c.title}" + (f" — {c.date}" if c.date else "")
+        with st.expander(label):
+            page = f" · page {c.page}" if c.page else ""
+            st.caption(f"{md_escape(c.source)} · article `{c.article_id}`{page}")
+            q0 = c.start - c.passage_start
+            st.markdown(highlight(c.passage, [(q0, q0 + len(c.quote), "orange")]))
+            if st.button("Open the whole article", key=f"{key}-open-{c.n}",
+                         icon=":material/article:"):
+                show_article(c)
+
+
+def chat_page() -> None:
+    """The chat."""
+    base = base_assistant()
+    options = sidebar(base)
+    st.header("Ask about the trade news")
+    ss = state()
+    for i, message in enumerate(ss.messages):
+        with st.chat_message(message["role"]):
+            if message["role"] == "user":
+                st.markdown(md_escape(message["text"]))
+            else:
+                render_answer(message["answer"], key=f"m{i}")
+    question = st.chat_input("Ask a question about the articles…")
+    if not question:
+        if not ss.messages:
+            st.caption(
+                "For example: *How much did Turkey export to Italy in the first five months "
+                "of 2025?* Every answer cites its sources; open a citation to see the passage."
+            )
+        return
+    with st.chat_message("user"):
+        st.markdown(md_escape(question))
+    with st.chat_message("assistant"):
+        try:
+            assistant = backend_assistant(
+                options["backend"], options["base_url"], options["model"]
+            )
+            kwargs = {
+                "k": options["k"], "article_ids": options["article_ids"],
+                "date_from": options["date_from"], "date_to": options["date_to"],
+            }
+            if options["backend"] == "extractive":
+                with st.spinner("Searching the articles…"):
+                    answer = assistant.ask(question, history(), **kwargs)
+            else:
+                final: list[Answer] = []
+
+                def deltas() -> Iterator[str]:
+                    for event in assistant.stream(question, history(), **kwargs):
+                        if isinstance(event, str):
+                            yield event
+                        else:
+                            final.append(event)
+
+                draft = st.empty()
+                with draft.container(), st.spinner("Searching and writing…"):
+                    st.write_stream(deltas())
+                draft.empty()  # replaced by the verified answer below
+                answer = final[-1]
+        except AssistantError as exc:
+            st.error(str(exc), icon=":material/error:")
+            return
+        render_answer(answer, key=f"m{len(ss.messages) + 1}")
+    ss.messages += [
+        {"role": "user", "text": question},
+        {"role": "assistant", "text": answer.text, "answer": answer},
+    ]
+
+
+# -- library -----------------------------------------------------------------------------
+
+
+def show_report(report: Any) -> None:
+    """An ingest report: counts, then the failures with their reasons."""
+    counts = (
+        f"Added {len(report.added)}, updated {len(report.updated)}, unchanged "
+        f"{len(report.unchanged)}, removed {len(report.removed)}, failed {len(report.failed)} "
+        f"— {report.chunks_written} chunks in {report.seconds:.1f} s."
+    )
+    (st.warning if report.failed else st.success)(counts)
+    if report.failed:
+        st.dataframe(
+            [{"file": f.path, "reason": f.reason} for f in report.failed],
+            hide_index=True, use_container_width=True,
+        )
+
+
+def progress_callback(bar: Any) -> Any:
+    """Turn ingest ``Progress`` events into a Streamlit progress bar."""
+
+    def update(event: Progress) -> None:
+        share = event.done / event.total if event.total else 0.0
+        label = "Reading files" if event.phase == "load" else "Embedding passages"
+        bar.progress(min(1.0, share), text=f"{label}: {event.done}/{event.total}")
+
+    return update
+
+
+def library_page() -> None:
+    """Upload, list, remove and re-ingest articles."""
+    base = base_assistant()
+    sidebar(base)
+    ss = state()
+    st.header("Library")
+    s = base.settings
+    st.subheader("Add articles")
+    files = st.file_uploader(
+        f"Articles ({', '.join(UPLOAD_TYPES)}); up to {s.max_upload_files} files of "
+        f"{s.max_file_mb:g} MB each",
+        type=UPLOAD_TYPES, accept_multiple_files=True, key=f"uploader-{ss.uploader_key}",
+    )
+    if files and st.button(f"Ingest {len(files)} file(s)", type="primary", key="ingest_uploads"):
+        bar = st.progress(0.0, text="Starting…")
+        try:
+            report = base.ingest_uploads(
+                [(f.name, f.getvalue()) for f in files], progress=progress_callback(bar)
+            )
+        except AssistantError as exc:
+            st.error(str(exc))
+        else:
+            bar.progress(1.0, text="Done")
+            ss.last_report = report
+            ss.uploader_key += 1
+            st.rerun()
+    if "last_report" in ss:
+        show_report(ss.last_report)
+
+    articles = base.articles()
+    st.subheader(f"Articles ({len(articles)})")
+    st.dataframe(
+        [
+            {"title": a.title, "date": a.date, "source": a.source, "chunks": a.chunks,
+             "id": a.article_id}
+            for a in articles
+        ],
+        hide_index=True, use_container_width=True,
+    )
+    if articles:
+        labels = {a.article_id: f"{a.title} ({a.article_id})" for a in articles}
+        col1, col2 = st.columns([3, 1], vertical_alignment="bottom")
+        doomed = col1.selectbox(
+            "Remove an article", list(labels), format_func=labels.__getitem__, key="doomed"
+        )
+        if col2.button("Remove", icon=":material/delete:", key="remove"):
+            try:
+                base.remove(doomed)
+            except AssistantError as exc:
+                st.error(str(exc))
+            else:
+                st.toast(f"Removed {labels[doomed]}")
+                st.rerun()
+    st.subheader("Library folder")
+    if s.library_dir is None:
+        st.caption("Set TRADEDESK_LIBRARY_DIR to re-ingest a folder from here.")
+    elif st.button(f"Re-ingest {s.library_dir}", icon=":material/sync:", key="reingest"):
+        bar = st.progress(0.0, text="Starting…")
+        try:
+            ss.last_report = base.reingest_library(progress=progress_callback(bar))
+        except AssistantError as exc:
+            st.error(str(exc))
+        else:
+            st.rerun()
+
+
+def main() -> None:
+    """Build the assistant (or explain why it cannot start) and run the chosen page."""
+    try:
+        base_assistant()
+    except AssistantError as exc:
+        st.error(f"Trade Desk cannot start: {exc}")
+        st.stop()
+    page = st.navigation(
+        [
+            st.Page(chat_page, title="Chat", icon=":material/chat:", url_path="chat", default=True),
+            st.Page(library_page, title="Library", icon=":material/library_books:",
+                    url_path="library"),
+        ]
+    )
+    page.run()
+
+
+main()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import threading
 from collections.abc import Iterator, Sequence
 from pathlib import Path
@@ -21,7 +22,7 @@ from ingest.models import ArticleInfo, IngestReport
 from ingest.pipeline import Ingestor, ProgressFn
 from ingest.records import Records
 from vectorstore.embeddings import Embedder
-from vectorstore.errors import AssistantError, QuestionError
+from vectorstore.errors import AssistantError, ConfigError, QuestionError
 from vectorstore.lexical import LexicalIndex
 from vectorstore.store import ChromaStore
 
@@ -81,6 +82,38 @@ class Assistant:
         self._chain_lock = threading.Lock()
 
     # -- answering -----------------------------------------------------------------------
+
+    _ANSWER_SETTINGS = frozenset(
+        {"llm", "llm_model", "llm_base_url", "llm_api_key", "llm_timeout", "llm_max_tokens",
+         "llm_context_tokens", "llm_threads", "top_k", "max_question_chars"}
+    )
+
+    def with_settings(self, **changes: Any) -> Assistant:
+        """A sibling Assistant with other answer settings, sharing model, store and indexes.
+
+        Only answer-side settings can change (backend, LLM options, top_k).
+
+        Raises:
+            ConfigError: a storage setting was given, or a value is invalid.
+        """
+        wrong = set(changes) - self._ANSWER_SETTINGS
+        if wrong:
+            raise ConfigError(
+                f"with_settings() only changes answer settings; got {sorted(wrong)}. "
+                "Build a new Assistant for another store."
+            )
+        from pydantic import ValidationError
+
+        try:
+            settings = Settings.model_validate({**self.settings.model_dump(), **changes})
+        except ValidationError as exc:
+            problem = exc.errors()[0]["msg"]
+            raise ConfigError(f"Invalid answer settings {changes!r}: {problem}") from exc
+        sibling = copy.copy(self)
+        sibling.settings = settings
+        sibling._chain = None
+        sibling._chain_lock = threading.Lock()
+        return sibling
 
     def llm(self) -> BaseChatModel | None:
         """The chat model of the configured backend (None for ``extractive``)."""
@@ -234,6 +267,37 @@ class Assistant:
         report = self.ingestor.ingest(list(paths), prune=prune, progress=progress)
         self.refresh()
         return report
+
+    def ingest_uploads(
+        self, files: Sequence[tuple[str, bytes]], *, progress: ProgressFn | None = None
+    ) -> IngestReport:
+        """Ingest uploaded files (``(name, bytes)`` pairs), stored under generated names.
+
+        Raises:
+            IngestError: more files than ``settings.max_upload_files`` at once.
+        """
+        report = self.ingestor.ingest_uploads(
+            files,
+            directory=self.settings.uploads_dir,
+            max_files=self.settings.max_upload_files,
+            progress=progress,
+        )
+        self.refresh()
+        return report
+
+    def reingest_library(self, *, progress: ProgressFn | None = None) -> IngestReport:
+        """Re-ingest ``settings.library_dir`` with pruning (the app's library button).
+
+        Raises:
+            ConfigError: no library folder is configured.
+        """
+        folder = self.settings.library_dir
+        if folder is None:
+            raise ConfigError(
+                "No library folder is configured: set TRADEDESK_LIBRARY_DIR to the folder of "
+                "your articles."
+            )
+        return self.ingest([folder], prune=True, progress=progress)
 
     def articles(self) -> list[ArticleInfo]:
         """The ingested articles, newest first."""

@@ -53,6 +53,9 @@ class Settings(BaseSettings):
         default=600.0, ge=0, description="Seconds a second ingest waits for the first."
     )
     max_upload_files: int = Field(default=20, ge=1, le=1000, description="Files per upload.")
+    library_dir: Path | None = Field(
+        default=None, description="Folder the app's 'Re-ingest library folder' button ingests."
+    )
 
     # -- answering -------------------------------------------------------------------
     llm: Literal["extractive", "llamacpp", "openai"] = Field(
@@ -75,10 +78,10 @@ class Settings(BaseSettings):
     top_k: int = Field(default=5, ge=1, le=20, description="Passages given to the answer step.")
     max_question_chars: int = Field(default=1000, ge=10, le=20000)
 
-    @field_validator("home", mode="after")
+    @field_validator("home", "library_dir", mode="after")
     @classmethod
-    def _expand_home(cls, value: Path) -> Path:
-        return value.expanduser()
+    def _expand_home(cls, value: Path | None) -> Path | None:
+        return value.expanduser() if value is not None else None
 
     @field_validator("collection")
     @classmethod

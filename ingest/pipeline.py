@@ -33,10 +33,11 @@ from pathlib import Path
 from filelock import FileLock, Timeout
 
 from ingest.chunking import SentenceChunker, embed_text
-from ingest.loaders import discover, load_file
+from ingest.loaders import discover, load_file, make_article_id
 from ingest.models import Chunk, Document, Failure, IngestReport
 from ingest.records import Records
-from vectorstore.errors import ConfigError, IngestLockedError, LoaderError
+from ingest.uploads import clean_upload_name, store_upload
+from vectorstore.errors import ConfigError, IngestError, IngestLockedError, LoaderError
 from vectorstore.store import ChromaStore
 
 __all__ = ["Ingestor", "Progress"]
@@ -222,6 +223,60 @@ class Ingestor:
         finally:
             self._release(lock)
         report.seconds = time.perf_counter() - t0
+        return report
+
+    def ingest_uploads(
+        self,
+        files: Sequence[tuple[str, bytes]],
+        *,
+        directory: Path,
+        max_files: int,
+        progress: ProgressFn | None = None,
+    ) -> IngestReport:
+        """Store uploaded files under generated names in ``directory`` and ingest them.
+
+        Args:
+            files: ``(original name, bytes)`` pairs; names are display labels only.
+            directory: where uploads are kept (inside the data folder).
+            max_files: more files than this in one call are refused.
+            progress: called with ``Progress`` events.
+
+        Raises:
+            IngestError: too many files at once.
+        """
+        if len(files) > max_files:
+            raise IngestError(
+                f"{len(files)} files were uploaded at once; the limit is {max_files} "
+                "(TRADEDESK_MAX_UPLOAD_FILES). Upload them in smaller groups."
+            )
+        failed: list[Failure] = []
+        docs: list[Document] = []
+        for n, (name, data) in enumerate(files, start=1):
+            if progress:
+                progress(Progress("load", n - 1, len(files), clean_upload_name(name)))
+            try:
+                path, label = store_upload(name, data, directory, max_bytes=self.max_file_bytes)
+            except LoaderError as exc:
+                failed.append(Failure(clean_upload_name(name), str(exc)))
+                continue
+            try:
+                got, failures = load_file(path, max_bytes=self.max_file_bytes)
+            except LoaderError as exc:
+                failed.append(Failure(label, str(exc)))
+                if not any(a.source_path == str(path) for a in self.records.articles()):
+                    path.unlink(missing_ok=True)
+                continue
+            for doc in got:
+                if doc.kind != "jsonl":
+                    doc.article_id = make_article_id(f"upload:{path.name}", Path(label).stem)
+                if doc.source == path.name:
+                    doc.source = label
+            failed.extend(
+                Failure(f.path.replace(str(path), label), f.reason) for f in failures
+            )
+            docs.extend(got)
+        report = self.ingest_documents(docs, progress=progress)
+        report.failed[:0] = failed
         return report
 
     def remove(self, article_ids: Sequence[str]) -> list[str]:
