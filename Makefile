@@ -16,7 +16,8 @@ export TOKENIZERS_PARALLELISM := false
 
 run: install
 	$(BIN)/tradedesk ingest data/sample --if-empty
-	$(BIN)/streamlit run streamlit_app.py --server.address 127.0.0.1 --server.port $(PORT)
+	TRADEDESK_LIBRARY_DIR=$${TRADEDESK_LIBRARY_DIR:-$(CURDIR)/data/sample} \
+	  $(BIN)/streamlit run streamlit_app.py --server.address 127.0.0.1 --server.port $(PORT)
 
 test: install-dev chromium
 	$(BIN)/python -m pytest
