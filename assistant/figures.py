@@ -28,6 +28,7 @@ _CURRENCIES: dict[str, str] = {
     "₹": "INR", "inr": "INR", "rupee": "INR", "rupees": "INR", "rs": "INR", "rs.": "INR",
     "₺": "TRY", "try": "TRY", "lira": "TRY", "ksh": "KES", "kes": "KES", "shillings": "KES",
     "aed": "AED", "dirham": "AED", "dirhams": "AED", "won": "KRW", "krw": "KRW",
+    "dlr": "USD", "dlrs": "USD", "stg": "GBP",
 }
 _SCALES: dict[str, float] = {
     "trillion": 1e12, "tn": 1e12, "trn": 1e12,
@@ -40,7 +41,8 @@ _NUM = r"(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)"
 _SCALE = r"(?P<scale>trillion|billion|million|thousand|bln|mln|trn|tn|bn|mn|[bmk])\b"
 _PCT = r"(?P<pct>%|\s?per\s?cent\b|\s?percent\b|\s?pct\b)"
 _SUFFIX_CUR = (
-    r"(?P<cur2>dollars|euros|euro|pounds|sterling|yen|yuan|rupees|lira|shillings|dirhams|won)\b"
+    r"(?P<cur2>dollars|dlrs|dlr|euros|euro|pounds|sterling|stg|yen|yuan|rupees|lira|shillings|"
+    r"dirhams|won)\b"
 )
 _FIGURE = re.compile(
     rf"(?<![\w.,]){_PREFIX}?\s?{_NUM}(?:\s?{_SCALE})?{_PCT}?(?:\s(?:of\s)?{_SUFFIX_CUR})?",
