@@ -43,7 +43,11 @@ class Assistant:
         self.settings = settings or load_settings()
         s = self.settings
         self.embedder = embedder or Embedder(
-            s.embedding_model, precision=s.embedding_precision, batch_size=s.embedding_batch_size
+            s.embedding_model,
+            precision=s.embedding_precision,
+            batch_size=s.embedding_batch_size,
+            onnx_dir=s.models_dir,
+            query_encoder=s.query_encoder,
         )
         self.store = ChromaStore(
             self.embedder,
@@ -266,6 +270,11 @@ class Assistant:
             paths = [paths]
         report = self.ingestor.ingest(list(paths), prune=prune, progress=progress)
         self.refresh()
+        if self.embedder.loaded:  # torch is loaded anyway: export the fast query encoder now
+            try:
+                self.embedder.ensure_onnx()
+            except Exception:  # noqa: BLE001 - optional speed-up; queries fall back to torch
+                pass
         return report
 
     def ingest_uploads(

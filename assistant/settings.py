@@ -43,6 +43,10 @@ class Settings(BaseSettings):
     )
     embedding_precision: Literal["auto", "fp32", "bf16"] = "auto"
     embedding_batch_size: int = Field(default=16, ge=1, le=1024)
+    query_encoder: Literal["auto", "torch", "onnx"] = Field(
+        default="auto",
+        description="Embeds questions: ONNX (fast start, low latency; exported once) or torch.",
+    )
     chunk_words: int = Field(default=160, ge=20, le=1000, description="Target words per chunk.")
     chunk_max_words: int = Field(default=200, ge=20, le=2000, description="Most words per chunk.")
     chunk_overlap: int = Field(default=1, ge=0, le=5, description="Sentences shared by chunks.")
@@ -141,6 +145,11 @@ class Settings(BaseSettings):
     def lock_path(self) -> Path:
         """File lock that serialises ingests."""
         return self.home / "locks" / f"{self.store_key}.lock"
+
+    @property
+    def models_dir(self) -> Path:
+        """Where the ONNX export of the embedding model is kept."""
+        return self.home / "models"
 
     @property
     def uploads_dir(self) -> Path:

@@ -22,6 +22,7 @@ sys.path.insert(0, str(_HERE.parent))
 
 import numpy as np  # noqa: E402
 
+from assistant import Assistant, Settings  # noqa: E402
 from benchmarks.common import (  # noqa: E402
     REUTERS,
     dir_size_mb,
@@ -32,8 +33,6 @@ from benchmarks.common import (  # noqa: E402
     table,
     write_jsonl,
 )
-
-from assistant import Assistant, Settings  # noqa: E402
 from ingest.chunking import embed_text  # noqa: E402
 from vectorstore.embeddings import Embedder  # noqa: E402
 

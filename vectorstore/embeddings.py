@@ -8,6 +8,7 @@ package, so nothing is ever downloaded. The model is loaded lazily (the first
 
 from __future__ import annotations
 
+import hashlib
 import importlib.util
 import logging
 import os
@@ -26,12 +27,15 @@ from vectorstore.errors import ConfigError
 if TYPE_CHECKING:
     from tokenizers import Tokenizer
 
+    from vectorstore.onnx import OnnxEncoder
+
 __all__ = ["DEFAULT_MODEL", "Embedder", "cpu_has_native_bf16", "resolve_model"]
 
 log = logging.getLogger(__name__)
 
 DEFAULT_MODEL = "all-MiniLM-L6-v2"
 Precision = Literal["auto", "fp32", "bf16"]
+QueryEncoder = Literal["auto", "torch", "onnx"]
 _PROBE = "Turkey's exports to Italy grew by 7.5% to $5.34 billion in the first five months of 2025."
 
 
@@ -106,6 +110,8 @@ class Embedder(Embeddings):
         precision: Precision = "auto",
         batch_size: int = 16,
         max_seq_length: int = 256,
+        onnx_dir: Path | None = None,
+        query_encoder: QueryEncoder = "auto",
     ) -> None:
         if precision not in ("auto", "fp32", "bf16"):
             raise ConfigError(
@@ -115,6 +121,12 @@ class Embedder(Embeddings):
             raise ConfigError(f"batch_size={batch_size!r} must be between 1 and 1024.")
         if not 16 <= max_seq_length <= 512:
             raise ConfigError(f"max_seq_length={max_seq_length!r} must be between 16 and 512.")
+        if query_encoder not in ("auto", "torch", "onnx"):
+            raise ConfigError(
+                f"query_encoder={query_encoder!r} is not one of 'auto', 'torch', 'onnx'."
+            )
+        if query_encoder == "onnx" and onnx_dir is None:
+            raise ConfigError("query_encoder='onnx' needs onnx_dir (where the export is kept).")
         self.name, self.path = resolve_model(model)
         self.requested_precision: Precision = precision
         self.batch_size = batch_size
@@ -125,6 +137,10 @@ class Embedder(Embeddings):
         self._lock = threading.RLock()
         self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
         self._cache_size = 4096
+        self.onnx_dir = Path(onnx_dir) if onnx_dir is not None else None
+        self.query_encoder: QueryEncoder = query_encoder
+        self._onnx: OnnxEncoder | None = None
+        self._onnx_failed = False
 
     # -- tokenizer (cheap, no torch) -------------------------------------------------
 
@@ -215,14 +231,81 @@ class Embedder(Embeddings):
         norms = np.linalg.norm(out, axis=1, keepdims=True)  # bf16 leaves norms at ~0.998
         return out / np.maximum(norms, 1e-12)
 
+    # -- ONNX query path ----------------------------------------------------------------
+
+    @property
+    def onnx_path(self) -> Path | None:
+        """Where this model's ONNX export lives (None without ``onnx_dir``)."""
+        if self.onnx_dir is None:
+            return None
+        weights = self.path / "model.safetensors"
+        size = weights.stat().st_size if weights.exists() else 0
+        digest = hashlib.sha1(f"{self.path}:{size}".encode()).hexdigest()[:10]
+        stem = Path(self.name).name.replace(" ", "_")
+        return self.onnx_dir / f"{stem}-{digest}-fp32.onnx"
+
+    def ensure_onnx(self) -> Path | None:
+        """Export the model to ONNX unless done already (needs torch and onnx); returns it."""
+        path = self.onnx_path
+        if path is None or self.query_encoder == "torch":
+            return None
+        if not path.exists():
+            from filelock import FileLock
+
+            from vectorstore.onnx import export_onnx
+
+            path.parent.mkdir(parents=True, exist_ok=True)
+            with FileLock(str(path) + ".lock", timeout=600):
+                if not path.exists():
+                    self._load()  # sets the offline environment, loads torch
+                    export_onnx(self.path, path)
+        return path
+
+    def _light(self) -> OnnxEncoder | None:
+        """The ONNX encoder for queries, or None to use torch."""
+        if self._onnx is not None or self._onnx_failed or self.query_encoder == "torch":
+            return self._onnx
+        with self._lock:
+            if self._onnx is not None or self._onnx_failed:
+                return self._onnx
+            try:
+                from vectorstore.onnx import OnnxEncoder
+
+                path = self.ensure_onnx()
+                if path is None:
+                    self._onnx_failed = True
+                    return None
+                self._onnx = OnnxEncoder(
+                    path, self.path / "tokenizer.json", max_length=self.max_seq_length
+                )
+            except Exception as exc:  # noqa: BLE001 - fall back to torch, say why
+                if self.query_encoder == "onnx":
+                    raise ConfigError(
+                        f"query_encoder='onnx' failed ({exc}); install onnxruntime and onnx, "
+                        "or set TRADEDESK_QUERY_ENCODER=torch."
+                    ) from exc
+                log.warning("ONNX query encoder unavailable (%s); using torch", exc)
+                self._onnx_failed = True
+            return self._onnx
+
+    def encode_light(self, texts: Sequence[str]) -> np.ndarray:
+        """Embed short texts (queries, sentences) with the query encoder."""
+        onnx = self._light()
+        if onnx is None:
+            return self.encode(texts)
+        vecs = onnx.encode(texts)
+        with self._lock:
+            self.embedded_count += len(texts)
+        return vecs
+
     def encode_cached(self, texts: Sequence[str]) -> np.ndarray:
-        """Like ``encode`` but remembers recent texts (questions, answer sentences)."""
+        """Like ``encode_light`` but remembers recent texts (questions, answer sentences)."""
         if not texts:
             return np.zeros((0, 0), dtype=np.float32)
         with self._lock:
             missing = list(dict.fromkeys(t for t in texts if t not in self._cache))
         if missing:
-            vecs = self.encode(missing)
+            vecs = self.encode_light(missing)
             with self._lock:
                 for text, vec in zip(missing, vecs, strict=True):
                     self._cache[text] = vec
@@ -233,7 +316,7 @@ class Embedder(Embeddings):
             for t in texts:
                 vec = self._cache.get(t)
                 if vec is None:  # evicted meanwhile by another thread
-                    vec = self.encode([t])[0]
+                    vec = self.encode_light([t])[0]
                 else:
                     self._cache.move_to_end(t)
                 rows.append(vec)
