@@ -75,7 +75,7 @@ def _refusal(
     standalone: str, passages: list[Passage], extract: ExtractiveResult
 ) -> tuple[str, list[Citation]]:
     """The refusal text, with what the closest passage does say (cited) when it is related."""
-    text = "The documents don't contain the answer to this question."
+    text = extract.note or "The documents don't contain the answer to this question."
     best = extract.best
     if best is None or best.dense < 0.3:
         return text, []
@@ -83,7 +83,9 @@ def _refusal(
     related, citations = assemble([claim], passages)
     title = citations[0].title
     date = f" ({citations[0].date})" if citations[0].date else ""
-    return f"{text} The closest article, “{title}”{date}, says: {related}", citations
+    date = date + ("," if not extract.note else "")
+    lead = "The article" if extract.note else "The closest article,"
+    return f"{text} {lead} “{title}”{date} says: {related}", citations
 
 
 def build_chain(

@@ -26,7 +26,8 @@ from assistant.figures import (
     extract_periods,
     periods_compatible,
 )
-from assistant.query import entities, key_terms
+from assistant.gazetteer import countries
+from assistant.query import entities, key_terms, sectors
 from ingest.chunking import Span, split_sentences
 from vectorstore.lexical import tokenize
 
@@ -72,6 +73,37 @@ class Passage:
         """Text of sentence ``i``."""
         s = self.sentences[i]
         return self.text[s.start : s.end]
+
+    def periods_of(self, i: int) -> list[Period]:
+        """Periods sentence ``i`` is about, reading context like a person would.
+
+        A sentence with no period of its own ("It was the third decline in a row.")
+        takes the nearest earlier sentence's, then the title's; a month without a
+        year ("Exports in May alone ...") takes the year of the nearest earlier
+        sentence (or the title) that states one.
+        """
+        title = str(self.doc.metadata.get("title", ""))
+        earlier = [self.sentence(j) for j in range(i - 1, -1, -1)] + [title]
+        own = extract_periods(self.sentence(i))
+        if not any(not p.base for p in own):
+            for text in earlier:
+                found = [p for p in extract_periods(text) if not p.base]
+                if found:
+                    own = own + found
+                    break
+        if any(p.year is None for p in own):
+            year = next(
+                (
+                    p.year
+                    for text in earlier
+                    for p in extract_periods(text)
+                    if p.year is not None and not p.base
+                ),
+                None,
+            )
+            if year is not None:
+                own = [Period(year, p.m1, p.m2, p.base) if p.year is None else p for p in own]
+        return own
 
 
 def make_passages(docs: Sequence[Document]) -> list[Passage]:
@@ -147,7 +179,7 @@ def verify_claims(
     similarity: Similarity,
     *,
     attach_threshold: float = 0.45,
-    support_threshold: float = 0.35,
+    support_threshold: float = 0.5,
 ) -> list[Claim]:
     """Check every claim against the passages it cites (see module docstring).
 
@@ -189,13 +221,10 @@ def verify_claims(
         chosen: list[int] = []
         if figures:
             for fig in figures:
-                j = _find_figure(fig, cand, texts, periods, all_sents, by_n)
+                j, why = _find_figure(claim.text, fig, cand, texts, periods, all_sents, by_n)
                 if j is None:
                     claim.ok = False
-                    claim.reason = (
-                        f"the figure {fig.text!r} is not in the cited passage"
-                        + (" for that period" if periods else "")
-                    )
+                    claim.reason = f"the figure {fig.text!r} is not in the cited passage{why}"
                     break
                 if j not in chosen:
                     chosen.append(j)
@@ -220,15 +249,28 @@ def verify_claims(
     return claims
 
 
+def _without_figures(text: str) -> str:
+    for f in reversed(extract_figures(text)):
+        text = text[: f.start] + " " * (f.end - f.start) + text[f.end :]
+    return text
+
+
 def _missing_names(claim: str, passages: list[Passage]) -> list[str]:
     """Names (countries, companies, places) in the claim that the passages never mention."""
     known: set[str] = set()
+    known_countries: set[str] = set()
     for p in passages:
-        known |= set(tokenize(p.text)) | set(tokenize(str(p.doc.metadata.get("title", ""))))
-    missing = []
-    first_word = claim.split(maxsplit=1)[0].strip("\"'“‘(") if claim.split() else ""
-    for name in entities(claim):
-        if extract_periods(name) or name == first_word:  # "Overall, ...": not a name
+        title = str(p.doc.metadata.get("title", ""))
+        known |= set(tokenize(p.text)) | set(tokenize(title))
+        known_countries |= countries(p.text) | countries(title)
+    missing = sorted(countries(claim) - known_countries)
+    text = _without_figures(claim)  # "US$5 billion" names no country
+    first = re.match(r"\W*([\w’'-]+)", text)
+    first_word = first.group(1) if first else ""
+    for name in entities(text):
+        if extract_periods(name) or countries(name):
+            continue  # periods are checked as periods, countries above
+        if name == first_word:  # "Overall, ...", "Exports ...": a capitalised word, not a name
             continue
         tokens = [t for t in tokenize(name) if not t[0].isdigit()]
         if tokens and not all(t in known for t in tokens):
@@ -236,28 +278,55 @@ def _missing_names(claim: str, passages: list[Passage]) -> list[str]:
     return missing
 
 
+def _clause_before(text: str, start: int, end: int) -> str:
+    """The sentence up to the end of the clause holding ``text[start:end]`` (its subject)."""
+    stop = re.search(r"[,;]|\bwhile\b|\bwhereas\b|\bbut\b", text[end:])
+    return text[: end + stop.start()] if stop else text
+
+
+def _subject_mismatch(claim: str, claim_fig: Figure, source: str, source_fig: Figure) -> str:
+    """Why a figure in the source is about something else than the claim says, or ''."""
+    c_part = _clause_before(claim, claim_fig.start, claim_fig.end)
+    s_part = _clause_before(source, source_fig.start, source_fig.end)
+    c_countries, s_countries = countries(c_part), countries(s_part)
+    if s_countries and c_countries - s_countries:
+        extra = ", ".join(sorted(c_countries - s_countries))
+        return f" (there it is about {', '.join(sorted(s_countries))}, not {extra})"
+    c_sectors, s_sectors = sectors(c_part), sectors(s_part)
+    if c_sectors != s_sectors and (c_sectors or s_sectors):
+        what = ", ".join(sorted(s_sectors)) or "the total"
+        return f" (there it is about {what})"
+    return ""
+
+
 def _find_figure(
+    claim: str,
     fig: Figure,
     cand: list[int],
     texts: list[str],
     periods: list[Period],
     all_sents: list[tuple[int, int]],
     by_n: dict[int, Passage],
-) -> int | None:
-    """The best-ranked candidate sentence stating ``fig`` for a compatible period."""
+) -> tuple[int | None, str]:
+    """The best-ranked candidate sentence stating ``fig`` about the same subject and period.
+
+    Returns the sentence index, or None and why the closest match failed.
+    """
+    why = ""
     for j in cand:
-        if not any(fig.same_as(f) for f in extract_figures(texts[j])):
+        same = [f for f in extract_figures(texts[j]) if fig.same_as(f)]
+        if not same:
             continue
-        source_periods = extract_periods(texts[j])
-        if not periods_compatible(periods, source_periods):
+        n, i = all_sents[j]
+        if not periods_compatible(periods, by_n[n].periods_of(i)):
+            why = why or " for that period"
             continue
-        if periods and not source_periods:
-            # The sentence states no period: the passage must at least know the years.
-            passage = by_n[all_sents[j][0]]
-            years = {p.year for p in extract_periods(passage.text) if p.year}
-            if any(p.year and years and p.year not in years for p in periods):
-                continue
-        return j
+        mismatch = _subject_mismatch(claim, fig, texts[j], same[0])
+        if mismatch:
+            why = why or mismatch
+            continue
+        return j, ""
+    return None, why
     return None
 
 

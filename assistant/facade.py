@@ -22,7 +22,7 @@ from ingest.models import ArticleInfo, IngestReport
 from ingest.pipeline import Ingestor, ProgressFn
 from ingest.records import Records
 from vectorstore.embeddings import Embedder
-from vectorstore.errors import AssistantError, ConfigError, QuestionError
+from vectorstore.errors import AssistantError, BackendError, ConfigError, QuestionError
 from vectorstore.lexical import LexicalIndex
 from vectorstore.store import ChromaStore
 
@@ -224,9 +224,32 @@ class Assistant:
             BackendError: the LLM backend failed.
         """
         inputs = self._inputs(question, history, k, article_ids, date_from, date_to)
-        result = self.chain.invoke(inputs)
+        try:
+            result = self.chain.invoke(inputs)
+        except AssistantError:
+            raise
+        except Exception as exc:
+            raise self._backend_error(exc) from exc
         assert result.answer is not None
         return result.answer
+
+    def _backend_error(self, exc: Exception) -> Exception:
+        """An LLM client's exception as a BackendError naming the server and the fix."""
+        s = self.settings
+        if s.llm == "extractive":
+            return exc  # not a backend problem: let it surface as it is
+        where = s.llm_base_url if s.llm == "openai" else (s.llm_model or "the packaged SmolLM2")
+        text = f"{type(exc).__name__}: {exc}"
+        if "timeout" in text.lower() or "timed out" in text.lower():
+            hint = f"it did not answer within {s.llm_timeout:g} s (TRADEDESK_LLM_TIMEOUT)"
+        elif "connect" in text.lower():
+            hint = "nothing answered there: start the server or fix TRADEDESK_LLM_BASE_URL"
+        else:
+            hint = "check the server's log and the model name (TRADEDESK_LLM_MODEL)"
+        return BackendError(
+            f"The {s.llm} backend at {where} failed ({text}); {hint}. The extractive backend "
+            "(TRADEDESK_LLM=extractive) works without an LLM."
+        )
 
     def stream(
         self,
@@ -244,11 +267,16 @@ class Assistant:
         draft where a sentence failed verification.
         """
         inputs = self._inputs(question, history, k, article_ids, date_from, date_to)
-        for chunk in self.chain.stream(inputs):
-            if chunk.delta:
-                yield chunk.delta
-            if chunk.answer is not None:
-                yield chunk.answer
+        try:
+            for chunk in self.chain.stream(inputs):
+                if chunk.delta:
+                    yield chunk.delta
+                if chunk.answer is not None:
+                    yield chunk.answer
+        except AssistantError:
+            raise
+        except Exception as exc:
+            raise self._backend_error(exc) from exc
 
     # -- library -------------------------------------------------------------------------
 

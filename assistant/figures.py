@@ -13,6 +13,7 @@ from dataclasses import dataclass
 __all__ = [
     "Figure",
     "Period",
+    "describe",
     "extract_figures",
     "extract_periods",
     "period_spans",
@@ -127,9 +128,17 @@ def _in_date(text: str, start: int, end: int, value: str) -> bool:
     return False
 
 
+_MASK = re.compile(r"\b\d{4}-\d{2}-\d{2}\b|\[\d+(?:\s*[,;–-]\s*\d+)*\]")
+
+
 def extract_figures(text: str) -> list[Figure]:
-    """Amounts, percentages and counts in ``text`` (years and days of month excluded)."""
+    """Amounts, percentages and counts in ``text`` (years and days of month excluded).
+
+    ISO dates ("2025-03-27") and citation markers ("[1]") are not figures.
+    """
     out: list[Figure] = []
+    original = text
+    text = _MASK.sub(lambda m: " " * len(m.group()), text)
     for m in _FIGURE.finditer(text):
         num = m.group("num")
         cur_raw = m.group("cur") or m.group("cur2")
@@ -147,7 +156,9 @@ def extract_figures(text: str) -> list[Figure]:
         end = m.end()
         if scale_raw is None and not pct and not cur_raw:
             end = m.end("num")
-        out.append(Figure(value, kind, currency, m.start(), end, text[m.start() : end].strip()))
+        out.append(
+            Figure(value, kind, currency, m.start(), end, original[m.start() : end].strip())
+        )
     return out
 
 
@@ -221,6 +232,25 @@ def period_spans(text: str) -> list[tuple[int, int, Period]]:
     return found
 
 
+_MONTH_NAMES = [
+    "January", "February", "March", "April", "May", "June", "July", "August", "September",
+    "October", "November", "December",
+]
+
+
+def describe(period: Period) -> str:
+    """A period in words: "2024", "May 2025", "January–May 2025", "the first quarter of 2025"."""
+    year = f" {period.year}" if period.year else ""
+    if (period.m1, period.m2) == (1, 12):
+        return str(period.year) if period.year else "the whole year"
+    if period.m1 == period.m2:
+        return f"{_MONTH_NAMES[period.m1 - 1]}{year}"
+    quarters = {(1, 3): "first", (4, 6): "second", (7, 9): "third", (10, 12): "fourth"}
+    if (period.m1, period.m2) in quarters:
+        return f"the {quarters[(period.m1, period.m2)]} quarter{' of' + year if year else ''}"
+    return f"{_MONTH_NAMES[period.m1 - 1]}–{_MONTH_NAMES[period.m2 - 1]}{year}"
+
+
 def periods_compatible(claim: list[Period], source: list[Period]) -> bool:
     """Whether a claim's periods agree with the periods of the sentence a figure came from.
 
@@ -233,8 +263,9 @@ def periods_compatible(claim: list[Period], source: list[Period]) -> bool:
         return True
     for c in claim:
         for s in source:
-            if c.matches(s):
-                return True
-            if s.base and s.year is not None and c.matches(Period(s.year + 1, s.m1, s.m2)):
+            if s.base:  # "8% on May 2024" is a May 2025 figure, not a May 2024 one
+                if s.year is not None and c.matches(Period(s.year + 1, s.m1, s.m2)):
+                    return True
+            elif c.matches(s):
                 return True
     return False

@@ -44,7 +44,8 @@ _ANAPHORA = re.compile(
     re.IGNORECASE,
 )
 _SWITCH = re.compile(
-    r"^\s*(?:and|what about|how about|and what about|same for|what of)\s+(?P<rest>.+?)\??\s*$",
+    r"^\s*(?:and what about|and how about|what about|how about|same for|what of|and)\s+"
+    r"(?P<rest>.+?)\??\s*$",
     re.IGNORECASE,
 )
 _ENTITY = re.compile(

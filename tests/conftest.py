@@ -157,3 +157,54 @@ def chroma_server(tmp_path: Path) -> Iterator[ChromaServer]:
         yield server
     finally:
         server.stop()
+
+
+# -- LLM backends (added for the answering tests) ----------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def gguf_path() -> Path:
+    """The packaged SmolLM2 GGUF model (the llamacpp backend's default)."""
+    from assistant.backends.llm import default_gguf
+
+    return default_gguf()
+
+
+@pytest.fixture(scope="session")
+def llama_server(gguf_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A real llama.cpp OpenAI-compatible server on 127.0.0.1; yields its base URL (…/v1)."""
+    import json
+    import urllib.request
+
+    port = free_port()
+    log_path = tmp_path_factory.mktemp("llama-server") / "server.log"
+    with log_path.open("wb") as log:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "llama_cpp.server", "--model", str(gguf_path),
+             "--host", "127.0.0.1", "--port", str(port), "--n_ctx", "2048"],
+            stdout=log, stderr=subprocess.STDOUT,
+        )
+    base_url = f"http://127.0.0.1:{port}/v1"
+    try:
+        wait_for_port(port, timeout=120, proc=proc)
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with urllib.request.urlopen(f"{base_url}/models", timeout=5) as resp:
+                    models = json.load(resp)
+                assert models["data"], models
+                break
+            except Exception:
+                if proc.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError(
+                        f"llama.cpp server did not answer /v1/models: {log_path.read_text()}"
+                    ) from None
+                time.sleep(0.3)
+        yield base_url
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()

@@ -18,7 +18,14 @@ from dataclasses import dataclass
 import numpy as np
 
 from assistant.citations import Claim, Passage
-from assistant.figures import extract_figures, extract_periods, periods_compatible
+from assistant.figures import (
+    Period,
+    describe,
+    extract_figures,
+    extract_periods,
+    periods_compatible,
+)
+from assistant.gazetteer import countries
 from assistant.query import answer_type, focus_terms, is_figure_question, key_terms, sectors
 from vectorstore.embeddings import Embedder
 from vectorstore.lexical import tokenize
@@ -52,6 +59,7 @@ class ExtractiveResult:
     refused: bool
     best: SentenceScore | None
     confidence: float
+    note: str = ""  # why it was refused, when there is more to say than "not found"
 
 
 class ExtractiveBackend:
@@ -114,10 +122,12 @@ class ExtractiveBackend:
         total = sum(weights.values()) or 1.0
         focus = [t for t in focus_terms(question) if t in weights]
         wanted = answer_type(question)
+        direction = {t for t in ("grow", "fall") if t in weights}
         if wanted == "percent":  # "how much did X grow": the verb is what is asked about
-            focus += [t for t in ("grow", "fall") if t in weights and t not in focus]
+            focus += [t for t in sorted(direction) if t not in focus]
         q_periods = [p for p in extract_periods(question) if not p.base]
         q_sectors = sectors(question)
+        q_countries = countries(question)
         by_year = bool(re.search(r"\bby (?:which|what) year\b|\bby when\b", question, re.I))
         context_sets = [
             set(key_terms(c.split("[")[0]))
@@ -147,6 +157,10 @@ class ExtractiveBackend:
                 bonus += 0.1 if any(f.kind == "number" for f in figures) else -0.12
             elif wanted == "year":
                 bonus += 0.05 if re.search(r"\b(?:19|20)\d{2}\b", text) else -0.05
+            if len(direction) == 1 and ({"grow", "fall"} - direction) & tokens and not (
+                direction & tokens
+            ):
+                bonus -= 0.1  # asked how much it fell, the sentence says it rose (or back)
             if focus:
                 head, rest = focus[-1], focus[:-1]
                 bonus += 0.12 if head in tokens else 0.0
@@ -158,6 +172,13 @@ class ExtractiveBackend:
                     bonus += 0.08 if periods_compatible(q_periods, s_periods) else -0.1
             if not q_sectors and figures and sectors(text):
                 bonus -= 0.06  # a sector's figure does not answer a question about the total
+            if q_countries:
+                title = str(by_n[n].doc.metadata.get("title", ""))
+                near = countries(text) | countries(title)
+                if i > 0:
+                    near |= countries(by_n[n].sentence(i - 1))
+                if not q_countries <= near:
+                    bonus -= 0.3  # about other countries than the question
             if by_year and re.search(r"\bby (?:19|20)\d{2}\b", text):
                 bonus += 0.1
             if context_sets:
@@ -184,10 +205,28 @@ class ExtractiveBackend:
             with_fig = next((s for s in scored if s.has_figure), None)
             if with_fig is not None and with_fig.score >= 0.8 * best.score:
                 best = with_fig
+        by_n = {p.n: p for p in passages}
+        q_periods = [p for p in extract_periods(question) if not p.base and p.year]
+        if q_periods and not self._period_ok(best, q_periods, by_n):
+            alternatives = [
+                s for s in scored
+                if self._period_ok(s, q_periods, by_n)
+                and s.score >= 0.75 * best.score
+                and self.confidence(s) >= self.min_confidence
+            ]
+            if not alternatives:
+                note = ""
+                if self.confidence(best) >= self.min_confidence:  # the topic is covered
+                    have = [p for p in by_n[best.passage].periods_of(best.index) if not p.base]
+                    note = (
+                        f"The documents don't give this for {describe(q_periods[0])}"
+                        + (f"; they have it for {describe(have[0])}." if have else ".")
+                    )
+                return ExtractiveResult([], True, best, self.confidence(best), note)
+            best = alternatives[0]
         confidence = self.confidence(best)
         if confidence < self.min_confidence:
             return ExtractiveResult([], True, best, confidence)
-        by_n = {p.n: p for p in passages}
         chosen = [best]
         weights = {t: min(self.idf(t), self.max_idf) for t in key_terms(question, periods=False)}
         total = sum(weights.values()) or 1.0
@@ -219,6 +258,17 @@ class ExtractiveBackend:
             text = p.text[p.sentences[first].start : p.sentences[s.index].end]
             claims.append(Claim(" ".join(text.split()), [s.passage], [(s.passage, first, s.index)]))
         return ExtractiveResult(claims, False, best, confidence)
+
+
+    @staticmethod
+    def _period_ok(s: SentenceScore, q_periods: list[Period], by_n: dict[int, Passage]) -> bool:
+        """Whether a sentence is about the question's period (its own, or its context's)."""
+        passage = by_n[s.passage]
+        periods = passage.periods_of(s.index)
+        if periods:
+            return periods_compatible(q_periods, periods)
+        years = {p.year for p in extract_periods(passage.text) if p.year}
+        return not years or all(p.year in years for p in q_periods)
 
 
 def cosine(a: np.ndarray, b: np.ndarray) -> np.ndarray:

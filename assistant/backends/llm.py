@@ -198,5 +198,7 @@ def make_openai(
         timeout=timeout,
         max_retries=1,
         max_completion_tokens=max_tokens,
+        # Servers such as llama.cpp's read only the older "max_tokens" field.
+        extra_body={"max_tokens": max_tokens},
         temperature=0.0,
     )
