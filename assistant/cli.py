@@ -324,6 +324,50 @@ def eval_cmd(
         raise typer.Exit(1)
 
 
+@app.command()
+def doctor(
+    fix: Annotated[bool, typer.Option("--fix", help="Repair what can be repaired.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Check that the records, the Chroma store and the BM25 index agree (exit 1 if not)."""
+    with _friendly_errors():
+        report = _assistant().doctor(fix=fix)
+    if as_json:
+        out.print_json(json.dumps(report.__dict__ | {"ok": report.ok}))
+    else:
+        for key, value in report.stats.items():
+            out.print(f"{key}: {value}", highlight=False, markup=False)
+        for line in report.fixed:
+            out.print(f"[green]fixed[/] {escape(line)}")
+        for line in report.warnings:
+            out.print(f"[yellow]warning[/] {escape(line)}")
+        for line in report.problems:
+            err.print(f"[red]problem[/] {escape(line)}")
+        if report.ok:
+            out.print("[green]The store is consistent.[/]")
+        elif not fix:
+            err.print(
+                "Run `tradedesk doctor --fix`, or `tradedesk rebuild` if the store is damaged."
+            )
+    if not report.ok:
+        raise typer.Exit(1)
+
+
+@app.command()
+def rebuild(
+    yes: Annotated[bool, typer.Option("--yes", help="Confirm re-creating the store.")] = False,
+) -> None:
+    """Re-create the vector store from the recorded articles (or their sources if damaged)."""
+    if not yes:
+        err.print("This re-embeds every article into a new store. Re-run with --yes to confirm.")
+        raise typer.Exit(2)
+    with _friendly_errors():
+        report = _assistant().rebuild()
+    _print_report(report)
+    if report.failed:
+        raise typer.Exit(1)
+
+
 def main() -> None:
     """Console-script entry point."""
     app()

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import copy
+import os
 import threading
 from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -18,15 +20,36 @@ from assistant.chain import AnswerChunk, build_chain
 from assistant.retrieval import Filters, HybridRetriever
 from assistant.settings import Settings, load_settings
 from ingest.chunking import SentenceChunker
-from ingest.models import ArticleInfo, IngestReport
+from ingest.models import ArticleInfo, Failure, IngestReport
 from ingest.pipeline import Ingestor, ProgressFn
 from ingest.records import Records
 from vectorstore.embeddings import Embedder
-from vectorstore.errors import AssistantError, BackendError, ConfigError, QuestionError
+from vectorstore.errors import (
+    AssistantError,
+    BackendError,
+    ConfigError,
+    QuestionError,
+    StoreError,
+)
 from vectorstore.lexical import LexicalIndex
 from vectorstore.store import ChromaStore
 
-__all__ = ["Assistant"]
+__all__ = ["Assistant", "DoctorReport"]
+
+
+@dataclass
+class DoctorReport:
+    """What ``Assistant.doctor()`` found (and fixed)."""
+
+    problems: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    fixed: list[str] = field(default_factory=list)
+    stats: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        """True when no problem remains."""
+        return not self.problems
 
 
 class Assistant:
@@ -378,6 +401,123 @@ class Assistant:
         """Delete every article, chunk and index of this store."""
         self.ingestor.reset()
         self.refresh()
+
+    # -- integrity -------------------------------------------------------------------------
+
+    def doctor(self, *, fix: bool = False) -> DoctorReport:
+        """Check that the records, the Chroma store and the BM25 index agree.
+
+        Checks: the records file (SQLite integrity, chunk/article consistency), the
+        collection and its embedding model, every recorded chunk present in Chroma and
+        no chunk in Chroma that no current article version owns, an empty journal of
+        unfinished writes, the lexical index's version, and the source files.
+
+        Args:
+            fix: repair what can be repaired in place (finish or undo interrupted
+                writes, delete orphans, re-embed articles that lost chunks from their
+                recorded text, rebuild the BM25 index). A store that cannot be read
+                at all needs ``rebuild()``.
+        """
+        report = DoctorReport()
+        try:
+            report.problems += self.records.integrity()
+            pending = self.records.pending()
+            record_ids = set(self.records.chunk_ids())
+            n_articles, n_chunks = self.records.count()
+        except StoreError as exc:
+            report.problems.append(f"{exc}")
+            return report
+        try:
+            store_ids = set(self.store.ids())
+        except StoreError as exc:  # includes ModelMismatchError
+            report.problems.append(str(exc))
+            return report
+        missing = record_ids - store_ids
+        orphans = store_ids - record_ids
+        if pending:
+            report.problems.append(
+                f"{len(pending)} chunk writes or deletes of an interrupted ingest are unfinished"
+            )
+        if missing:
+            affected = {c.rsplit(":", 2)[0] for c in missing}
+            report.problems.append(
+                f"{len(missing)} recorded chunks of {len(affected)} articles are missing from "
+                "the Chroma store"
+            )
+        if orphans:
+            report.problems.append(
+                f"{len(orphans)} chunks in the Chroma store belong to no current article version"
+            )
+        if self.lexical.saved_version() != self.records.version():
+            report.warnings.append("the BM25 index is out of date (rebuilt on the next question)")
+        gone = sorted({p for p, _, _, _ in self.records.source_rows() if not os.path.exists(p)})
+        if gone:
+            report.warnings.append(
+                f"{len(gone)} source files no longer exist (their articles stay; "
+                "`tradedesk ingest --prune` removes them): " + ", ".join(gone[:3])
+            )
+        report.stats = {
+            "articles": n_articles, "chunks": n_chunks, "vectors": len(store_ids),
+            "embedding_model": self.embedder.name, "store": self.store.location,
+        }
+        if fix and report.problems:
+            repaired = self.ingestor.repair()
+            if repaired:
+                report.fixed.append(f"cleaned up {repaired} chunks of an interrupted ingest")
+            leftover = set(self.store.ids()) - set(self.records.chunk_ids())
+            if leftover:
+                self.store.delete(sorted(leftover))
+                report.fixed.append(f"deleted {len(leftover)} orphan chunks")
+            absent = set(self.records.chunk_ids()) - set(self.store.ids())
+            lost = {c.rsplit(":", 2)[0] for c in absent}
+            if lost:
+                self.ingestor.reembed(sorted(lost))
+                report.fixed.append(f"re-embedded {len(lost)} articles from their recorded text")
+            self.refresh()
+            again = self.doctor(fix=False)
+            report.problems, report.warnings = again.problems, again.warnings
+        return report
+
+    def rebuild(self, *, progress: ProgressFn | None = None) -> IngestReport:
+        """Re-create the vector store (and, if damaged, the records) from what was ingested.
+
+        With readable records every article is re-embedded from its recorded text (no
+        source file needed). Damaged records are moved aside and the sources listed in
+        the manifest beside them are ingested again. A damaged embedded Chroma store is
+        moved aside too. Nothing is deleted: damaged files are kept as ``*.damaged-*``.
+        """
+        try:
+            records_ok = not any(p.startswith("SQLite") for p in self.records.integrity())
+        except StoreError:
+            records_ok = False
+        manifest = self.records.read_manifest()
+        try:
+            self.store.drop()
+        except StoreError:
+            self.store.discard_files()
+        self.store.close()
+        if records_ok:
+            report = self.ingestor.reembed(None)
+        else:
+            self.records.discard()
+            files = [Path(p) for p, _ in manifest if os.path.exists(p)]
+            uploads = self.settings.uploads_dir.resolve()
+            plain = [f for f in files if uploads not in f.resolve().parents]
+            uploaded = [(lbl, Path(p)) for p, lbl in manifest if Path(p) not in plain]
+            report = self.ingestor.ingest(plain, progress=progress) if plain else IngestReport()
+            if uploaded:
+                up = self.ingestor.ingest_uploads(
+                    [(lbl, p.read_bytes()) for lbl, p in uploaded if p.exists()],
+                    directory=self.settings.uploads_dir,
+                    max_files=max(len(uploaded), 1),
+                )
+                report.added += up.added
+                report.failed += up.failed
+                report.chunks_written += up.chunks_written
+            missing = [p for p, _ in manifest if not os.path.exists(p)]
+            report.failed += [Failure(p, "source file no longer exists") for p in missing]
+        self.refresh()
+        return report
 
     def stats(self) -> dict[str, Any]:
         """Counts and locations, for ``tradedesk stats``."""

@@ -450,7 +450,9 @@ def load_file(path: Path, *, max_bytes: int) -> tuple[list[Document], list[Failu
         raise LoaderError("empty file (no text)")
     if suffix == ".jsonl":
         return _load_jsonl(path, data)
-    return [_LOADERS[suffix](path, data)], []
+    doc = _LOADERS[suffix](path, data)
+    doc.file_sha256 = hashlib.sha256(data).hexdigest()
+    return [doc], []
 
 
 def discover(paths: Sequence[Path]) -> Iterator[Path | Failure]:

@@ -26,6 +26,8 @@ class Document:
     date: str | None = None
     url: str | None = None
     pages: list[tuple[int, int]] = field(default_factory=list)
+    file_sha256: str | None = None  # of the file's bytes (not for feed entries)
+    label: str | None = None  # display name of the source (uploads), else the file name
 
     @property
     def content_hash(self) -> str:
@@ -76,6 +78,7 @@ class IngestReport:
     unchanged: list[str] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)
     failed: list[Failure] = field(default_factory=list)
+    duplicates: list[tuple[str, str]] = field(default_factory=list)  # (source, article_id)
     repaired: int = 0  # orphan chunks of an interrupted run cleaned up
     chunks_written: int = 0
     embedded: int = 0
@@ -107,6 +110,7 @@ class IngestReport:
             "unchanged": self.unchanged,
             "removed": self.removed,
             "failed": [{"path": f.path, "reason": f.reason} for f in self.failed],
+            "duplicates": [{"source": s, "article_id": a} for s, a in self.duplicates],
             "repaired": self.repaired,
             "chunks_written": self.chunks_written,
             "embedded": self.embedded,
@@ -129,3 +133,4 @@ class ArticleInfo:
     chars: int
     content_hash: str
     updated_at: str
+    also_from: tuple[str, ...] = ()  # other names/paths with the very same content

@@ -25,11 +25,14 @@ from __future__ import annotations
 
 import logging
 import os
+import queue
+import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 from filelock import FileLock, Timeout
 
 from ingest.chunking import SentenceChunker, embed_text
@@ -205,6 +208,7 @@ class Ingestor:
             self._write(docs, report, progress)
             if prune:
                 report.removed.extend(self._prune(docs, loaded_sources))
+            self.records.write_manifest()
         finally:
             self._release(lock)
         report.seconds = time.perf_counter() - t0
@@ -220,6 +224,7 @@ class Ingestor:
         try:
             report.repaired = self.repair()
             self._write(list(docs), report, progress)
+            self.records.write_manifest()
         finally:
             self._release(lock)
         report.seconds = time.perf_counter() - t0
@@ -266,8 +271,17 @@ class Ingestor:
                 if not any(a.source_path == str(path) for a in self.records.articles()):
                     path.unlink(missing_ok=True)
                 continue
+            existing = {a.source_path: a for a in self.records.articles()}.get(str(path))
             for doc in got:
+                doc.label = label
                 if doc.kind != "jsonl":
+                    if existing is not None:  # the same bytes were uploaded before
+                        doc.article_id, doc.source = existing.article_id, existing.source
+                        if label != existing.source:
+                            self.records.add_source(
+                                str(path), label, existing.article_id, doc.file_sha256
+                            )
+                        continue
                     doc.article_id = make_article_id(f"upload:{path.name}", Path(label).stem)
                 if doc.source == path.name:
                     doc.source = label
@@ -290,9 +304,30 @@ class Ingestor:
                 stale = self.records.remove_articles(present)
                 self.store.delete(stale)
                 self.records.clear_pending(stale)
+                self.records.write_manifest()
             return present
         finally:
             self._release(lock)
+
+    def reembed(self, article_ids: Sequence[str] | None = None) -> IngestReport:
+        """Re-chunk and re-embed articles from their recorded text (no source file needed).
+
+        Args:
+            article_ids: the articles to redo; None redoes every article.
+        """
+        t0 = time.perf_counter()
+        report = IngestReport()
+        lock = self._acquire()
+        try:
+            report.repaired = self.repair()
+            docs = self.records.documents(article_ids)
+            self.records.invalidate([d.article_id for d in docs])
+            self._write(docs, report, None)
+            self.records.write_manifest()
+        finally:
+            self._release(lock)
+        report.seconds = time.perf_counter() - t0
+        return report
 
     def reset(self) -> None:
         """Delete every article and chunk of this store."""
@@ -372,6 +407,17 @@ class Ingestor:
                 continue
             first_source[doc.article_id] = doc.source_path
             state = states.get(doc.article_id)
+            if state is None and doc.file_sha256:
+                twin = self.records.article_with_bytes(doc.file_sha256)
+                if twin is not None and twin != doc.article_id:
+                    # The very same bytes are already an article: record the second name.
+                    self.records.add_source(
+                        doc.source_path, doc.label or doc.source, twin, doc.file_sha256
+                    )
+                    report.duplicates.append((doc.source_path, twin))
+                    continue
+            if doc.file_sha256:  # the file changed: it is no longer a copy of another article
+                self.records.drop_sources(doc.source_path, except_article=doc.article_id)
             digest = doc.content_hash
             if state == (digest, pipeline):
                 report.unchanged.append(doc.article_id)
@@ -379,34 +425,63 @@ class Ingestor:
             version = digest[:10]
             work.append(_Work(doc, version, self._chunk(doc, version), state is None))
         total = sum(len(w.chunks) for w in work)
-        done = 0
-        if progress and work:
-            progress(Progress("embed", 0, total))
-        batch: list[_Work] = []
+        batches: list[list[_Work]] = []
         size = 0
         for item in work:
-            batch.append(item)
+            if not batches or size >= self.write_batch:
+                batches.append([])
+                size = 0
+            batches[-1].append(item)
             size += len(item.chunks)
-            if size >= self.write_batch:
-                done += self._write_batch(batch, pipeline, report)
-                if progress:
-                    progress(Progress("embed", done, total, item.doc.title[:60]))
-                batch, size = [], 0
-        if batch:
-            done += self._write_batch(batch, pipeline, report)
-            if progress:
-                progress(Progress("embed", done, total))
+        if progress and work:
+            progress(Progress("embed", 0, total))
+        # Embedding (torch, main thread) overlaps with writing the previous batch (Chroma
+        # and SQLite, writer thread); each batch is still written journal -> upsert ->
+        # commit -> delete, so the crash-safety argument holds batch by batch.
+        pending: queue.Queue[tuple[list[_Work], np.ndarray] | None] = queue.Queue(maxsize=1)
+        errors: list[BaseException] = []
 
-    def _write_batch(self, batch: list[_Work], pipeline: str, report: IngestReport) -> int:
-        chunks = [c for w in batch for c in w.chunks]
+        def writer() -> None:
+            while (item := pending.get()) is not None:
+                if errors:
+                    continue
+                try:
+                    self._store_batch(item[0], item[1], pipeline, report)
+                except BaseException as exc:  # noqa: BLE001 - re-raised in the caller
+                    errors.append(exc)
+
+        thread = threading.Thread(target=writer, name="tradedesk-writer", daemon=True)
+        thread.start()
+        done = 0
+        try:
+            for batch in batches:
+                if errors:
+                    break
+                vectors = self._embed_batch(batch)
+                report.embedded += len(vectors)
+                pending.put((batch, vectors))
+                done += len(vectors)
+                if progress:
+                    progress(Progress("embed", done, total, batch[-1].doc.title[:60]))
+        finally:
+            pending.put(None)
+            thread.join()
+        if errors:
+            raise errors[0]
+
+    def _embed_batch(self, batch: list[_Work]) -> np.ndarray:
         titles = {w.doc.article_id: self.chunker.title_prefix(w.doc.title) for w in batch}
+        return self.store.embedder.encode(
+            [embed_text(titles[c.article_id], c.text) for w in batch for c in w.chunks]
+        )
+
+    def _store_batch(
+        self, batch: list[_Work], vectors: np.ndarray, pipeline: str, report: IngestReport
+    ) -> None:
+        chunks = [c for w in batch for c in w.chunks]
         self.records.journal(
             [c.chunk_id for c in chunks], [c.article_id for c in chunks], "write"
         )
-        vectors = self.store.embedder.encode(
-            [embed_text(titles[c.article_id], c.text) for c in chunks]
-        )
-        report.embedded += len(chunks)
         docs = {w.doc.article_id: w.doc for w in batch}
         metadatas: list[dict[str, str | int | float | bool]] = []
         for c in chunks:
@@ -438,14 +513,24 @@ class Ingestor:
         for w in batch:
             (report.added if w.is_new else report.updated).append(w.doc.article_id)
         report.chunks_written += len(chunks)
-        return len(chunks)
 
     def _prune(self, docs: list[Document], loaded_sources: set[str]) -> list[str]:
         seen = {d.article_id for d in docs}
+        alive: dict[str, list[tuple[str, str]]] = {}
+        for path, label, article_id, _ in self.records.source_rows():
+            if os.path.exists(path):
+                alive.setdefault(article_id, []).append((path, label))
+            else:
+                self.records.drop_sources(path)
         doomed: list[str] = []
         for source, article_ids in self.records.by_source().items():
             if not os.path.exists(source):
-                doomed.extend(article_ids)
+                for article_id in article_ids:
+                    others = [p for p in alive.get(article_id, []) if p[0] != source]
+                    if others:  # a byte-identical copy remains: it becomes the source
+                        self.records.move_article_source(article_id, *others[0])
+                    else:
+                        doomed.append(article_id)
             elif source in loaded_sources:
                 doomed.extend(a for a in article_ids if a not in seen)
         if doomed:

@@ -33,6 +33,7 @@ CREATE TABLE IF NOT EXISTS articles (
     date TEXT,
     url TEXT,
     source_path TEXT NOT NULL,
+    label TEXT NOT NULL DEFAULT '',
     kind TEXT NOT NULL,
     content_hash TEXT NOT NULL,
     version TEXT NOT NULL,
@@ -56,6 +57,15 @@ CREATE TABLE IF NOT EXISTS chunks (
     text TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS chunks_article ON chunks(article_id, idx);
+CREATE TABLE IF NOT EXISTS sources (
+    path TEXT NOT NULL,
+    label TEXT NOT NULL,
+    article_id TEXT NOT NULL,
+    sha256 TEXT,
+    PRIMARY KEY (path, label)
+);
+CREATE INDEX IF NOT EXISTS sources_sha ON sources(sha256);
+CREATE INDEX IF NOT EXISTS sources_article ON sources(article_id);
 CREATE TABLE IF NOT EXISTS pending (
     chunk_id TEXT PRIMARY KEY,
     article_id TEXT NOT NULL,
@@ -164,6 +174,31 @@ class Records:
                 self._conn.close()
                 self._conn = None
 
+    def discard(self) -> Path | None:
+        """Move a damaged records file aside (kept for inspection); the next use starts empty.
+
+        Returns:
+            Where the old file went, or None when there was none.
+        """
+        import time as _time
+
+        with self._lock:
+            if self._conn is not None:
+                try:
+                    self._conn.close()
+                except sqlite3.Error:
+                    pass
+                self._conn = None
+            if not self.path.exists():
+                return None
+            aside = self.path.with_name(f"{self.path.name}.damaged-{int(_time.time())}")
+            self.path.replace(aside)
+            for suffix in ("-wal", "-shm"):
+                extra = Path(str(self.path) + suffix)
+                if extra.exists():
+                    extra.replace(Path(str(aside) + suffix))
+            return aside
+
     # -- meta ----------------------------------------------------------------------------
 
     def get_meta(self, key: str) -> str | None:
@@ -213,12 +248,21 @@ class Records:
             "SELECT article_id, title, source, date, url, source_path, kind, n_chunks, chars, "
             "content_hash, updated_at FROM articles ORDER BY COALESCE(date, '') DESC, title"
         )
+        aliases: dict[str, list[str]] = {}
+        for r in self._read(
+            "SELECT s.article_id, s.path, s.label FROM sources s JOIN articles a "
+            "USING(article_id) WHERE NOT (s.path = a.source_path AND s.label = a.label) "
+            "ORDER BY s.rowid"
+        ):
+            aliases.setdefault(r["article_id"], []).append(
+                r["label"] if r["label"] != Path(r["path"]).name else r["path"]
+            )
         return [
             ArticleInfo(
                 article_id=r["article_id"], title=r["title"], source=r["source"],
                 date=r["date"], url=r["url"], source_path=r["source_path"], kind=r["kind"],
                 chunks=r["n_chunks"], chars=r["chars"], content_hash=r["content_hash"],
-                updated_at=r["updated_at"],
+                updated_at=r["updated_at"], also_from=tuple(aliases.get(r["article_id"], ())),
             )
             for r in rows
         ]
@@ -231,6 +275,47 @@ class Records:
         """The cleaned text of an article (chunk offsets point into it)."""
         rows = self._read("SELECT text FROM articles WHERE article_id=?", (article_id,))
         return rows[0]["text"] if rows else None
+
+    # -- sources (the files an article came from, including byte-identical copies) --------
+
+    def add_source(self, path: str, label: str, article_id: str, sha256: str | None) -> None:
+        """Record that ``path`` (shown as ``label``) holds the article ``article_id``."""
+        with self._tx() as conn:
+            conn.execute(
+                "INSERT OR REPLACE INTO sources(path, label, article_id, sha256) "
+                "VALUES (?, ?, ?, ?)",
+                (path, label, article_id, sha256),
+            )
+
+    def article_with_bytes(self, sha256: str) -> str | None:
+        """A current article whose source file had exactly these bytes."""
+        rows = self._read(
+            "SELECT s.article_id FROM sources s JOIN articles a USING(article_id) "
+            "WHERE s.sha256=? LIMIT 1",
+            (sha256,),
+        )
+        return rows[0]["article_id"] if rows else None
+
+    def source_rows(self) -> list[tuple[str, str, str, str | None]]:
+        """Every ``(path, label, article_id, sha256)``."""
+        rows = self._read("SELECT path, label, article_id, sha256 FROM sources ORDER BY rowid")
+        return [(r["path"], r["label"], r["article_id"], r["sha256"]) for r in rows]
+
+    def drop_sources(self, path: str, *, except_article: str | None = None) -> None:
+        """Forget ``path`` as a source (of every article, or of all but one)."""
+        with self._tx() as conn:
+            conn.execute(
+                "DELETE FROM sources WHERE path=? AND article_id IS NOT ?", (path, except_article)
+            )
+
+    def move_article_source(self, article_id: str, path: str, label: str) -> None:
+        """Make another source file the article's main one (its first file is gone)."""
+        with self._tx() as conn:
+            conn.execute(
+                "UPDATE articles SET source_path=?, label=? WHERE article_id=?",
+                (path, label, article_id),
+            )
+            self._bump(conn)
 
     def by_source(self) -> dict[str, list[str]]:
         """``source_path -> [article_id, ...]``."""
@@ -334,13 +419,15 @@ class Records:
                     "SELECT added_at FROM articles WHERE article_id=?", (doc.article_id,)
                 ).fetchone()
                 conn.execute("DELETE FROM chunks WHERE article_id=?", (doc.article_id,))
+                label = doc.label or Path(doc.source_path).name
                 conn.execute(
                     "INSERT OR REPLACE INTO articles(article_id, title, source, date, url, "
-                    "source_path, kind, content_hash, version, pipeline, n_chunks, chars, text, "
-                    "pages, added_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                    "source_path, label, kind, content_hash, version, pipeline, n_chunks, chars, "
+                    "text, pages, added_at, updated_at) "
+                    "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                     (
                         doc.article_id, doc.title, doc.source, doc.date, doc.url,
-                        doc.source_path, doc.kind, doc.content_hash, version, pipeline,
+                        doc.source_path, label, doc.kind, doc.content_hash, version, pipeline,
                         len(chunks), len(doc.text), doc.text, json.dumps(doc.pages),
                         added_at[0] if added_at else now, now,
                     ),
@@ -357,6 +444,12 @@ class Records:
                 conn.executemany(
                     "DELETE FROM pending WHERE chunk_id=?", [(c,) for c in new_ids]
                 )
+                if doc.file_sha256:  # a whole file (feed entries share theirs)
+                    conn.execute(
+                        "INSERT OR REPLACE INTO sources(path, label, article_id, sha256) "
+                        "VALUES (?, ?, ?, ?)",
+                        (doc.source_path, label, doc.article_id, doc.file_sha256),
+                    )
                 conn.executemany(
                     "INSERT OR REPLACE INTO pending(chunk_id, article_id, op) "
                     "VALUES (?, ?, 'delete')",
@@ -377,6 +470,7 @@ class Records:
                 ]
                 conn.execute("DELETE FROM chunks WHERE article_id=?", (aid,))
                 conn.execute("DELETE FROM articles WHERE article_id=?", (aid,))
+                conn.execute("DELETE FROM sources WHERE article_id=?", (aid,))
                 conn.executemany(
                     "INSERT OR REPLACE INTO pending(chunk_id, article_id, op) "
                     "VALUES (?, ?, 'delete')",
@@ -406,4 +500,72 @@ class Records:
             conn.execute("DELETE FROM chunks")
             conn.execute("DELETE FROM articles")
             conn.execute("DELETE FROM pending")
+            conn.execute("DELETE FROM sources")
             self._bump(conn)
+
+    # -- checks and rebuilding -----------------------------------------------------------
+
+    @property
+    def manifest_path(self) -> Path:
+        """A plain JSON list of the sources, kept beside the SQLite file for ``rebuild``."""
+        return self.path.with_suffix(".manifest.json")
+
+    def write_manifest(self) -> None:
+        """Write the sources manifest atomically (it survives a damaged SQLite file)."""
+        rows = [{"path": p, "label": lbl} for p, lbl, _, _ in self.source_rows()]
+        tmp = self.manifest_path.with_suffix(".tmp")
+        try:
+            tmp.write_text(json.dumps(rows, ensure_ascii=False, indent=0))
+            tmp.replace(self.manifest_path)
+        except OSError:
+            tmp.unlink(missing_ok=True)
+
+    def read_manifest(self) -> list[tuple[str, str]]:
+        """``(path, label)`` of every source, from the manifest (empty when missing)."""
+        try:
+            rows = json.loads(self.manifest_path.read_text())
+            return [(str(r["path"]), str(r["label"])) for r in rows]
+        except (OSError, ValueError, KeyError, TypeError):
+            return []
+
+    def integrity(self) -> list[str]:
+        """Problems SQLite's own integrity check and our cross-table checks find."""
+        problems: list[str] = []
+        rows = self._read("PRAGMA integrity_check")
+        bad = [r[0] for r in rows if r[0] != "ok"]
+        if bad:
+            problems.append("SQLite integrity check: " + "; ".join(bad[:5]))
+        orphans = self._read(
+            "SELECT COUNT(*) AS n FROM chunks WHERE article_id NOT IN "
+            "(SELECT article_id FROM articles)"
+        )[0]["n"]
+        if orphans:
+            problems.append(f"{orphans} chunk records belong to no article")
+        wrong = self._read(
+            "SELECT a.article_id FROM articles a LEFT JOIN chunks c USING(article_id) "
+            "GROUP BY a.article_id HAVING COUNT(c.chunk_id) != MAX(a.n_chunks)"
+        )
+        if wrong:
+            problems.append(f"{len(wrong)} articles have a wrong number of chunk records")
+        return problems
+
+    def documents(self, article_ids: Iterable[str] | None = None) -> list[Document]:
+        """Articles rebuilt as ``Document`` objects from the records (to re-embed them)."""
+        rows = self._read(
+            "SELECT article_id, title, text, source, source_path, label, kind, date, url, pages "
+            "FROM articles ORDER BY article_id"
+        )
+        wanted = set(article_ids) if article_ids is not None else None
+        sha = {r[0]: r[3] for r in self.source_rows()}
+        return [
+            Document(
+                article_id=r["article_id"], title=r["title"], text=r["text"],
+                source=r["source"], source_path=r["source_path"], kind=r["kind"],
+                date=r["date"], url=r["url"],
+                pages=[(int(p[0]), int(p[1])) for p in json.loads(r["pages"])],
+                file_sha256=sha.get(r["source_path"]),
+                label=r["label"] or None,
+            )
+            for r in rows
+            if wanted is None or r["article_id"] in wanted
+        ]

@@ -252,6 +252,29 @@ class ChromaStore:
         with self._lock:
             self._collection = None
             self._client = None
+            if self.path is not None:
+                try:
+                    from chromadb.api.shared_system_client import SharedSystemClient
+
+                    SharedSystemClient.clear_system_cache()
+                except Exception:  # noqa: BLE001 - best effort: only affects reopening
+                    pass
+
+    def discard_files(self) -> Path | None:
+        """Move the embedded store's files aside (damaged store); the next use starts empty."""
+        import time
+
+        if self.path is None:
+            raise StoreError(
+                f"The Chroma server at {self.location} cannot be reset from here: restart it "
+                "with an empty --path, or delete the collection with the Chroma client."
+            )
+        self.close()
+        if not self.path.exists():
+            return None
+        aside = self.path.with_name(f"{self.path.name}.damaged-{int(time.time())}")
+        self.path.replace(aside)
+        return aside
 
     # -- reads -------------------------------------------------------------------------
 
