@@ -97,6 +97,8 @@ class Assistant:
         )
         self.lexical = LexicalIndex(s.lexical_dir)
         self._sync_lock = threading.Lock()
+        # The records version this process's store client has seen (shared by siblings).
+        self._seen: dict[str, int | None] = {"version": None}
         self.retriever = HybridRetriever(
             store=self.store,
             lexical=self.lexical,
@@ -320,6 +322,7 @@ class Assistant:
         if isinstance(paths, str | Path):
             paths = [paths]
         report = self.ingestor.ingest(list(paths), prune=prune, progress=progress)
+        self._wrote()
         self.refresh()
         if self.embedder.loaded:  # torch is loaded anyway: export the fast query encoder now
             try:
@@ -342,6 +345,7 @@ class Assistant:
             max_files=self.settings.max_upload_files,
             progress=progress,
         )
+        self._wrote()
         self.refresh()
         return report
 
@@ -395,11 +399,13 @@ class Assistant:
             raise AssistantError(
                 f"No article with id {article_id!r}; `tradedesk list` shows the ids."
             )
+        self._wrote()
         self.refresh()
 
     def reset(self) -> None:
         """Delete every article, chunk and index of this store."""
         self.ingestor.reset()
+        self._wrote()
         self.refresh()
 
     # -- integrity -------------------------------------------------------------------------
@@ -473,6 +479,7 @@ class Assistant:
             if lost:
                 self.ingestor.reembed(sorted(lost))
                 report.fixed.append(f"re-embedded {len(lost)} articles from their recorded text")
+            self._wrote()
             self.refresh()
             again = self.doctor(fix=False)
             report.problems, report.warnings = again.problems, again.warnings
@@ -516,6 +523,7 @@ class Assistant:
                 report.chunks_written += up.chunks_written
             missing = [p for p, _ in manifest if not os.path.exists(p)]
             report.failed += [Failure(p, "source file no longer exists") for p in missing]
+        self._wrote()
         self.refresh()
         return report
 
@@ -536,13 +544,26 @@ class Assistant:
 
     # -- keeping readers in step -----------------------------------------------------------
 
+    def _wrote(self) -> None:
+        """This process changed the store: its own client is up to date."""
+        self._seen["version"] = self.records.version()
+
     def refresh(self) -> bool:
-        """Bring the lexical index in step with the records; True when it changed.
+        """Bring the lexical index and the store client in step with the records.
 
         Cheap when nothing changed (one SQLite read). Another process's ingest is
-        noticed through the records' version counter.
+        noticed through the records' version counter: the BM25 index is reloaded and
+        an embedded Chroma client is reopened (it keeps its index in memory and would
+        not see the new vectors). Returns True when the lexical index changed.
         """
         version = self.records.version()
+        seen = self._seen["version"]
+        if seen is None:
+            self._seen["version"] = version
+        elif seen != version:
+            self._seen["version"] = version
+            if self.store.path is not None:
+                self.store.close()
         if self.lexical.version == version:
             return False
         with self._sync_lock:

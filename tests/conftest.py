@@ -19,8 +19,10 @@ os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE_DIR = ROOT / "data" / "sample"
-CORPUS_DIR = ROOT.parent / "shared" / "corpus"
-REUTERS = ROOT.parent / "shared" / "datasets" / "reuters-21578" / "reuters-21578.jsonl.gz"
+# ../shared beside the checkout (as on the development machine and in CI).
+SHARED = ROOT.parent / "shared"
+CORPUS_DIR = SHARED / "corpus"
+REUTERS = SHARED / "datasets" / "reuters-21578" / "reuters-21578.jsonl.gz"
 ARTIFACTS = ROOT / "tests" / "artifacts"
 VENV_BIN = Path(sys.executable).parent
 

@@ -40,19 +40,23 @@ def test_ingest_against_server(chroma_server, make_assistant, sample_copy: Path)
     assert len(again.unchanged) == 9 and again.added == again.updated == []
     assert sorted(a.store.ids()) == ids
 
-    # A copy: files at new paths are new articles; feed entries keep their url-based ids.
+    # A byte-identical copy at new paths is stored once; the copies are recorded as sources.
     copy = a.ingest(sample_copy)
-    assert len(copy.added) == 6 and len(copy.unchanged) == 3
+    assert copy.added == [] and len(copy.duplicates) == 6 and len(copy.unchanged) == 3
+    assert a.stats()["chunks"] == n_chunks
+    assert all(len(x.also_from) == 1 for x in a.articles() if x.kind != "jsonl")
+    # Editing the copy makes it an article of its own; the original stays as it was.
     path = sample_copy / "germany-china-trade-2024.txt"
     gid = load_file(path, max_bytes=10**7)[0][0].article_id
-    old_chunks = set(a.records.chunk_ids(gid))
+    original = load_file(SAMPLE_DIR / path.name, max_bytes=10**7)[0][0].article_id
+    original_chunks = set(a.records.chunk_ids(original))
     path.write_text(path.read_text(encoding="utf-8").replace(OLD_SENTENCE, NEW_SENTENCE),
                     encoding="utf-8")
     edited = a.ingest(sample_copy)
-    assert edited.updated == [gid] and len(edited.unchanged) == 8
+    assert edited.added == [gid] and len(edited.duplicates) == 5
     new_chunks = set(a.records.chunk_ids(gid))
     store_ids = set(a.store.ids())
-    assert not old_chunks & store_ids
+    assert original_chunks <= store_ids and set(a.records.chunk_ids(original)) == original_chunks
     assert new_chunks <= store_ids
     col = server.get_collection("tradedesk")
     got = col.get(where={"article_id": gid}, include=["documents"])

@@ -27,9 +27,47 @@ if TYPE_CHECKING:
     from chromadb.api.models.Collection import Collection
     from langchain_chroma import Chroma
 
-__all__ = ["ChromaStore", "Hit", "HnswConfig"]
+__all__ = ["ChromaStore", "Hit", "HnswConfig", "ReadWriteLock"]
 
 Metadata = Mapping[str, str | int | float | bool]
+
+
+class ReadWriteLock:
+    """Many readers or one writer (reopening the client waits for searches in flight)."""
+
+    def __init__(self) -> None:
+        self._cond = threading.Condition()
+        self._readers = 0
+        self._writer = False
+
+    @contextlib.contextmanager
+    def read(self) -> Iterator[None]:
+        """Hold a shared lock."""
+        with self._cond:
+            while self._writer:
+                self._cond.wait()
+            self._readers += 1
+        try:
+            yield
+        finally:
+            with self._cond:
+                self._readers -= 1
+                if not self._readers:
+                    self._cond.notify_all()
+
+    @contextlib.contextmanager
+    def write(self) -> Iterator[None]:
+        """Hold the exclusive lock."""
+        with self._cond:
+            while self._writer or self._readers:
+                self._cond.wait()
+            self._writer = True
+        try:
+            yield
+        finally:
+            with self._cond:
+                self._writer = False
+                self._cond.notify_all()
 
 
 @dataclass(frozen=True)
@@ -101,6 +139,7 @@ class ChromaStore:
         self._client: ClientAPI | None = None
         self._collection: Collection | None = None
         self._lock = threading.RLock()
+        self._rw = ReadWriteLock()
 
     @property
     def location(self) -> str:
@@ -120,6 +159,12 @@ class ChromaStore:
             raise
         except Exception as exc:  # noqa: BLE001 - translated below, nothing swallowed
             raise self._translate(action, exc) from exc
+
+    @contextlib.contextmanager
+    def _using(self, action: str) -> Iterator[None]:
+        """A read (shared) use of the client, with errors translated."""
+        with self._rw.read(), self._errors(action):
+            yield
 
     def _translate(self, action: str, exc: Exception) -> StoreError:
         text = f"{type(exc).__name__}: {exc}"
@@ -248,8 +293,12 @@ class ChromaStore:
         return self.collection(create=False) is not None
 
     def close(self) -> None:
-        """Forget the client so the next call reconnects (or re-reads the files)."""
-        with self._lock:
+        """Forget the client so the next call reconnects (or re-reads the files).
+
+        An embedded client keeps its index in memory and does not see what another
+        process wrote; reopening it does. Waits for searches in flight.
+        """
+        with self._rw.write(), self._lock:
             self._collection = None
             self._client = None
             if self.path is not None:
@@ -280,19 +329,17 @@ class ChromaStore:
 
     def count(self) -> int:
         """Number of vectors in the collection (0 when it does not exist)."""
-        col = self.collection(create=False)
-        if col is None:
-            return 0
-        with self._errors("count the chunks"):
-            return int(col.count())
+        with self._using("count the chunks"):
+            col = self.collection(create=False)
+            return int(col.count()) if col is not None else 0
 
     def ids(self, page: int = 5000) -> list[str]:
         """Every id in the collection."""
-        col = self.collection(create=False)
-        if col is None:
-            return []
         out: list[str] = []
-        with self._errors("list the chunk ids"):
+        with self._using("list the chunk ids"):
+            col = self.collection(create=False)
+            if col is None:
+                return []
             offset = 0
             while True:
                 got = col.get(include=[], limit=page, offset=offset)
@@ -304,10 +351,12 @@ class ChromaStore:
 
     def get(self, ids: Sequence[str]) -> dict[str, tuple[str, dict[str, Any]]]:
         """Documents and metadata of ``ids`` (missing ids are left out)."""
-        col = self.collection(create=False)
-        if col is None or not ids:
+        if not ids:
             return {}
-        with self._errors("read chunks"):
+        with self._using("read chunks"):
+            col = self.collection(create=False)
+            if col is None:
+                return {}
             got = col.get(ids=list(ids), include=["documents", "metadatas"])
         docs = got.get("documents") or []
         metas = got.get("metadatas") or []
@@ -317,10 +366,12 @@ class ChromaStore:
 
     def embeddings(self, ids: Sequence[str]) -> dict[str, np.ndarray]:
         """Stored vectors of ``ids``."""
-        col = self.collection(create=False)
-        if col is None or not ids:
+        if not ids:
             return {}
-        with self._errors("read vectors"):
+        with self._using("read vectors"):
+            col = self.collection(create=False)
+            if col is None:
+                return {}
             got = col.get(ids=list(ids), include=["embeddings"])
         embs = got.get("embeddings")
         if embs is None:
@@ -333,10 +384,12 @@ class ChromaStore:
         self, vector: Sequence[float] | np.ndarray, k: int, where: dict[str, Any] | None = None
     ) -> list[Hit]:
         """The ``k`` nearest chunks to ``vector`` (cosine), optionally filtered by metadata."""
-        col = self.collection(create=False)
-        if col is None or k <= 0:
+        if k <= 0:
             return []
-        with self._errors("search the store"):
+        with self._using("search the store"):
+            col = self.collection(create=False)
+            if col is None:
+                return []
             n = col.count()
             if n == 0:
                 return []
@@ -369,8 +422,8 @@ class ChromaStore:
             return
         if not (len(ids) == len(embeddings) == len(documents) == len(metadatas)):
             raise ValueError("ids, embeddings, documents and metadatas differ in length")
-        col = self._col()
-        with self._errors("write chunks"):
+        with self._using("write chunks"):
+            col = self._col()
             step = max(1, min(5000, int(self.client.get_max_batch_size())))
             for lo in range(0, len(ids), step):
                 hi = lo + step
@@ -385,10 +438,10 @@ class ChromaStore:
         """Remove vectors by id (unknown ids are ignored)."""
         if not ids:
             return
-        col = self.collection(create=False)
-        if col is None:
-            return
-        with self._errors("delete chunks"):
+        with self._using("delete chunks"):
+            col = self.collection(create=False)
+            if col is None:
+                return
             step = 5000
             for lo in range(0, len(ids), step):
                 col.delete(ids=list(ids[lo : lo + step]))
@@ -397,7 +450,7 @@ class ChromaStore:
         """Delete the whole collection."""
         from chromadb.errors import NotFoundError
 
-        with self._lock, self._errors("delete the collection"):
+        with self._rw.write(), self._lock, self._errors("delete the collection"):
             try:
                 self.client.delete_collection(self.collection_name)
             except (NotFoundError, ValueError):
