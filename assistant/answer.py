@@ -49,6 +49,8 @@ class Answer:
         backend: which backend produced the answer.
         timings: seconds per step (retrieve, answer, verify, total).
         retrieved: chunk ids the retriever returned, best first.
+        series: for a figure answered from the fact ledger, every figure of that series
+            (same subject, any period) as dicts, e.g. to draw a chart.
     """
 
     text: str
@@ -60,6 +62,7 @@ class Answer:
     backend: str = ""
     timings: dict[str, float] = field(default_factory=dict)
     retrieved: list[str] = field(default_factory=list)
+    series: list[dict[str, Any]] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready form (the shape printed by ``tradedesk ask --json``)."""
@@ -73,4 +76,5 @@ class Answer:
             "backend": self.backend,
             "timings": {k: round(v, 4) for k, v in self.timings.items()},
             "retrieved": list(self.retrieved),
+            "series": list(self.series),
         }

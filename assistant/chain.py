@@ -19,6 +19,7 @@ from langchain_core.language_models import BaseChatModel
 from langchain_core.output_parsers import StrOutputParser
 from langchain_core.runnables import (
     Runnable,
+    RunnableBranch,
     RunnableGenerator,
     RunnableLambda,
     RunnablePassthrough,
@@ -36,8 +37,11 @@ from assistant.citations import (
     split_claims,
     verify_claims,
 )
+from assistant.ledger import FactQuery, Ledger, LedgerAnswer, reported, sentence_for
 from assistant.query import condense
 from assistant.retrieval import Filters, HybridRetriever
+from ingest.chunking import split_sentences
+from ingest.facts import Fact
 
 __all__ = ["AnswerChunk", "build_chain"]
 
@@ -67,6 +71,7 @@ class _State:
     standalone: str = ""
     context: str = ""  # the previous answer, when the question is a follow-up
     docs: list[Document] = field(default_factory=list)
+    ledger: LedgerAnswer | None = None
     draft: Any = None
     timings: dict[str, float] = field(default_factory=dict)
 
@@ -88,6 +93,78 @@ def _refusal(
     return f"{text} {lead} “{title}”{date} says: {related}", citations
 
 
+def _fact_passage(
+    fact: Fact, retriever: HybridRetriever, n: int
+) -> tuple[Passage, int] | None:
+    """The stored chunk holding a fact's sentence, as passage ``n``, and the sentence index."""
+    records = retriever.records
+    rows = records.chunks(records.chunk_ids(fact.article_id))
+    for row in sorted(rows.values(), key=lambda r: r.index):
+        if not (row.start <= fact.start and fact.end <= row.end):
+            continue
+        doc = Document(
+            page_content=row.text,
+            id=row.chunk_id,
+            metadata={
+                "chunk_id": row.chunk_id, "article_id": row.article_id, "title": row.title,
+                "source": row.source, "date": row.date, "url": row.url, "start": row.start,
+                "end": row.end, "page": row.page, "rank": 0, "score": 1.0, "dense": 1.0,
+                "lexical": None,
+            },
+        )
+        passage = Passage(n, doc, split_sentences(row.text))
+        for i, span in enumerate(passage.sentences):
+            if row.start + span.start == fact.start:
+                return passage, i
+    return None
+
+
+def _ledger_claims(
+    la: LedgerAnswer, retriever: HybridRetriever, first_n: int
+) -> tuple[list[Claim], list[Passage]] | None:
+    """Claims (with their support) stating the ledger's figures, or None if unsupported."""
+    passages: list[Passage] = []
+    claims: list[Claim] = []
+
+    def cite(fact: Fact, text: str, note: str = "") -> bool:
+        found = _fact_passage(fact, retriever, first_n + len(passages))
+        if found is None:
+            return False
+        passage, i = found
+        passages.append(passage)
+        claims.append(Claim(text, [passage.n], [(passage.n, i, i)], note=note))
+        return True
+
+    def source(fact: Fact) -> str:
+        info = retriever.records.article(fact.article_id)
+        return info.source if info else ""
+
+    if la.refused:
+        claims.append(Claim(la.note, [], []))
+        if la.available:
+            newest = la.available[-1]
+            if not cite(newest, f"The newest: {sentence_for(newest)}.",
+                        reported(newest, source(newest))):
+                return None
+        return claims, passages
+    if la.conflict is not None:
+        newer, older = la.conflict.newer, la.conflict.older
+        subject = sentence_for(newer).split(" were ")[0].split(" was ")[0]
+        period = newer.period_label or ""
+        claims.append(
+            Claim(f"The sources differ on this figure ({subject}, {period}).", [], [])
+        )
+        ok = cite(newer, f"The newer report gives {newer.figure}.", reported(newer, source(newer)))
+        ok = ok and cite(
+            older, f"An earlier report gave {older.figure}.", reported(older, source(older))
+        )
+        return (claims, passages) if ok else None
+    fact = la.facts[0]
+    if not cite(fact, f"{sentence_for(fact)}.", reported(fact, source(fact))):
+        return None
+    return claims, passages
+
+
 def build_chain(
     retriever: HybridRetriever,
     extractive: ExtractiveBackend,
@@ -95,6 +172,7 @@ def build_chain(
     *,
     backend_name: str = "extractive",
     context_chars: int = 6000,
+    ledger: Ledger | None = None,
 ) -> Runnable[dict[str, Any], AnswerChunk]:
     """Assemble the LCEL chain (see module docstring).
 
@@ -105,6 +183,7 @@ def build_chain(
         llm: a chat model, or None for the extractive backend.
         backend_name: recorded in ``Answer.backend``.
         context_chars: passage text budget of the LLM prompt.
+        ledger: the fact ledger; figure questions it can answer are answered from it.
     """
 
     def start(inputs: dict[str, Any]) -> _State:
@@ -129,6 +208,21 @@ def build_chain(
         state.timings["retrieve"] = time.perf_counter() - t0
         return state
 
+    def do_ledger(state: _State) -> _State:
+        """Figure questions: look the figure up in the ledger of extracted facts."""
+        if ledger is None:
+            return state
+        query = FactQuery.parse(state.standalone)
+        if query is None:
+            return state
+        filters = state.filters
+
+        def allowed(fact: Fact) -> bool:
+            return filters.allows(fact.article_id, fact.article_date)
+
+        state.ledger = ledger.lookup(query, allowed if filters.active else None)
+        return state
+
     def similarity(claims: Sequence[str], sentences: Sequence[str]) -> np.ndarray:
         emb = extractive.embedder
         a = emb.encode_cached(claims)
@@ -143,6 +237,27 @@ def build_chain(
             text="", question=state.question, standalone_question=state.standalone,
             backend=backend_name, retrieved=[d.metadata["chunk_id"] for d in state.docs],
         )
+        if isinstance(draft, LedgerAnswer):
+            made = _ledger_claims(draft, retriever, len(state.docs) + 1)
+            if made is not None:
+                claims, extra = made
+                cited = [c for c in claims if c.markers]
+                verify_claims(cited, extra, similarity)
+                if all(c.ok for c in cited):
+                    answer.refused = draft.refused
+                    answer.text, answer.citations = assemble(claims, extra)
+                    answer.series = [f.to_dict() for f in draft.available]
+                    state.timings["verify"] = time.perf_counter() - t0
+                    answer.timings = {
+                        **state.timings, "total": time.perf_counter() - state.timings.pop("start")
+                    }
+                    return answer
+            # The ledger's figure could not be cited and checked: answer from the passages.
+            draft = None if llm is not None else (
+                extractive.answer(state.standalone, make_passages(state.docs), state.context)
+                if state.docs
+                else None
+            )
         if not state.docs:
             answer.refused = True
             answer.text = (
@@ -190,6 +305,7 @@ def build_chain(
         RunnableLambda(start).with_config(run_name="inputs")
         | RunnableLambda(do_condense).with_config(run_name="condense")
         | RunnableLambda(do_retrieve).with_config(run_name="retrieve")
+        | RunnableLambda(do_ledger).with_config(run_name="ledger")
     )
 
     if llm is None:
@@ -225,6 +341,14 @@ def build_chain(
         answer_step = (
             RunnableLambda(wrap) | RunnablePassthrough.assign(draft=generate)
         ).with_config(run_name="answer")
+
+    def from_ledger(state: _State) -> dict[str, Any]:
+        return {"state": state, "draft": state.ledger}
+
+    answer_step = RunnableBranch(
+        (lambda state: state.ledger is not None, RunnableLambda(from_ledger)),
+        answer_step,
+    ).with_config(run_name="answer")
 
     def cite_verify(chunks: Iterator[dict[str, Any]]) -> Iterator[AnswerChunk]:
         state: _State | None = None

@@ -19,16 +19,17 @@ import numpy as np
 from langchain_core.documents import Document
 
 from assistant.answer import Citation
-from assistant.figures import (
+from assistant.query import entities, key_terms
+from ingest.chunking import Span, split_sentences
+from ingest.figures import (
     Figure,
     Period,
+    context_periods,
     extract_figures,
     extract_periods,
     periods_compatible,
 )
-from assistant.gazetteer import countries
-from assistant.query import entities, key_terms, sectors
-from ingest.chunking import Span, split_sentences
+from ingest.gazetteer import countries, sectors
 from vectorstore.lexical import tokenize
 
 __all__ = [
@@ -84,26 +85,7 @@ class Passage:
         """
         title = str(self.doc.metadata.get("title", ""))
         earlier = [self.sentence(j) for j in range(i - 1, -1, -1)] + [title]
-        own = extract_periods(self.sentence(i))
-        if not any(not p.base for p in own):
-            for text in earlier:
-                found = [p for p in extract_periods(text) if not p.base]
-                if found:
-                    own = own + found
-                    break
-        if any(p.year is None for p in own):
-            year = next(
-                (
-                    p.year
-                    for text in earlier
-                    for p in extract_periods(text)
-                    if p.year is not None and not p.base
-                ),
-                None,
-            )
-            if year is not None:
-                own = [Period(year, p.m1, p.m2, p.base) if p.year is None else p for p in own]
-        return own
+        return context_periods(self.sentence(i), earlier)
 
 
 def make_passages(docs: Sequence[Document]) -> list[Passage]:
@@ -121,6 +103,7 @@ class Claim:
     ok: bool = True
     reason: str = ""
     is_refusal: bool = False
+    note: str = ""  # shown after the claim, not verified (e.g. who reported it, when)
 
 
 def parse_markers(text: str) -> tuple[str, list[int]]:
@@ -372,7 +355,12 @@ def assemble(
                     )
                 )
             numbers.append(index[key])
-        parts.append(_with_markers(claim.text, numbers))
+        text = claim.text
+        if claim.note:
+            stop = re.search(r"[.!?]$", text)
+            end = stop.group() if stop else ""
+            text = (text[: stop.start()] if stop else text) + claim.note + end
+        parts.append(_with_markers(text, numbers))
     return " ".join(parts), citations
 
 

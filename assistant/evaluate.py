@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from assistant.answer import Answer
-from assistant.figures import extract_figures
+from ingest.figures import extract_figures
 from vectorstore.errors import ConfigError
 
 __all__ = ["EvalItem", "EvalReport", "EvalResult", "evaluate", "fact_present", "load_qa"]

@@ -17,9 +17,11 @@ from langchain_core.runnables import Runnable
 from assistant.answer import Answer
 from assistant.backends.extractive import ExtractiveBackend
 from assistant.chain import AnswerChunk, build_chain
+from assistant.ledger import Conflict, Ledger
 from assistant.retrieval import Filters, HybridRetriever
 from assistant.settings import Settings, load_settings
 from ingest.chunking import SentenceChunker
+from ingest.facts import Fact
 from ingest.models import ArticleInfo, Failure, IngestReport
 from ingest.pipeline import Ingestor, ProgressFn
 from ingest.records import Records
@@ -35,6 +37,16 @@ from vectorstore.lexical import LexicalIndex
 from vectorstore.store import ChromaStore
 
 __all__ = ["Assistant", "DoctorReport"]
+
+
+def _country_name(text: str | None) -> str | None:
+    """User input such as "turkish" as the ledger's country name (or as given)."""
+    if not text:
+        return None
+    from ingest.gazetteer import countries
+
+    found = countries(text[:1].upper() + text[1:])
+    return sorted(found)[0] if found else text
 
 
 @dataclass
@@ -107,6 +119,7 @@ class Assistant:
             before_search=self.refresh,
         )
         self.extractive = ExtractiveBackend(self.embedder, idf=self.lexical.idf)
+        self.ledger = Ledger(self.records)
         self._chain: Runnable[dict[str, Any], AnswerChunk] | None = None
         self._chain_lock = threading.Lock()
 
@@ -184,6 +197,7 @@ class Assistant:
                     self.llm(),
                     backend_name=s.llm,
                     context_chars=chars,
+                    ledger=self.ledger,
                 )
             return self._chain
 
@@ -407,6 +421,39 @@ class Assistant:
         self.ingestor.reset()
         self._wrote()
         self.refresh()
+
+    # -- the fact ledger ---------------------------------------------------------------------
+
+    def facts(
+        self,
+        *,
+        country: str | None = None,
+        partner: str | None = None,
+        kind: str | None = None,
+        flow: str | None = None,
+        date_from: str | None = None,
+        date_to: str | None = None,
+    ) -> list[Fact]:
+        """Figures extracted from the articles, filtered by subject and period.
+
+        Args:
+            country: the reporting country (either side of bilateral trade).
+            partner: the partner country.
+            kind: level, growth, share, target, count, price, rate or duration.
+            flow: export, import, bilateral, balance, investment, port or market.
+            date_from: periods ending on or after this date (YYYY-MM or YYYY-MM-DD).
+            date_to: periods starting on or before this date.
+        """
+        self.ingestor.refresh_facts()
+        return self.ledger.facts(
+            country=_country_name(country), partner=_country_name(partner), kind=kind,
+            flow=flow, date_from=date_from, date_to=date_to,
+        )
+
+    def conflicts(self) -> list[Conflict]:
+        """Figures that two articles give differently for the same subject and period."""
+        self.ingestor.refresh_facts()
+        return self.ledger.conflicts()
 
     # -- integrity -------------------------------------------------------------------------
 

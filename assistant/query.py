@@ -5,7 +5,8 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from assistant.figures import extract_periods, period_spans
+from ingest.figures import extract_periods, period_spans
+from ingest.gazetteer import sectors
 from vectorstore.lexical import tokenize
 
 __all__ = [
@@ -16,7 +17,6 @@ __all__ = [
     "focus_terms",
     "is_figure_question",
     "key_terms",
-    "sectors",
 ]
 
 History = Sequence[tuple[str, str]]
@@ -71,23 +71,6 @@ _MONTH_NAMES = frozenset(
 
 def _is_period(phrase: str) -> bool:
     return bool(extract_periods(phrase)) or phrase.split()[0].rstrip(".") in _MONTH_NAMES
-
-
-# Sectors and products: a figure about one of them does not answer a question about total trade.
-SECTORS = frozenset(
-    tokenize(
-        "automotive car cars vehicle vehicles auto parts machinery chemical chemicals steel iron "
-        "ore soybean soybeans soy lng gas oil tea coffee cocoa electronics electronic "
-        "semiconductors gems jewellery jewelry gold pharmaceutical pharmaceuticals textile "
-        "textiles apparel agriculture agricultural food beef wheat rice grain copper aluminium "
-        "aluminum coal defence defense aerospace drones uav energy furniture tourism services"
-    )
-)
-
-
-def sectors(text: str) -> set[str]:
-    """Sector and product terms mentioned in ``text`` (tokenized)."""
-    return set(tokenize(text)) & SECTORS
 
 
 def key_terms(text: str, *, periods: bool = True) -> list[str]:
@@ -212,10 +195,7 @@ def _condense_one(question: str, previous: str) -> str:
         elif rest_sectors and sectors(prev_core) and not [
             e for e in entities(rest) if not _is_period(e)
         ]:  # same countries and period, another product
-            words = [
-                w for w in base.split()
-                if not (set(tokenize(w)) and set(tokenize(w)) <= SECTORS)
-            ]
+            words = [w for w in base.split() if not sectors(w)]
             base = " ".join(words)
         else:  # another subject, same period
             for name in entities(prev_core):

@@ -36,6 +36,7 @@ import numpy as np
 from filelock import FileLock, Timeout
 
 from ingest.chunking import SentenceChunker, embed_text
+from ingest.facts import FACTS_VERSION, Fact, extract_facts
 from ingest.loaders import discover, load_file, make_article_id
 from ingest.models import Chunk, Document, Failure, IngestReport
 from ingest.records import Records
@@ -67,6 +68,7 @@ class _Work:
     version: str
     chunks: list[Chunk]
     is_new: bool
+    facts: list[Fact]
 
 
 def chunk_id(article_id: str, version: str, index: int) -> str:
@@ -177,6 +179,7 @@ class Ingestor:
         lock = self._acquire()
         try:
             report.repaired = self.repair()
+            self._facts_up_to_date()
             docs: list[Document] = []
             loaded_sources: set[str] = set()
             files: list[Path] = []
@@ -223,6 +226,7 @@ class Ingestor:
         lock = self._acquire()
         try:
             report.repaired = self.repair()
+            self._facts_up_to_date()
             self._write(list(docs), report, progress)
             self.records.write_manifest()
         finally:
@@ -309,6 +313,24 @@ class Ingestor:
         finally:
             self._release(lock)
 
+    def refresh_facts(self, *, force: bool = False) -> int:
+        """Extract every article's figures again when the extraction rules changed.
+
+        Returns:
+            The number of articles whose figures were re-extracted (0 when up to date).
+        """
+        if not force and self.records.get_meta("facts_version") == str(FACTS_VERSION):
+            return 0
+        lock = self._acquire()
+        try:
+            if force:
+                self.records.set_meta("facts_version", "")
+            before = self.records.count()[0]
+            self._facts_up_to_date()
+            return before
+        finally:
+            self._release(lock)
+
     def reembed(self, article_ids: Sequence[str] | None = None) -> IngestReport:
         """Re-chunk and re-embed articles from their recorded text (no source file needed).
 
@@ -373,6 +395,15 @@ class Ingestor:
 
     # -- internals -----------------------------------------------------------------------
 
+    def _facts_up_to_date(self) -> None:
+        """(Under the lock.) Re-extract figures of stored articles if the rules changed."""
+        if self.records.get_meta("facts_version") != str(FACTS_VERSION):
+            docs = self.records.documents()
+            ledger = {
+                d.article_id: extract_facts(d.article_id, d.title, d.text, d.date) for d in docs
+            }
+            self.records.replace_facts(ledger, FACTS_VERSION)
+
     def _chunk(self, doc: Document, version: str) -> list[Chunk]:
         spans = self.chunker.chunk(doc.text, doc.title)
         return [
@@ -423,7 +454,8 @@ class Ingestor:
                 report.unchanged.append(doc.article_id)
                 continue
             version = digest[:10]
-            work.append(_Work(doc, version, self._chunk(doc, version), state is None))
+            facts = extract_facts(doc.article_id, doc.title, doc.text, doc.date)
+            work.append(_Work(doc, version, self._chunk(doc, version), state is None, facts))
         total = sum(len(w.chunks) for w in work)
         batches: list[list[_Work]] = []
         size = 0
@@ -506,7 +538,8 @@ class Ingestor:
             [c.chunk_id for c in chunks], vectors, [c.text for c in chunks], metadatas
         )
         stale = self.records.commit_articles(
-            [(w.doc, w.version, pipeline, w.chunks) for w in batch]
+            [(w.doc, w.version, pipeline, w.chunks) for w in batch],
+            {w.doc.article_id: w.facts for w in batch},
         )
         self.store.delete(stale)
         self.records.clear_pending(stale)

@@ -13,12 +13,13 @@ import datetime as dt
 import json
 import sqlite3
 import threading
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ingest.facts import Fact
 from ingest.models import ArticleInfo, Chunk, Document
 from vectorstore.errors import StoreError
 
@@ -66,6 +67,31 @@ CREATE TABLE IF NOT EXISTS sources (
 );
 CREATE INDEX IF NOT EXISTS sources_sha ON sources(sha256);
 CREATE INDEX IF NOT EXISTS sources_article ON sources(article_id);
+CREATE TABLE IF NOT EXISTS facts (
+    fact_id TEXT PRIMARY KEY,
+    article_id TEXT NOT NULL,
+    idx INTEGER NOT NULL,
+    value REAL NOT NULL,
+    unit TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    reporter TEXT,
+    partner TEXT,
+    flow TEXT,
+    sector TEXT,
+    city TEXT,
+    period_start TEXT,
+    period_end TEXT,
+    period_label TEXT,
+    figure TEXT NOT NULL,
+    sentence TEXT NOT NULL,
+    start INTEGER NOT NULL,
+    "end" INTEGER NOT NULL,
+    fig_start INTEGER NOT NULL,
+    fig_end INTEGER NOT NULL,
+    article_date TEXT
+);
+CREATE INDEX IF NOT EXISTS facts_article ON facts(article_id);
+CREATE INDEX IF NOT EXISTS facts_subject ON facts(reporter, partner, flow, kind);
 CREATE TABLE IF NOT EXISTS pending (
     chunk_id TEXT PRIMARY KEY,
     article_id TEXT NOT NULL,
@@ -123,6 +149,9 @@ class Records:
                 conn.execute("PRAGMA synchronous=NORMAL")
                 conn.execute("PRAGMA foreign_keys=ON")
                 conn.executescript(_SCHEMA)
+                columns = {r[1] for r in conn.execute("PRAGMA table_info(articles)")}
+                if "label" not in columns:  # records written before labels existed
+                    conn.execute("ALTER TABLE articles ADD COLUMN label TEXT NOT NULL DEFAULT ''")
             except (sqlite3.Error, OSError) as exc:
                 raise self._error("open", exc) from exc
             self._conn = conn
@@ -394,11 +423,14 @@ class Records:
     def commit_articles(
         self,
         items: Sequence[tuple[Document, str, str, Sequence[Chunk]]],
+        facts: Mapping[str, Sequence[Fact]] | None = None,
     ) -> list[str]:
         """Make new article versions current, in one transaction.
 
         Args:
             items: ``(document, version, pipeline, chunks)`` per article.
+            facts: the figures of each article (``article_id -> facts``); they replace
+                the article's old figures in the same transaction.
 
         Returns:
             Chunk ids of the replaced versions, now journalled for deletion.
@@ -444,6 +476,8 @@ class Records:
                 conn.executemany(
                     "DELETE FROM pending WHERE chunk_id=?", [(c,) for c in new_ids]
                 )
+                if facts is not None:
+                    self._replace_facts(conn, doc.article_id, facts.get(doc.article_id, ()))
                 if doc.file_sha256:  # a whole file (feed entries share theirs)
                     conn.execute(
                         "INSERT OR REPLACE INTO sources(path, label, article_id, sha256) "
@@ -471,6 +505,7 @@ class Records:
                 conn.execute("DELETE FROM chunks WHERE article_id=?", (aid,))
                 conn.execute("DELETE FROM articles WHERE article_id=?", (aid,))
                 conn.execute("DELETE FROM sources WHERE article_id=?", (aid,))
+                conn.execute("DELETE FROM facts WHERE article_id=?", (aid,))
                 conn.executemany(
                     "INSERT OR REPLACE INTO pending(chunk_id, article_id, op) "
                     "VALUES (?, ?, 'delete')",
@@ -501,7 +536,74 @@ class Records:
             conn.execute("DELETE FROM articles")
             conn.execute("DELETE FROM pending")
             conn.execute("DELETE FROM sources")
+            conn.execute("DELETE FROM facts")
             self._bump(conn)
+
+    # -- the fact ledger ----------------------------------------------------------------
+
+    _FACT_COLUMNS = (
+        "fact_id", "article_id", "idx", "value", "unit", "kind", "reporter", "partner", "flow",
+        "sector", "city", "period_start", "period_end", "period_label", "figure", "sentence",
+        "start", '"end"', "fig_start", "fig_end", "article_date",
+    )
+
+    @staticmethod
+    def _replace_facts(conn: sqlite3.Connection, article_id: str, facts: Iterable[Fact]) -> None:
+        conn.execute("DELETE FROM facts WHERE article_id=?", (article_id,))
+        conn.executemany(
+            f"INSERT INTO facts({', '.join(Records._FACT_COLUMNS)}) "
+            f"VALUES ({', '.join('?' * len(Records._FACT_COLUMNS))})",
+            [
+                (
+                    f.fact_id, f.article_id, f.index, f.value, f.unit, f.kind, f.reporter,
+                    f.partner, f.flow, f.sector, f.city, f.period_start, f.period_end,
+                    f.period_label, f.figure, f.sentence, f.start, f.end, f.fig_start,
+                    f.fig_end, f.article_date,
+                )
+                for f in facts
+            ],
+        )
+
+    def replace_facts(self, ledger: Mapping[str, Sequence[Fact]], facts_version: int) -> None:
+        """Replace the figures of the given articles and record the extractor version."""
+        with self._tx() as conn:
+            for article_id, facts in ledger.items():
+                self._replace_facts(conn, article_id, facts)
+            conn.execute(
+                "INSERT OR REPLACE INTO meta(key, value) VALUES ('facts_version', ?)",
+                (str(facts_version),),
+            )
+
+    def facts(
+        self,
+        *,
+        article_ids: Iterable[str] | None = None,
+        where: str = "",
+        args: Sequence[Any] = (),
+    ) -> list[Fact]:
+        """Stored figures, in article and position order (``where``: extra SQL condition)."""
+        sql = f"SELECT {', '.join(self._FACT_COLUMNS)} FROM facts"
+        conditions, params = [], list(args)
+        if where:
+            conditions.append(f"({where})")
+        if article_ids is not None:
+            ids = list(article_ids)
+            conditions.append(f"article_id IN ({','.join('?' * len(ids))})" if ids else "0")
+            params.extend(ids)
+        if conditions:
+            sql += " WHERE " + " AND ".join(conditions)
+        sql += " ORDER BY article_id, idx"
+        return [
+            Fact(
+                article_id=r["article_id"], index=r["idx"], value=r["value"], unit=r["unit"],
+                kind=r["kind"], reporter=r["reporter"], partner=r["partner"], flow=r["flow"],
+                sector=r["sector"], city=r["city"], period_start=r["period_start"],
+                period_end=r["period_end"], period_label=r["period_label"], figure=r["figure"],
+                sentence=r["sentence"], start=r["start"], end=r["end"],
+                fig_start=r["fig_start"], fig_end=r["fig_end"], article_date=r["article_date"],
+            )
+            for r in self._read(sql, params)
+        ]
 
     # -- checks and rebuilding -----------------------------------------------------------
 

@@ -22,7 +22,7 @@ from assistant.citations import (
     split_claims,
     verify_claims,
 )
-from assistant.figures import Period, extract_figures, extract_periods, periods_compatible
+from ingest.figures import Period, extract_figures, extract_periods, periods_compatible
 
 # -- helpers ---------------------------------------------------------------------------------
 

@@ -17,7 +17,7 @@ from conftest import CORPUS_DIR, SAMPLE_DIR, free_port
 
 from assistant import Assistant, Settings
 from assistant.answer import Answer
-from assistant.figures import extract_figures
+from ingest.figures import extract_figures
 from vectorstore.embeddings import Embedder
 from vectorstore.errors import AssistantError, BackendError, ConfigError
 

@@ -18,15 +18,15 @@ from dataclasses import dataclass
 import numpy as np
 
 from assistant.citations import Claim, Passage
-from assistant.figures import (
+from assistant.query import answer_type, focus_terms, is_figure_question, key_terms
+from ingest.figures import (
     Period,
     describe,
     extract_figures,
     extract_periods,
     periods_compatible,
 )
-from assistant.gazetteer import countries
-from assistant.query import answer_type, focus_terms, is_figure_question, key_terms, sectors
+from ingest.gazetteer import countries, sectors
 from vectorstore.embeddings import Embedder
 from vectorstore.lexical import tokenize
 

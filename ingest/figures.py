@@ -8,12 +8,15 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 __all__ = [
     "Figure",
     "Period",
+    "context_periods",
     "describe",
+    "fill_years",
     "extract_figures",
     "extract_periods",
     "period_spans",
@@ -128,6 +131,7 @@ def _in_date(text: str, start: int, end: int, value: str) -> bool:
     return False
 
 
+_RANGE_PCT = re.compile(r"\s*[–-]\s*\d+(?:\.\d+)?\s?(?:%|per ?cent|percent)")
 _MASK = re.compile(r"\b\d{4}-\d{2}-\d{2}\b|\[\d+(?:\s*[,;–-]\s*\d+)*\]")
 
 
@@ -144,6 +148,8 @@ def extract_figures(text: str) -> list[Figure]:
         cur_raw = m.group("cur") or m.group("cur2")
         scale_raw = m.group("scale")
         pct = m.group("pct")
+        if not pct and _RANGE_PCT.match(text, m.end()):
+            pct = "%"  # "9–10%": both ends are percentages
         if scale_raw and scale_raw.lower() in ("b", "m", "k") and not cur_raw:
             scale_raw = None  # "5 m" without a currency is too ambiguous
         if not (cur_raw or scale_raw or pct) and _in_date(text, m.start("num"), m.end("num"), num):
@@ -169,6 +175,7 @@ def extract_periods(text: str) -> list[Period]:
 
 def period_spans(text: str) -> list[tuple[int, int, Period]]:
     """Like ``extract_periods`` with the character span of each period phrase."""
+    text = _MASK.sub(lambda m: " " * len(m.group()), text)  # "2025-06-12" names no period
     found: list[tuple[int, int, Period]] = []
     taken: list[tuple[int, int]] = []
 
@@ -192,7 +199,7 @@ def period_spans(text: str) -> list[tuple[int, int, Period]]:
         if 1 <= n <= 12:
             add(m, year_of(m), 1, n)
     for m in re.finditer(
-        rf"\b(?P<q>first|second|third|fourth|1st|2nd|3rd|4th) quarter(?: of)?(?:,? {_YEAR})?",
+        rf"\b(?P<q>first|second|third|fourth|1st|2nd|3rd|4th)[ -]quarter(?: of)?(?:,? {_YEAR})?",
         text, re.I,
     ):
         q = _ORD[m.group("q").lower()]
@@ -249,6 +256,45 @@ def describe(period: Period) -> str:
     if (period.m1, period.m2) in quarters:
         return f"the {quarters[(period.m1, period.m2)]} quarter{' of' + year if year else ''}"
     return f"{_MONTH_NAMES[period.m1 - 1]}–{_MONTH_NAMES[period.m2 - 1]}{year}"
+
+
+def fill_years(periods: list[Period], earlier: Sequence[str]) -> list[Period]:
+    """Give a month without a year ("May alone") the year of the nearest earlier text."""
+    if not any(p.year is None for p in periods):
+        return periods
+    year = next(
+        (
+            p.year
+            for text in earlier
+            for p in extract_periods(text)
+            if p.year is not None and not p.base
+        ),
+        None,
+    )
+    if year is None:
+        return periods
+    return [Period(year, p.m1, p.m2, p.base) if p.year is None else p for p in periods]
+
+
+def context_periods(sentence: str, earlier: Sequence[str]) -> list[Period]:
+    """The periods a sentence is about, reading its context like a person would.
+
+    Args:
+        sentence: the sentence.
+        earlier: the sentences before it, nearest first, then the title.
+
+    A sentence with no period of its own ("It was the third decline in a row.")
+    takes the nearest earlier text's; a month without a year takes the year of the
+    nearest earlier text that states one.
+    """
+    own = extract_periods(sentence)
+    if not any(not p.base for p in own):
+        for text in earlier:
+            found = [p for p in extract_periods(text) if not p.base]
+            if found:
+                own = own + found
+                break
+    return fill_years(own, earlier)
 
 
 def periods_compatible(claim: list[Period], source: list[Period]) -> bool:

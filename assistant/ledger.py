@@ -1,0 +1,345 @@
+"""Answering figure questions from the fact ledger: exact, dated, and aware of conflicts.
+
+``FactQuery.parse`` reads what a question asks for (reporter, partner, flow, sector,
+kind of figure, period, "latest"); ``Ledger.lookup`` finds the matching figures;
+``Ledger.answer`` turns them into claims that cite the sentence each figure came
+from. When two articles give different values for the same subject and period the
+answer shows both and says which is newer; when the period asked for is not in
+the documents the question is refused with the periods they do have.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+from ingest.facts import Fact, read_subject
+from ingest.figures import Period, describe, extract_periods
+from ingest.records import Records
+
+__all__ = ["Conflict", "FactQuery", "Ledger", "LedgerAnswer", "find_conflicts"]
+
+_LATEST = re.compile(r"\b(?:latest|most recent|newest|last|current)\b", re.I)
+_SHARE = re.compile(r"\b(?:share|what percentage of|what proportion|what part)\b", re.I)
+_GROWTH = re.compile(
+    r"\b(?:by how much|how (?:much|fast) did .* (?:grow|rise|increase|fall|drop|decline|decrease|"
+    r"change)|growth|grow|grew|rise|rose|increase|fall|fell|decline|drop|change)\b",
+    re.I,
+)
+_TARGET = re.compile(r"\b(?:target|goal|objective|aim|ambition)\b", re.I)
+_COUNT = re.compile(r"\bhow many\b(?! (?:tonnes|tons|kilograms|kg|teu|barrels))", re.I)
+_VOLUME = re.compile(r"\b(?:tonnes|tons|kilograms|kg|volume)\b", re.I)
+_VALUE = re.compile(r"\b(?:worth|value|earn|earned|earnings|\$|€|dollars?|euros?|billion)\b", re.I)
+_FIGURE_ASK = re.compile(
+    r"\b(?:how much|how many|what (?:was|were|is|are) (?:the )?(?:[\w'’-]+ ){0,5}?(?:value|total|"
+    r"volume|share|exports?|imports?|trade|target|deficit|surplus|growth|investment|figure)|"
+    r"what (?:[\w'’-]+ ){0,4}?(?:target|goal|objective|figure|value|volume)|"
+    r"by how much|what share|what percentage|latest|most recent)\b",
+    re.I,
+)
+
+
+@dataclass(frozen=True)
+class FactQuery:
+    """What a figure question asks for."""
+
+    reporter: str | None
+    partner: str | None
+    flow: str | None
+    sector: str | None
+    kind: str
+    period: Period | None
+    latest: bool
+    unit_hint: str | None = None  # "volume" or "value"
+
+    @classmethod
+    def parse(cls, question: str) -> FactQuery | None:
+        """Read a question; None when it does not ask for a figure about named countries."""
+        if not _FIGURE_ASK.search(question):
+            return None
+        reporter, partner, flow, sector = read_subject(question)
+        if reporter is None and partner is None:
+            return None
+        if _TARGET.search(question):
+            kind = "target"
+        elif _SHARE.search(question):
+            kind = "share"
+        elif _GROWTH.search(question):
+            kind = "growth"
+        elif _COUNT.search(question):
+            kind = "count"
+        else:
+            kind = "level"
+        periods = [p for p in extract_periods(question) if not p.base]
+        unit_hint = "volume" if _VOLUME.search(question) else (
+            "value" if _VALUE.search(question) else None
+        )
+        if flow is None and re.search(r"\btrade\b", question, re.I):
+            flow = "bilateral"
+        return cls(
+            reporter=reporter,
+            partner=partner,
+            flow=flow,
+            sector=sector,
+            kind=kind,
+            period=periods[0] if periods else None,
+            latest=bool(_LATEST.search(question)),
+            unit_hint=unit_hint,
+        )
+
+
+@dataclass(frozen=True)
+class Conflict:
+    """Two articles giving different values for the same figure and period."""
+
+    older: Fact
+    newer: Fact
+
+
+@dataclass
+class LedgerAnswer:
+    """Facts chosen to answer a question (or why the question is refused)."""
+
+    facts: list[Fact] = field(default_factory=list)
+    conflict: Conflict | None = None
+    refused: bool = False
+    note: str = ""  # the refusal's explanation
+    available: list[Fact] = field(default_factory=list)  # the series, for a chart
+
+
+def _same_value(a: Fact, b: Fact) -> bool:
+    return abs(a.value - b.value) <= 0.005 * max(abs(a.value), abs(b.value), 1e-9)
+
+
+def _period_key(f: Fact) -> tuple[str | None, str | None]:
+    return f.period_start, f.period_end
+
+
+def find_conflicts(facts: Iterable[Fact]) -> list[Conflict]:
+    """Pairs of figures about the same subject and period that disagree (across articles)."""
+    groups: dict[tuple[object, ...], list[Fact]] = {}
+    for f in facts:
+        if f.period_start is None and f.kind != "target":
+            continue
+        groups.setdefault((*f.series_key, *_period_key(f)), []).append(f)
+    out: list[Conflict] = []
+    for group in groups.values():
+        articles = {f.article_id for f in group}
+        if len(articles) < 2:
+            continue
+        ordered = sorted(group, key=lambda f: (f.article_date or "", f.article_id))
+        for i, a in enumerate(ordered):
+            for b in ordered[i + 1 :]:
+                if a.article_id != b.article_id and not _same_value(a, b):
+                    out.append(Conflict(older=a, newer=b))
+    return out
+
+
+class Ledger:
+    """Figure lookups over the records' fact table.
+
+    Args:
+        records: the ingest records (they hold the ledger).
+        allowed: optional filter on articles (article id, article date) -> bool.
+    """
+
+    def __init__(self, records: Records) -> None:
+        self.records = records
+        self._cache: tuple[int, list[Fact]] | None = None
+
+    def _all(self) -> list[Fact]:
+        """Every figure, cached until the records change."""
+        version = self.records.version()
+        cached = self._cache
+        if cached is None or cached[0] != version:
+            cached = (version, self.records.facts())
+            self._cache = cached
+        return cached[1]
+
+    def facts(
+        self,
+        *,
+        country: str | None = None,
+        partner: str | None = None,
+        kind: str | None = None,
+        flow: str | None = None,
+        date_from: str | None = None,
+        date_to: str | None = None,
+    ) -> list[Fact]:
+        """Figures filtered by subject and by period overlap with ``date_from..date_to``."""
+        where, args = [], []
+        if country:
+            where.append("(reporter = ? OR (flow = 'bilateral' AND partner = ?))")
+            args += [country, country]
+        if partner:
+            where.append("(partner = ? OR (flow = 'bilateral' AND reporter = ?))")
+            args += [partner, partner]
+        if kind:
+            where.append("kind = ?")
+            args.append(kind)
+        if flow:
+            where.append("flow = ?")
+            args.append(flow)
+        if date_from:
+            where.append("period_end >= ?")
+            args.append(date_from[:7])
+        if date_to:
+            where.append("period_start <= ?")
+            args.append(date_to[:7])
+        return self.records.facts(where=" AND ".join(where), args=args)
+
+    def conflicts(self) -> list[Conflict]:
+        """Every disagreement in the ledger."""
+        return find_conflicts(self._all())
+
+    def lookup(
+        self, query: FactQuery, allowed: Callable[[Fact], bool] | None = None
+    ) -> LedgerAnswer | None:
+        """The figures answering ``query``; None when the ledger has nothing on its subject."""
+        candidates = [f for f in self._subject_facts(query) if allowed is None or allowed(f)]
+        if not candidates:
+            return None
+        wanted_kind = [f for f in candidates if f.kind == query.kind]
+        if not wanted_kind and query.kind == "level":
+            wanted_kind = [f for f in candidates if f.kind in ("count", "price")]
+        if not wanted_kind:
+            return None
+        if query.unit_hint == "volume":
+            volume = [f for f in wanted_kind if f.unit in ("tonnes", "kg", "TEU")]
+            wanted_kind = volume or wanted_kind
+        elif query.unit_hint == "value" or query.kind in ("level", "target"):
+            money = [f for f in wanted_kind if len(f.unit) == 3 and f.unit.isupper()]
+            wanted_kind = money or wanted_kind
+        series = sorted(wanted_kind, key=lambda f: (f.period_end or "", f.article_date or ""))
+        if query.period is not None:
+            p = query.period
+            matching = [f for f in series if _matches(f, p)]
+            if not matching:
+                have = sorted({f.period_label for f in series if f.period_label})
+                subject = _describe_subject(query)
+                return LedgerAnswer(
+                    refused=True,
+                    note=(
+                        f"The documents don't give {subject} for {describe(p)}; they have it "
+                        f"for {', '.join(have)}."
+                    ),
+                    available=series,
+                )
+            chosen_period = _period_key(matching[-1])
+        else:
+            dated = [f for f in series if f.period_end]
+            if not dated:
+                matching = series
+                chosen_period = _period_key(series[-1])
+            else:
+                # "latest" (or no period named): the newest period the documents have.
+                chosen_period = max(_period_key(f) for f in dated)
+                matching = [f for f in dated if _period_key(f) == chosen_period]
+        if query.kind == "target" and query.period is None:
+            matching = series
+            chosen_period = _period_key(series[-1])
+            matching = [f for f in series if _period_key(f) == chosen_period] or series[-1:]
+        conflicts = find_conflicts(matching)
+        if conflicts:
+            c = conflicts[-1]
+            return LedgerAnswer(facts=[c.newer, c.older], conflict=c, available=series)
+        # Several articles agreeing on the same value: cite the newest report.
+        best = sorted(matching, key=lambda f: (f.article_date or "", f.article_id))[-1]
+        return LedgerAnswer(facts=[best], available=series)
+
+    def _subject_facts(self, q: FactQuery) -> list[Fact]:
+        facts = self._all()
+        out = []
+        for f in facts:
+            if q.flow and f.flow != q.flow:
+                continue
+            if (q.sector or None) != (f.sector or None):
+                continue
+            if f.flow == "bilateral" or q.flow == "bilateral":
+                pair_q = {x for x in (q.reporter, q.partner) if x}
+                pair_f = {x for x in (f.reporter, f.partner) if x}
+                if not pair_q or not pair_q <= pair_f:
+                    continue
+            else:
+                if q.reporter and f.reporter != q.reporter:
+                    continue
+                if q.partner != f.partner:
+                    continue
+            out.append(f)
+        return out
+
+
+def _matches(f: Fact, p: Period) -> bool:
+    if f.period_start is None or f.period_end is None:
+        return False
+    start_year, start_month = (int(x) for x in f.period_start.split("-"))
+    end_month = int(f.period_end.split("-")[1])
+    if p.year is not None and p.year != start_year:
+        return False
+    return (p.m1, p.m2) == (start_month, end_month)
+
+
+_FLOW_WORDS = {
+    "export": "exports", "import": "imports", "bilateral": "trade", "balance": "trade balance",
+    "investment": "investment", "port": "port traffic", "market": "market",
+}
+
+
+def _the(country: str | None) -> str:
+    """Names that take an article: "the United States", "the European Union"."""
+    if country and country.startswith(("United ", "European ", "Netherlands", "Philippines")):
+        return f"the {country}"
+    return country or ""
+
+
+def _cap(text: str) -> str:
+    return text[0].upper() + text[1:] if text else text
+
+
+def _describe_subject(q: FactQuery | Fact) -> str:
+    """Describe a subject: "Turkey's exports to Italy", "trade between Italy and Turkey"."""
+    flow = q.flow or "export"
+    sector = f"{q.sector} " if q.sector else ""
+    if flow == "bilateral":
+        pair = " and ".join(_the(x) for x in (q.reporter, q.partner) if x)
+        return f"{sector}trade between {pair}" if pair else f"{sector}trade"
+    who = f"{_the(q.reporter)}'s " if q.reporter else ""
+    to = {"export": " to ", "import": " from ", "investment": " in "}.get(flow, " with ")
+    partner = f"{to}{_the(q.partner)}" if q.partner else ""
+    return f"{who}{sector}{_FLOW_WORDS.get(flow, flow)}{partner}"
+
+
+def sentence_for(fact: Fact) -> str:
+    """A claim stating one figure with its subject and period (the figure as written)."""
+    subject = _describe_subject(fact)
+    period = fact.period_label if fact.period_label not in (None, "no date") else None
+    figure = fact.figure
+    if fact.unit in ("companies", "agreements", "workers", "trucks", "TEU", "tonnes", "kg"):
+        figure = f"{figure} {fact.unit}" if fact.unit not in figure else figure
+    if fact.kind == "growth":
+        verb = "fell" if fact.value < 0 else "grew"
+        when = f" in {period}" if period else ""
+        return f"{_cap(subject)} {verb} {figure.lstrip('-')}{when}"
+    if fact.kind == "share":
+        whose = f"{_cap(_the(fact.partner))}'s share of " if fact.partner else "The share of "
+        of = _describe_subject(Fact(**{**fact.__dict__, "partner": None}))
+        when = f" in {period}" if period else ""
+        return f"{whose}{of} was {figure}{when}"
+    if fact.kind == "target":
+        by = f" {period}" if period and period.startswith("by") else ""
+        return f"The target for {subject} is {figure}{by}"
+    verb = "were" if (fact.flow or "export") in ("export", "import") else "was"
+    if period == "recent years":
+        when = " in recent years"
+    elif period:
+        when = f" for {period}"
+    else:
+        when = ""
+    return f"{_cap(subject)} {verb} {figure}{when}"
+
+
+def reported(fact: Fact, source: str) -> str:
+    """Where and when a figure was reported: " (Trade Desk Wire, 2025-06-12)"."""
+    bits = [b for b in (source, fact.article_date) if b]
+    return f" ({', '.join(bits)})" if bits else ""

@@ -1,0 +1,230 @@
+"""A small gazetteer: countries (names, demonyms, aliases), trading blocs, sectors, cities.
+
+``countries(text)`` finds them in text as canonical names ("German exports" ->
+{"Germany"}; "the U.S." -> {"United States"}). Used to check that an answer
+talks about the same countries as its source, and to read the subject of a
+trade figure.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+__all__ = [
+    "CITIES",
+    "COUNTRY_NAMES",
+    "PLACE_COUNTRY",
+    "SECTORS",
+    "cities",
+    "countries",
+    "sectors",
+]
+
+# canonical name: variants (names, demonyms, common abbreviations)
+_COUNTRIES: dict[str, tuple[str, ...]] = {
+    "Argentina": ("Argentine", "Argentinian", "Argentinean"),
+    "Australia": ("Australian",),
+    "Austria": ("Austrian",),
+    "Bangladesh": ("Bangladeshi",),
+    "Belgium": ("Belgian",),
+    "Brazil": ("Brazilian",),
+    "Bulgaria": ("Bulgarian",),
+    "Canada": ("Canadian",),
+    "Chile": ("Chilean",),
+    "China": ("Chinese", "PRC", "Beijing's"),
+    "Colombia": ("Colombian",),
+    "Czech Republic": ("Czech", "Czechia"),
+    "Denmark": ("Danish",),
+    "Egypt": ("Egyptian",),
+    "Ethiopia": ("Ethiopian",),
+    "Finland": ("Finnish",),
+    "France": ("French",),
+    "Germany": ("German", "West Germany", "West German", "FRG"),
+    "Ghana": ("Ghanaian",),
+    "Greece": ("Greek",),
+    "Hong Kong": (),
+    "Hungary": ("Hungarian",),
+    "India": ("Indian",),
+    "Indonesia": ("Indonesian",),
+    "Iran": ("Iranian",),
+    "Iraq": ("Iraqi",),
+    "Ireland": ("Irish",),
+    "Israel": ("Israeli",),
+    "Italy": ("Italian",),
+    "Ivory Coast": ("Ivorian", "Cote d'Ivoire", "Côte d'Ivoire"),
+    "Japan": ("Japanese",),
+    "Kazakhstan": ("Kazakh",),
+    "Kenya": ("Kenyan",),
+    "Kuwait": ("Kuwaiti",),
+    "Malaysia": ("Malaysian",),
+    "Mexico": ("Mexican",),
+    "Morocco": ("Moroccan",),
+    "Netherlands": ("Dutch", "Holland"),
+    "New Zealand": ("New Zealander",),
+    "Nigeria": ("Nigerian",),
+    "Norway": ("Norwegian",),
+    "Pakistan": ("Pakistani",),
+    "Peru": ("Peruvian",),
+    "Philippines": ("Philippine", "Filipino"),
+    "Poland": ("Polish",),
+    "Portugal": ("Portuguese",),
+    "Qatar": ("Qatari",),
+    "Romania": ("Romanian",),
+    "Russia": ("Russian", "Soviet Union", "Soviet", "USSR"),
+    "Saudi Arabia": ("Saudi",),
+    "Singapore": ("Singaporean",),
+    "South Africa": ("South African",),
+    "South Korea": ("Korea", "Korean", "South Korean", "ROK"),
+    "Spain": ("Spanish",),
+    "Sri Lanka": ("Sri Lankan",),
+    "Sweden": ("Swedish",),
+    "Switzerland": ("Swiss",),
+    "Taiwan": ("Taiwanese",),
+    "Thailand": ("Thai",),
+    "Turkey": ("Turkish", "Türkiye", "Turkiye"),
+    "Ukraine": ("Ukrainian",),
+    "United Arab Emirates": ("UAE", "Emirati", "Emirates"),
+    "United Kingdom": ("UK", "U.K.", "Britain", "British", "Great Britain"),
+    "United States": (
+        "US", "U.S.", "USA", "U.S.A.", "America", "American", "United States of America",
+    ),
+    "Uruguay": ("Uruguayan",),
+    "Paraguay": ("Paraguayan",),
+    "Venezuela": ("Venezuelan",),
+    "Vietnam": ("Vietnamese", "Viet Nam"),
+    "European Union": ("EU", "E.U.", "European Community", "EC"),
+    "Europe": ("European", "Europe’s"),
+    "Mercosur": (),
+    "ASEAN": (),
+}
+
+COUNTRY_NAMES = frozenset(_COUNTRIES)
+
+
+@lru_cache(maxsize=1)
+def _pattern() -> tuple[re.Pattern[str], dict[str, str]]:
+    lookup: dict[str, str] = {}
+    for name, variants in _COUNTRIES.items():
+        for v in (name, *variants):
+            lookup[v.lower()] = name
+    alternatives = sorted(lookup, key=len, reverse=True)
+    body = "|".join(re.escape(a) for a in alternatives)
+    # Case-sensitive on the first letter (names are capitalised), tolerant after it.
+    return (
+        re.compile(rf"(?<![\w$-])(?:{body})(?:['’]s)?(?![\w$])", re.IGNORECASE),
+        lookup,
+    )
+
+
+def countries(text: str) -> set[str]:
+    """Canonical names of the countries and blocs mentioned in ``text``."""
+    pattern, lookup = _pattern()
+    found: set[str] = set()
+    for m in pattern.finditer(text):
+        raw = m.group()
+        if not raw[0].isupper():
+            continue  # "us", "ec" as ordinary words
+        word = re.sub(r"['’]s$", "", raw).lower()
+        if word in ("us",) and text[m.end() : m.end() + 1] == "$":
+            continue  # "US$5 billion" is a currency
+        name = lookup.get(word)
+        if name:
+            found.add(name)
+    return found
+
+
+# canonical sector: variants (phrases, matched on word boundaries, any case)
+_SECTORS: dict[str, tuple[str, ...]] = {
+    "automotive": ("automotive", "car", "cars", "vehicle", "vehicles", "auto parts", "car parts",
+                   "passenger cars", "carmakers", "car makers"),
+    "machinery": ("machinery", "machines", "machine tools"),
+    "chemicals": ("chemical", "chemicals", "chemical substances"),
+    "steel and metals": ("steel", "iron and non-ferrous metals", "non-ferrous metals",
+                         "aluminium", "aluminum", "copper"),
+    "iron ore": ("iron ore",),
+    "soybeans": ("soybean", "soybeans", "soy", "soya"),
+    "energy": ("lng", "liquefied natural gas", "natural gas", "crude oil", "oil", "coal",
+               "energy", "green ammonia"),
+    "tea": ("tea",),
+    "coffee": ("coffee",),
+    "electronics": ("electronics", "electronic components", "computers", "semiconductors",
+                    "smartphones"),
+    "gems and jewellery": ("gems", "jewellery", "jewelry", "gold"),
+    "pharmaceuticals": ("pharmaceutical", "pharmaceuticals"),
+    "textiles": ("textile", "textiles", "apparel", "clothing"),
+    "food and agriculture": ("agriculture", "agricultural", "food", "beef", "wheat", "rice",
+                             "grain", "sugar", "cocoa"),
+    "defence": ("defence", "defense", "aerospace", "drones", "uav", "uavs",
+                "unmanned aerial vehicles"),
+    "services": ("tourism", "services"),
+}
+SECTORS = frozenset(_SECTORS)
+
+CITIES = frozenset(
+    """Istanbul Ankara Izmir Bursa Kocaeli Rome Milan Berlin Hamburg Munich Stuttgart Wolfsburg
+    Wiesbaden Beijing Shanghai Taicang Qingdao Tianjin Tokyo Osaka Hanoi Haiphong Hải_Phòng
+    Brasília Brasilia São_Paulo Santos Paranaguá São_Luís Vitória Dubai Abu_Dhabi Mumbai Surat
+    Mundra Jebel_Ali Laredo Nuevo_Laredo Monterrey Saltillo Detroit Montevideo Brussels
+    Asunción Nairobi Mombasa Karachi London Kericho Canberra Seoul Ulsan Pohang Gwangyang
+    Port_Hedland Darwin Karratha Washington Ottawa Paris Madrid Lima Cairo Singapore""".split()
+)
+CITIES = frozenset(c.replace("_", " ") for c in CITIES)
+
+# Where a city, port or region is (to read the country of "Hamburg handled ...").
+PLACE_COUNTRY: dict[str, str] = {
+    "Istanbul": "Turkey", "Ankara": "Turkey", "Izmir": "Turkey", "Bursa": "Turkey",
+    "Kocaeli": "Turkey", "Rome": "Italy", "Milan": "Italy", "Berlin": "Germany",
+    "Hamburg": "Germany", "Munich": "Germany", "Stuttgart": "Germany", "Wolfsburg": "Germany",
+    "Wiesbaden": "Germany", "Beijing": "China", "Shanghai": "China", "Taicang": "China",
+    "Qingdao": "China", "Tianjin": "China", "Tokyo": "Japan", "Osaka": "Japan",
+    "Hanoi": "Vietnam", "Haiphong": "Vietnam", "Hải Phòng": "Vietnam", "Lạch Huyện": "Vietnam",
+    "Brasília": "Brazil", "Brasilia": "Brazil", "São Paulo": "Brazil", "Santos": "Brazil",
+    "Paranaguá": "Brazil", "São Luís": "Brazil", "Vitória": "Brazil",
+    "Dubai": "United Arab Emirates", "Abu Dhabi": "United Arab Emirates",
+    "Jebel Ali": "United Arab Emirates", "Mumbai": "India", "Surat": "India", "Mundra": "India",
+    "Laredo": "United States", "Texas": "United States", "Detroit": "United States",
+    "Washington": "United States", "Nuevo Laredo": "Mexico", "Monterrey": "Mexico",
+    "Saltillo": "Mexico", "Nuevo León": "Mexico", "Montevideo": "Uruguay",
+    "Brussels": "European Union", "Asunción": "Paraguay", "Nairobi": "Kenya",
+    "Mombasa": "Kenya", "Kericho": "Kenya", "Karachi": "Pakistan", "London": "United Kingdom",
+    "Canberra": "Australia", "Port Hedland": "Australia", "Darwin": "Australia",
+    "Karratha": "Australia", "Pilbara": "Australia", "Seoul": "South Korea",
+    "Ulsan": "South Korea", "Pohang": "South Korea", "Gwangyang": "South Korea",
+    "Ottawa": "Canada", "Paris": "France", "Madrid": "Spain", "Lima": "Peru", "Cairo": "Egypt",
+    "Singapore": "Singapore",
+}
+CITIES = CITIES | frozenset(PLACE_COUNTRY)
+
+
+@lru_cache(maxsize=1)
+def _sector_pattern() -> tuple[re.Pattern[str], dict[str, str]]:
+    lookup = {v.lower(): name for name, variants in _SECTORS.items() for v in variants}
+    body = "|".join(re.escape(v) for v in sorted(lookup, key=len, reverse=True))
+    return re.compile(rf"(?<!non-)\b(?:{body})\b", re.IGNORECASE), lookup
+
+
+def sectors(text: str) -> set[str]:
+    """Canonical sectors or products mentioned in ``text`` ("German car exports" -> automotive)."""
+    pattern, lookup = _sector_pattern()
+    return {lookup[m.group().lower()] for m in pattern.finditer(text)}
+
+
+def cities(text: str) -> list[str]:
+    """Known trade cities, ports and regions mentioned in ``text``, in order.
+
+    "Osaka-based" is a company's home, not a place the text is about: left out.
+    """
+    found = []
+    for city in CITIES:
+        for m in re.finditer(rf"(?<![\w-]){re.escape(city)}(?![\w-])", text):
+            found.append((m.start(), city))
+    found.sort()
+    # "Nuevo Laredo" contains "Laredo": keep the longer name only.
+    out: list[str] = []
+    last_end = -1
+    for start, city in sorted(found, key=lambda f: (f[0], -len(f[1]))):
+        if start >= last_end:
+            out.append(city)
+            last_end = start + len(city)
+    return out
