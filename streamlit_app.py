@@ -119,7 +119,7 @@ def sidebar(base: Assistant) -> dict[str, Any]:
     s = base.settings
     with st.sidebar:
         st.title(":material/query_stats: Trade Desk")
-        if st.button("New chat", icon=":material/add_comment:", use_container_width=True):
+        if st.button("New chat", icon=":material/add_comment:", width="stretch"):
             state().messages = []
         st.subheader("Answering")
         keys = list(BACKENDS)
@@ -171,7 +171,7 @@ def show_article(citation: Citation) -> None:
         st.error(str(exc))
         return
     st.markdown(f"**{md_escape(citation.title)}**")
-    st.caption(" · ".join(x for x in (citation.date, citation.source) if x))
+    st.caption(" · ".join(md_escape(x) for x in (citation.date, citation.source) if x))
     st.markdown(
         highlight(
             text,
@@ -197,7 +197,7 @@ def render_answer(answer: Answer, key: str) -> None:
             icon=":material/report:",
         )
     for c in answer.citations:
-        label = f"[{c.n}] {c.title}" + (f" — {c.date}" if c.date else "")
+        label = f"\\[{c.n}\\] {md_escape(c.title)}" + (f" — {c.date}" if c.date else "")
         with st.expander(label):
             page = f" · page {c.page}" if c.page else ""
             st.caption(f"{md_escape(c.source)} · article `{c.article_id}`{page}")
@@ -281,7 +281,7 @@ def show_report(report: Any) -> None:
     if report.failed:
         st.dataframe(
             [{"file": f.path, "reason": f.reason} for f in report.failed],
-            hide_index=True, use_container_width=True,
+            hide_index=True, width="stretch",
         )
 
 
@@ -302,6 +302,8 @@ def library_page() -> None:
     sidebar(base)
     ss = state()
     st.header("Library")
+    if "notice" in ss:
+        st.success(md_escape(ss.pop("notice")), icon=":material/delete:")
     s = base.settings
     st.subheader("Add articles")
     files = st.file_uploader(
@@ -323,7 +325,7 @@ def library_page() -> None:
             ss.uploader_key += 1
             st.rerun()
     if "last_report" in ss:
-        show_report(ss.last_report)
+        show_report(ss.pop("last_report"))
 
     articles = base.articles()
     st.subheader(f"Articles ({len(articles)})")
@@ -333,7 +335,7 @@ def library_page() -> None:
              "id": a.article_id}
             for a in articles
         ],
-        hide_index=True, use_container_width=True,
+        hide_index=True, width="stretch",
     )
     if articles:
         labels = {a.article_id: f"{a.title} ({a.article_id})" for a in articles}
@@ -347,7 +349,7 @@ def library_page() -> None:
             except AssistantError as exc:
                 st.error(str(exc))
             else:
-                st.toast(f"Removed {labels[doomed]}")
+                ss.notice = f"Removed {labels[doomed]}"
                 st.rerun()
     st.subheader("Library folder")
     if s.library_dir is None:
