@@ -14,9 +14,7 @@ from typing import Any
 
 import streamlit as st
 
-from assistant import Assistant, AssistantError
-from assistant.answer import Answer, Citation
-from ingest.pipeline import Progress
+from assistant import Answer, Assistant, AssistantError, Citation, Progress
 
 st.set_page_config(page_title="Trade Desk", page_icon="📈", layout="wide")
 
@@ -184,6 +182,141 @@ def show_article(citation: Citation) -> None:
     )
 
 
+# -- figures -----------------------------------------------------------------------------
+
+KINDS = ["level", "growth", "share", "target", "count", "price", "rate", "duration"]
+
+
+def series_name(f: dict[str, Any]) -> str:
+    """A readable name for a figure's series: "Turkey → Italy · export · USD".
+
+    Levels and targets of the same quantity share a series (a target continues it).
+    """
+    subject = " → ".join(x for x in (f["reporter"], f["partner"]) if x) or "(no country)"
+    if f["flow"] == "bilateral":
+        subject = " ↔ ".join(x for x in (f["reporter"], f["partner"]) if x)
+    kind = "level" if f["kind"] in ("level", "target") else f["kind"]
+    bits = [subject] + [x for x in (f["flow"], f["sector"], kind, f["unit"]) if x]
+    return " · ".join(bits)
+
+
+def chart(rows: list[dict[str, Any]], key: str) -> dict[str, Any] | None:
+    """A chart of one series over its periods (targets last); returns the clicked point.
+
+    Each point is hoverable (its figure, period, report date and source sentence) and
+    clickable (the caller shows its source sentence).
+    """
+    import altair as alt
+    import pandas as pd
+
+    def order(r: dict[str, Any]) -> str:
+        if r["period_end"]:
+            return r["period_end"] + ("~" if r["kind"] == "target" else "")
+        return "9999" if r["kind"] == "target" else ""
+
+    data = [
+        {
+            "period": r["period_label"] if r["period_label"] != "no date" else "target",
+            "order": order(r),
+            "value": r["value"],
+            "figure": r["figure"],
+            "kind": r["kind"],
+            "reported": r["article_date"] or "",
+            "sentence": r["sentence"],
+            "fact_id": r["fact_id"],
+        }
+        for r in rows
+        if order(r)
+    ]
+    if len({d["period"] for d in data}) < 2:
+        st.caption("This series has figures for one period only: nothing to chart.")
+        return None
+    frame = pd.DataFrame(data).sort_values("order")
+    periods = list(dict.fromkeys(frame["period"]))
+    pick = alt.selection_point(fields=["fact_id"], name="point")
+    base = alt.Chart(frame).encode(
+        x=alt.X("period:N", sort=periods, title="period"),
+        y=alt.Y("value:Q", title=rows[0]["unit"]),
+        color=alt.Color("kind:N", title="kind"),
+        tooltip=[
+            alt.Tooltip("figure:N"), alt.Tooltip("period:N"), alt.Tooltip("reported:N"),
+            alt.Tooltip("sentence:N", title="source sentence"),
+        ],
+    )
+    lines = base.transform_filter(alt.datum.kind != "target").mark_line(opacity=0.5)
+    layered = (lines + base.mark_point(size=140, filled=True)).add_params(pick)
+    event = st.altair_chart(layered, on_select="rerun", key=key, width="stretch")
+    selection: Any = event.get("selection", {}) if event else {}
+    points: list[dict[str, Any]] = selection.get("point", []) if selection else []
+    if points:
+        return next((r for r in rows if r["fact_id"] == points[0].get("fact_id")), None)
+    return None
+
+
+def show_source(row: dict[str, Any]) -> None:
+    """The sentence a figure came from, with the figure highlighted."""
+    sentence = row["sentence"]
+    a = row["fig_start"] - row["start"]
+    b = row["fig_end"] - row["start"]
+    st.markdown(highlight(sentence, [(a, b, "orange")]))
+    when = md_escape(row["period_label"] or "")
+    st.caption(f"{when} · reported {row['article_date'] or 'undated'} · "
+               f"article `{row['article_id']}`")
+
+
+def figures_page() -> None:
+    """The fact ledger: a filterable table and a chart of a chosen series."""
+    base = base_assistant()
+    sidebar(base)
+    st.header("Figures")
+    st.caption(
+        "Every figure the articles state, with what it measures and the period it refers to. "
+        "Hover over a point for its source sentence; click it to show the sentence below."
+    )
+    everything = base.facts()
+    if not everything:
+        st.info("No figures yet: ingest some articles on the Library page.")
+        return
+    names = sorted({n for f in everything for n in (f.reporter, f.partner) if n})
+    c1, c2, c3, c4 = st.columns(4)
+    country = c1.selectbox("Country", ["(any)"] + names, key="fig_country")
+    partner = c2.selectbox("Partner", ["(any)"] + names, key="fig_partner")
+    kinds = c3.multiselect("Kind", KINDS, key="fig_kinds")
+    conflicts_only = c4.checkbox("Only conflicting figures", key="fig_conflicts")
+    rows = [f.to_dict() for f in base.facts(
+        country=None if country == "(any)" else str(country),
+        partner=None if partner == "(any)" else str(partner),
+    )]
+    if kinds:
+        rows = [r for r in rows if r["kind"] in kinds]
+    if conflicts_only:
+        ids = {f.fact_id for c in base.conflicts() for f in (c.newer, c.older)}
+        rows = [r for r in rows if r["fact_id"] in ids]
+    st.dataframe(
+        [
+            {"period": r["period_label"], "subject": series_name(r), "kind": r["kind"],
+             "figure": r["figure"], "value": r["value"], "reported": r["article_date"],
+             "sentence": r["sentence"]}
+            for r in rows
+        ],
+        hide_index=True, width="stretch",
+    )
+    st.subheader("Chart a series")
+    groups: dict[str, list[dict[str, Any]]] = {}
+    for r in rows:
+        groups.setdefault(series_name(r), []).append(r)
+    options = sorted(groups, key=lambda n: (-len(groups[n]), n))
+    if not options:
+        return
+    chosen = st.selectbox(
+        "Series", options, key="fig_series",
+        format_func=lambda n: f"{n} ({len(groups[n])} figures)",
+    )
+    picked = chart(groups[chosen], key="fig_chart")
+    if picked is not None:
+        show_source(picked)
+
+
 def render_answer(answer: Answer, key: str) -> None:
     """An answer, its warnings and one expander per citation."""
     if answer.refused:
@@ -206,6 +339,11 @@ def render_answer(answer: Answer, key: str) -> None:
             if st.button("Open the whole article", key=f"{key}-open-{c.n}",
                          icon=":material/article:"):
                 show_article(c)
+    if answer.series and len({r["period_label"] for r in answer.series}) > 1:
+        with st.expander(f"Chart: {series_name(answer.series[0])}", icon=":material/show_chart:"):
+            picked = chart(answer.series, key=f"{key}-chart")
+            if picked is not None:
+                show_source(picked)
 
 
 def chat_page() -> None:
@@ -374,6 +512,8 @@ def main() -> None:
     page = st.navigation(
         [
             st.Page(chat_page, title="Chat", icon=":material/chat:", url_path="chat", default=True),
+            st.Page(figures_page, title="Figures", icon=":material/show_chart:",
+                    url_path="figures"),
             st.Page(library_page, title="Library", icon=":material/library_books:",
                     url_path="library"),
         ]

@@ -142,7 +142,8 @@ def _ledger_claims(
     if la.refused:
         claims.append(Claim(la.note, [], []))
         if la.available:
-            newest = la.available[-1]
+            dated = [f for f in la.available if f.period_end and f.kind != "target"]
+            newest = (dated or la.available)[-1]
             if not cite(newest, f"The newest: {sentence_for(newest)}.",
                         reported(newest, source(newest))):
                 return None

@@ -15,12 +15,12 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from assistant import Fact, IngestReport
+from assistant import Progress as IngestProgress
 from assistant.answer import Answer
 from assistant.errors import AssistantError
 from assistant.facade import Assistant
 from assistant.settings import load_settings
-from ingest.models import IngestReport
-from ingest.pipeline import Progress as IngestProgress
 
 app = typer.Typer(
     name="tradedesk",
@@ -322,6 +322,75 @@ def eval_cmd(
             f"Answer accuracy {report.accuracy:.1%} is below --min-accuracy {min_accuracy:.1%}."
         )
         raise typer.Exit(1)
+
+
+@app.command()
+def facts(
+    country: Annotated[str | None, typer.Option("--country", help="Reporting country.")] = None,
+    partner: Annotated[str | None, typer.Option("--partner", help="Partner country.")] = None,
+    kind: Annotated[
+        str | None,
+        typer.Option("--kind", help="level, growth, share, target, count, price, rate, duration."),
+    ] = None,
+    flow: Annotated[
+        str | None,
+        typer.Option("--flow", help="export, import, bilateral, balance, investment, port."),
+    ] = None,
+    date_from: Annotated[
+        str | None, typer.Option("--from", help="Periods ending >= YYYY-MM.")
+    ] = None,
+    date_to: Annotated[
+        str | None, typer.Option("--to", help="Periods starting <= YYYY-MM.")
+    ] = None,
+    conflicts: Annotated[
+        bool, typer.Option("--conflicts", help="Only figures two articles give differently.")
+    ] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """List the trade figures extracted from the articles, each with its source sentence."""
+    with _friendly_errors():
+        assistant = _assistant()
+        titles = {a.article_id: a for a in assistant.articles()}
+        if conflicts:
+            pairs = assistant.conflicts()
+            rows = [f for c in pairs for f in (c.newer, c.older)]
+        else:
+            rows = assistant.facts(
+                country=country, partner=partner, kind=kind, flow=flow,
+                date_from=date_from, date_to=date_to,
+            )
+
+    def record(f: Fact) -> dict[str, Any]:
+        art = titles.get(f.article_id)
+        return f.to_dict() | {
+            "title": art.title if art else None, "source": art.source if art else None,
+        }
+
+    if as_json:
+        if conflicts:
+            out.print_json(json.dumps([
+                {"newer": record(c.newer), "older": record(c.older)} for c in pairs
+            ]))
+        else:
+            out.print_json(json.dumps([record(f) for f in rows]))
+        return
+    if not rows:
+        out.print("No figures match." if not conflicts else "No conflicting figures.")
+        return
+    table = Table(show_header=True, header_style="bold", show_lines=conflicts)
+    for col in ("period", "subject", "kind", "figure", "reported", "source sentence"):
+        table.add_column(col, overflow="fold")
+    for f in rows:
+        subject = " → ".join(x for x in (f.reporter, f.partner) if x) or "-"
+        extra = ", ".join(x for x in (f.flow, f.sector, f.city) if x)
+        art = titles.get(f.article_id)
+        table.add_row(
+            escape(f.period_label or "-"), escape(f"{subject} ({extra})" if extra else subject),
+            f.kind, escape(f.figure), escape(f"{art.source if art else ''} {f.article_date or ''}"),
+            escape(f.sentence),
+        )
+    out.print(table)
+    out.print(f"{len(rows)} figures." if not conflicts else f"{len(rows) // 2} conflicts.")
 
 
 @app.command()

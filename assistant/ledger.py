@@ -212,6 +212,13 @@ class Ledger:
             money = [f for f in wanted_kind if len(f.unit) == 3 and f.unit.isupper()]
             wanted_kind = money or wanted_kind
         series = sorted(wanted_kind, key=lambda f: (f.period_end or "", f.article_date or ""))
+        # For a chart: the same quantity over every period, a target continuing a level.
+        kinds = {"level", "target"} if query.kind in ("level", "target") else {query.kind}
+        units = {f.unit for f in series}
+        chartable = sorted(
+            (f for f in candidates if f.kind in kinds and f.unit in units),
+            key=lambda f: (f.period_end or "9999", f.kind, f.article_date or ""),
+        )
         if query.period is not None:
             p = query.period
             matching = [f for f in series if _matches(f, p)]
@@ -224,7 +231,7 @@ class Ledger:
                         f"The documents don't give {subject} for {describe(p)}; they have it "
                         f"for {', '.join(have)}."
                     ),
-                    available=series,
+                    available=chartable,
                 )
             chosen_period = _period_key(matching[-1])
         else:
@@ -243,10 +250,10 @@ class Ledger:
         conflicts = find_conflicts(matching)
         if conflicts:
             c = conflicts[-1]
-            return LedgerAnswer(facts=[c.newer, c.older], conflict=c, available=series)
+            return LedgerAnswer(facts=[c.newer, c.older], conflict=c, available=chartable)
         # Several articles agreeing on the same value: cite the newest report.
         best = sorted(matching, key=lambda f: (f.article_date or "", f.article_id))[-1]
-        return LedgerAnswer(facts=[best], available=series)
+        return LedgerAnswer(facts=[best], available=chartable)
 
     def _subject_facts(self, q: FactQuery) -> list[Fact]:
         facts = self._all()

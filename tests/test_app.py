@@ -230,7 +230,8 @@ def test_follow_up_question_uses_the_conversation(at: AppTest) -> None:
     follow_up = ask(at, "Where was it held?")
     assert not follow_up.info
     assert "Rome" in unescape(answer_md(follow_up))
-    assert follow_up.expander and "Turkish shipments to Italy" in unescape(follow_up.expander[0].label)
+    assert follow_up.expander
+    assert "Turkish shipments to Italy" in unescape(follow_up.expander[0].label)
     assert len(at.session_state["messages"]) == 4
     standalone = at.session_state["messages"][-1]["answer"].standalone_question
     assert "Summit" in standalone or "summit" in standalone
