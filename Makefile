@@ -58,11 +58,19 @@ lint: install-dev
 	$(BIN)/ruff check .
 	$(BIN)/mypy
 
+# Quality on the dev set, on a fresh store of data/sample (+ ../shared/corpus when present).
+EVAL_HOME := $(CURDIR)/.eval-home
 eval: install
-	$(BIN)/python -m assistant.evaluate_store
+	rm -rf $(EVAL_HOME)
+	TRADEDESK_HOME=$(EVAL_HOME) $(BIN)/tradedesk ingest -q data/sample $(wildcard ../shared/corpus)
+	TRADEDESK_HOME=$(EVAL_HOME) $(BIN)/tradedesk eval tests/data/qa_dev.json --min-accuracy 0.9
 
+# Speed: ingest (generated articles and Reuters-21578), query (10k chunks vs the naive
+# LangChain pipeline, Reuters needles) and scale (1k / 10k / all Reuters). About 30 minutes.
 bench: install
-	$(BIN)/python benchmarks/ingest.py
+	$(BIN)/python benchmarks/ingest.py --reuters
+	$(BIN)/python benchmarks/query.py
+	$(BIN)/python benchmarks/scale.py
 
 # Refresh constraints.txt deliberately from the current environment.
 constraints:

@@ -90,6 +90,8 @@ class Assistant:
             path=None if s.chroma_host else s.chroma_dir,
             host=s.chroma_host,
             port=s.chroma_port,
+            ssl=s.chroma_ssl,
+            token=s.chroma_token.get_secret_value() if s.chroma_token else None,
         )
         self.records = Records(s.records_path)
         self.chunker = SentenceChunker(

@@ -34,6 +34,11 @@ class Settings(BaseSettings):
         default=None, description="Chroma server host; unset = embedded store under home."
     )
     chroma_port: int = Field(default=8000, ge=1, le=65535, description="Chroma server port.")
+    chroma_ssl: bool = Field(default=False, description="Reach the Chroma server over https.")
+    chroma_token: SecretStr | None = Field(
+        default=None,
+        description="Sent as X-Chroma-Token (and Authorization: Bearer) to the Chroma server.",
+    )
     collection: str = Field(default="tradedesk", description="Chroma collection name.")
 
     # -- embeddings and chunking -----------------------------------------------------

@@ -104,6 +104,9 @@ class ChromaStore:
         path: directory of the embedded store (``PersistentClient``); or
         host: a Chroma server (``HttpClient``), with ``port``.
         hnsw: index parameters used when the collection is created.
+        ssl: reach the server over https.
+        token: sent to the server as ``X-Chroma-Token`` and ``Authorization: Bearer``
+            (for a server behind an authenticating proxy).
     """
 
     def __init__(
@@ -115,6 +118,8 @@ class ChromaStore:
         host: str | None = None,
         port: int = 8000,
         hnsw: HnswConfig | None = None,
+        ssl: bool = False,
+        token: str | None = None,
     ) -> None:
         if (path is None) == (host is None):
             raise ConfigError(
@@ -136,6 +141,10 @@ class ChromaStore:
         self.host = host
         self.port = port
         self.hnsw = hnsw or HnswConfig()
+        self.ssl = ssl
+        self._headers = (
+            {"X-Chroma-Token": token, "Authorization": f"Bearer {token}"} if token else None
+        )
         self._client: ClientAPI | None = None
         self._collection: Collection | None = None
         self._lock = threading.RLock()
@@ -145,7 +154,7 @@ class ChromaStore:
     def location(self) -> str:
         """Where the store lives, for messages."""
         if self.host is not None:
-            return f"http://{self.host}:{self.port}"
+            return f"{'https' if self.ssl else 'http'}://{self.host}:{self.port}"
         return str(self.path)
 
     # -- errors ------------------------------------------------------------------------
@@ -218,7 +227,8 @@ class ChromaStore:
                     settings = ChromaSettings(anonymized_telemetry=False, allow_reset=True)
                     if self.host is not None:
                         client = chromadb.HttpClient(
-                            host=self.host, port=self.port, settings=settings
+                            host=self.host, port=self.port, ssl=self.ssl,
+                            headers=self._headers, settings=settings,
                         )
                         client.heartbeat()
                     else:
