@@ -305,7 +305,13 @@ def figures_page() -> None:
     groups: dict[str, list[dict[str, Any]]] = {}
     for r in rows:
         groups.setdefault(series_name(r), []).append(r)
-    options = sorted(groups, key=lambda n: (-len(groups[n]), n))
+
+    def periods(name: str) -> int:
+        rows = groups[name]
+        return len({r["period_label"] for r in rows if r["period_end"] or r["kind"] == "target"})
+
+    # Series that can be charted (several periods) first, the longest first.
+    options = sorted(groups, key=lambda n: (-min(periods(n), 2), -periods(n), -len(groups[n]), n))
     if not options:
         return
     chosen = st.selectbox(

@@ -7,6 +7,7 @@ tests read and change the same store through the Python API where a test needs i
 
 from __future__ import annotations
 
+import json
 import os
 import re
 from collections.abc import Iterator
@@ -495,3 +496,36 @@ def test_article_dialog_shows_the_source_literally(at: AppTest, titled: str) -> 
     # ...the dialog's must too
     assert not re.search(r"(?<!\\)!\[", caption.value), caption.value
     assert unescape(caption.value) == "2025-01-15 · Montevideo ![s](http://127.0.0.1:9/source) Desk"
+
+
+def test_figures_page_lists_the_ledger_and_charts_a_series(at: AppTest, api: Assistant) -> None:
+    at.run()
+    go_to(at, "figures")
+    assert any("Figures" in h.value for h in at.header)
+    [table] = at.dataframe
+    frame = table.value
+    figures = set(frame["figure"])
+    assert {"$5.34 billion", "€90.0 billion", "73.1 million"} <= figures
+    assert len(frame) == len(api.facts())
+    # Filter to one country: only its figures remain.
+    at.selectbox(key="fig_country").set_value("Kenya").run()
+    assert not at.exception, at.exception
+    kenya = at.dataframe[0].value
+    assert len(kenya) and all("Kenya" in s for s in kenya["subject"])
+    # Choose the Italy–Turkey trade series: a chart of 2023 and the target.
+    at.selectbox(key="fig_country").set_value("Turkey").run()
+    series = at.selectbox(key="fig_series")
+    name = next(o for o in series.options if "Italy ↔ Turkey · bilateral · level · USD" in o)
+    series.set_value(name.rsplit(" (", 1)[0]).run()
+    assert not at.exception, at.exception
+    charts = at.get("vega_lite_chart")
+    assert charts, "no chart drawn"
+    spec = json.loads(charts[0].proto.spec)
+    assert "sentence" in json.dumps(spec)  # tooltips carry the source sentence
+
+
+def test_figure_answer_offers_a_chart_of_its_series(at: AppTest) -> None:
+    message = ask(at, "What was the trade volume between Turkey and Italy in 2023?")
+    assert "$28 billion" in unescape(answer_md(message))
+    labels = [unescape(e.label) for e in message.expander]
+    assert any(label.startswith("Chart:") for label in labels), labels

@@ -426,3 +426,27 @@ def test_markup_in_a_source_is_not_loaded(session: Session, label_leak: Listener
     expect(dialog.get_by_test_id("stCaptionContainer")).to_contain_text(
         f"![s](http://127.0.0.1:{label_leak.port}/source)"
     )
+
+
+def test_figures_page_shows_the_ledger_and_a_chart(app: App, session: Session) -> None:
+    page = session.page
+    page.goto(app.url + "/figures")
+    expect(page.get_by_role("heading", name="Figures")).to_be_visible()
+    table = page.get_by_test_id("stDataFrame").first
+    expect(table).to_be_visible()
+    chart = page.get_by_test_id("stVegaLiteChart").first
+    expect(chart).to_be_visible()
+    # The chart is drawn (canvas or svg with marks), not an empty frame.
+    box = chart.bounding_box()
+    assert box is not None and box["width"] > 200 and box["height"] > 100
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "figures.png"), full_page=True)
+    # A figure answer in the chat offers the chart of its series.
+    page.goto(app.url + "/")
+    page.get_by_test_id("stChatInputTextArea").wait_for()
+    message = ask(page, "What was the trade volume between Turkey and Italy in 2023?")
+    expect(message).to_contain_text("$28 billion")
+    chart_expander = message.get_by_test_id("stExpander").filter(has_text="Chart:")
+    expect(chart_expander).to_have_count(1)
+    chart_expander.locator("summary").click()
+    expect(chart_expander.get_by_test_id("stVegaLiteChart")).to_be_visible()

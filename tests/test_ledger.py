@@ -1,0 +1,225 @@
+"""The fact ledger: extraction fixtures, storage in step with ingest, conflicts, figure answers."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from conftest import CORPUS_DIR, ROOT, SAMPLE_DIR
+
+from assistant import Assistant, Settings
+from assistant.ledger import FactQuery, find_conflicts
+from ingest.facts import extract_facts
+from ingest.figures import Period
+from ingest.loaders import load_file
+
+FIELDS = [
+    "figure", "value", "unit", "kind", "reporter", "partner", "flow", "sector", "city",
+    "period_start", "period_end", "period_label",
+]
+DATA = ROOT / "tests" / "data"
+
+
+def ledger_of(path: Path) -> list[list[dict[str, object]]]:
+    out = []
+    for doc in load_file(path, max_bytes=10**7)[0]:
+        facts = extract_facts(doc.article_id, doc.title, doc.text, doc.date)
+        out.append([{k: getattr(f, k) for k in FIELDS} for f in facts])
+    return out
+
+
+def expected(name: str) -> list[dict[str, object]]:
+    return json.loads((DATA / name).read_text(encoding="utf-8"))["articles"]
+
+
+@pytest.mark.parametrize(
+    "article", expected("ledger_sample.json"), ids=lambda a: f"{a['file']}:{a['title'][:30]}"
+)
+def test_sample_ledger_matches_the_hand_checked_fixture(article: dict) -> None:
+    docs = {
+        d.title: d for d in load_file(SAMPLE_DIR / article["file"], max_bytes=10**7)[0]
+    }
+    doc = docs[article["title"]]
+    got = [
+        {k: getattr(f, k) for k in FIELDS}
+        for f in extract_facts(doc.article_id, doc.title, doc.text, doc.date)
+    ]
+    assert len(got) == len(article["facts"])
+    for want, have in zip(article["facts"], got, strict=True):
+        assert have == want, (want["figure"], have)
+
+
+def test_corpus_ledger_matches_the_hand_checked_fixture() -> None:
+    [article] = expected("ledger_corpus.json")
+    [got] = ledger_of(CORPUS_DIR / article["file"])
+    assert len(got) == len(article["facts"]) == 15
+    for want, have in zip(article["facts"], got, strict=True):
+        assert have == want, (want["figure"], have)
+
+
+def test_every_figure_of_the_articles_is_in_the_ledger() -> None:
+    """Nothing is silently dropped: one fact per figure the figure parser finds."""
+    from ingest.chunking import split_sentences
+    from ingest.figures import extract_figures
+
+    for path in [*sorted(SAMPLE_DIR.iterdir()), CORPUS_DIR / "turkey-italy-trade-2025.txt"]:
+        for doc in load_file(path, max_bytes=10**7)[0]:
+            n = sum(
+                len(extract_figures(doc.text[s.start : s.end]))
+                for s in split_sentences(doc.text)
+            )
+            facts = extract_facts(doc.article_id, doc.title, doc.text, doc.date)
+            assert len(facts) == n
+            for f in facts:  # offsets point at the figure in the article text
+                assert doc.text[f.fig_start : f.fig_end] == f.figure
+                assert doc.text[f.start : f.end] == f.sentence
+
+
+def test_key_figures_are_read_as_a_trade_analyst_would() -> None:
+    [sample] = [a for a in expected("ledger_sample.json") if a["file"].endswith(".md")]
+    by_figure = {f["figure"]: f for f in sample["facts"]}
+    jan_may = by_figure["$5.34 billion"]
+    assert (jan_may["reporter"], jan_may["partner"], jan_may["flow"]) == (
+        "Turkey", "Italy", "export"
+    )
+    assert (jan_may["period_start"], jan_may["period_end"]) == ("2025-01", "2025-05")
+    may = by_figure["$1.14 billion"]
+    assert (may["period_start"], may["period_end"]) == ("2025-05", "2025-05")
+    growth = by_figure["8%"]
+    assert growth["kind"] == "growth" and growth["period_label"] == "May 2025"
+    target = by_figure["$40 billion"]
+    assert target["kind"] == "target" and target["flow"] == "bilateral"
+    auto = by_figure["$1.3 billion"]
+    assert auto["sector"] == "automotive"
+    [germany] = [a for a in expected("ledger_sample.json") if a["file"].startswith("germany")]
+    fell = germany["facts"][0]
+    assert fell["figure"] == "7.6%" and fell["value"] == -7.6 and fell["kind"] == "growth"
+
+
+def test_fact_query_parsing() -> None:
+    q = FactQuery.parse("How much did Turkey export to Italy in the first five months of 2025?")
+    assert q is not None
+    assert (q.reporter, q.partner, q.flow, q.kind) == ("Turkey", "Italy", "export", "level")
+    assert q.period == Period(2025, 1, 5)
+    g = FactQuery.parse("By how much did German exports to China fall in 2024?")
+    assert g is not None and g.kind == "growth" and g.reporter == "Germany"
+    t = FactQuery.parse("What annual trade volume target did Turkey and Italy agree on?")
+    assert t is not None and t.kind == "target" and t.flow == "bilateral"
+    assert FactQuery.parse("Where was the summit held?") is None
+    latest = FactQuery.parse("What are the latest figures for Turkey's exports to Italy?")
+    assert latest is not None and latest.latest
+
+
+@pytest.fixture(scope="module")
+def ledger_home(tmp_path_factory: pytest.TempPathFactory, embedder) -> Path:
+    home = tmp_path_factory.mktemp("ledger")
+    src = home / "src"
+    shutil.copytree(SAMPLE_DIR, src)
+    a = Assistant(Settings(home=home / "home"), embedder=embedder)
+    report = a.ingest([src])
+    assert report.ok
+    return home
+
+
+@pytest.fixture
+def lg(ledger_home: Path, embedder) -> Assistant:
+    return Assistant(Settings(home=ledger_home / "home"), embedder=embedder)
+
+
+def test_ledger_is_stored_and_filtered(lg: Assistant) -> None:
+    facts = lg.facts()
+    assert len(facts) == sum(len(a["facts"]) for a in expected("ledger_sample.json"))
+    turkey = lg.facts(country="Turkey", partner="Italy", kind="level")
+    assert {f.figure for f in turkey} >= {"$5.34 billion", "$1.14 billion", "$1.3 billion"}
+    assert all(f.kind == "level" for f in turkey)
+    dated = lg.facts(country="Brazil", date_from="2025-01", date_to="2025-03")
+    assert dated and all(f.period_end >= "2025-01" for f in dated)
+    assert lg.facts(country="turkish")  # demonyms and lower case are understood
+
+
+def test_figure_question_is_answered_exactly_with_period_and_date(lg: Assistant) -> None:
+    ans = lg.ask("How much did Turkey export to Italy in the first five months of 2025?")
+    assert not ans.refused
+    assert "$5.34 billion" in ans.text
+    assert "January–May 2025" in ans.text and "2025-06-12" in ans.text
+    [c] = ans.citations
+    assert "$5.34 billion" in c.quote
+    assert lg.article_text(c.article_id)[c.start : c.end] == c.quote
+    assert ans.series and any(r["figure"] == "$5.34 billion" for r in ans.series)
+    growth = lg.ask("By how much did German exports to China fall in 2024?")
+    assert "7.6%" in growth.text and "fell" in growth.text
+
+
+def test_question_about_a_missing_period_lists_the_periods_there_are(lg: Assistant) -> None:
+    ans = lg.ask("How much did Turkey export to Italy in 2023?")
+    assert ans.refused
+    assert "2023" in ans.text and "January–May 2025" in ans.text
+    assert ans.citations  # the newest figure it does have, cited
+
+
+def test_latest_prefers_the_newest_period(lg: Assistant) -> None:
+    ans = lg.ask("What is the latest figure for Brazil's iron ore exports to China?")
+    assert not ans.refused
+    assert "first quarter of 2025" in ans.text or "$4.4 billion" in ans.text
+
+
+def test_conflicting_reports_are_both_shown_and_edits_replace_facts(
+    ledger_home: Path, embedder
+) -> None:
+    home = ledger_home / "conflict"
+    src = home / "src"
+    src.mkdir(parents=True)
+    original = SAMPLE_DIR / "turkey-italy-exports-2025.md"
+    shutil.copy(original, src / original.name)
+    revised = original.read_text(encoding="utf-8")
+    revised = revised.replace("$5.34 billion", "$5.41 billion").replace(
+        "date: 2025-06-12", "date: 2025-06-20"
+    ).replace("source: Trade Desk Wire", "source: Ankara Trade Monitor")
+    (src / "revised.md").write_text(revised, encoding="utf-8")
+    a = Assistant(Settings(home=home / "home"), embedder=embedder)
+    assert a.ingest([src]).ok
+    conflicts = a.conflicts()
+    assert len(conflicts) == 1
+    c = conflicts[0]
+    assert (c.older.figure, c.newer.figure) == ("$5.34 billion", "$5.41 billion")
+    assert c.newer.article_date == "2025-06-20"
+    ans = a.ask("How much did Turkey export to Italy in the first five months of 2025?")
+    assert "$5.41 billion" in ans.text and "$5.34 billion" in ans.text
+    assert "newer" in ans.text and len(ans.citations) == 2
+    assert {"$5.41 billion" in x.quote for x in ans.citations} == {True, False}
+    # Edit the revision back: its facts are replaced, the conflict is gone.
+    (src / "revised.md").write_text(
+        revised.replace("$5.41 billion", "$5.34 billion"), encoding="utf-8"
+    )
+    report = a.ingest([src])
+    assert len(report.updated) == 1
+    assert a.conflicts() == []
+    assert not [f for f in a.facts() if f.figure == "$5.41 billion"]
+    # Remove it: its facts are gone.
+    rid = report.updated[0]
+    a.remove(rid)
+    assert not [f for f in a.facts() if f.article_id == rid]
+    assert find_conflicts(a.facts()) == []
+
+
+def test_cli_facts_json_and_conflicts(ledger_home: Path) -> None:
+    env = {**os.environ, "TRADEDESK_HOME": str(ledger_home / "home"), "HF_HUB_OFFLINE": "1"}
+    env = {k: v for k, v in env.items() if not k.startswith("TRADEDESK_") or k == "TRADEDESK_HOME"}
+    exe = Path(sys.executable).parent / "tradedesk"
+    out = subprocess.run(
+        [str(exe), "facts", "--country", "Kenya", "--kind", "level", "--json"],
+        capture_output=True, text=True, env=env, check=True, timeout=120,
+    )
+    rows = json.loads(out.stdout)
+    assert rows and all(r["kind"] == "level" for r in rows)
+    assert any(r["figure"] == "KSh 175 billion" and r["title"] for r in rows)
+    assert all(r["reporter"] == "Kenya" for r in rows)
+    none = subprocess.run(
+        [str(exe), "facts", "--conflicts"], capture_output=True, text=True, env=env, timeout=120
+    )
+    assert none.returncode == 0 and "No conflicting figures" in none.stdout
