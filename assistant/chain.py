@@ -248,6 +248,9 @@ def build_chain(
                     answer.refused = draft.refused
                     answer.text, answer.citations = assemble(claims, extra)
                     answer.series = [f.to_dict() for f in draft.available]
+                    answer.retrieved += [  # the ledger found these passages
+                        c.chunk_id for c in answer.citations if c.chunk_id not in answer.retrieved
+                    ]
                     state.timings["verify"] = time.perf_counter() - t0
                     answer.timings = {
                         **state.timings, "total": time.perf_counter() - state.timings.pop("start")

@@ -98,7 +98,11 @@ _PERCENT_CUES = re.compile(
 )
 _COUNT_CUES = re.compile(r"\bhow many\b", re.IGNORECASE)
 _YEAR_CUES = re.compile(r"\b(which year|what year|by when|when)\b", re.IGNORECASE)
-_PLACE_CUES = re.compile(r"\b(where|which (?:city|port|country|province|state))\b", re.I)
+_PLACE_CUES = re.compile(
+    r"\b(where|which (?:\w+ )?(?:city|cities|port|ports|country|province|state|region|terminal|"
+    r"hub))\b",
+    re.I,
+)
 
 
 def answer_type(question: str) -> str | None:
@@ -188,7 +192,25 @@ def _condense_one(question: str, previous: str) -> str:
             e for e in entities(rest) if not _is_period(e)
         ]
         rest_sectors = sectors(rest)
+        rest_flow = re.fullmatch(
+            r"(?:the\s+)?(exports?|imports?|trade|investments?)", rest.strip(), re.I
+        )
         base = prev_core
+        if rest_flow:  # same countries and period, another flow: "What about imports?"
+            flow = rest_flow.group(1).lower()
+            base = re.sub(
+                r"\b(?:exports?|exported|imports?|imported|trade|investments?|invested)\b"
+                r"(\s+\w+){0,3}?\s+(?:to|from)\b",
+                lambda m: m.group(0).split()[0] and re.sub(
+                    r"\b(?:to|from)$", "from" if flow.startswith("import") else "to",
+                    re.sub(r"^\w+", flow, m.group(0)),
+                ),
+                base, count=1, flags=re.I,
+            ) if re.search(r"\b(?:to|from)\b", base) else re.sub(
+                r"\b(?:exports?|exported|imports?|imported|trade|investments?|invested)\b",
+                flow, base, count=1, flags=re.I,
+            )
+            return base if base != prev_core else f"{prev_core.rstrip('?')} {rest}?"
         if rest_is_period:  # same subject, another period
             for p in _PERIOD_PHRASE.finditer(prev_core):
                 base = base.replace(p.group(), "")

@@ -372,9 +372,14 @@ class Records:
         return [r["chunk_id"] for r in rows]
 
     def chunk_texts(self) -> tuple[list[str], list[str]]:
-        """``(ids, texts)`` of every chunk, for the lexical index."""
+        """``(ids, texts)`` of every chunk, for the lexical index.
+
+        The article title is indexed with the first chunk only: repeated on every chunk
+        it would make all of an article's chunks match the title's words equally.
+        """
         rows = self._read(
-            "SELECT c.chunk_id, a.title || char(10) || c.text AS t FROM chunks c "
+            "SELECT c.chunk_id, CASE WHEN c.idx = 0 THEN a.title || char(10) || c.text "
+            "ELSE c.text END AS t FROM chunks c "
             "JOIN articles a USING(article_id) ORDER BY c.article_id, c.idx"
         )
         return [r["chunk_id"] for r in rows], [r["t"] for r in rows]

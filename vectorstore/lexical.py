@@ -23,7 +23,7 @@ import numpy as np
 __all__ = ["TOKENIZER_VERSION", "LexicalIndex", "tokenize"]
 
 # Bump when ``tokenize`` changes: saved indexes of another version are rebuilt.
-TOKENIZER_VERSION = 5
+TOKENIZER_VERSION = 7
 
 _TOKEN = re.compile(r"\d+(?:[.,]\d+)*|[^\W\d_]+(?:['’][^\W\d_]+)?")
 _STOP = frozenset(
@@ -65,6 +65,7 @@ _CANONICAL = {
     "declin": "fall", "dropp": "fall", "slid": "fall", "rising": "grow",
     "falling": "fall", "growing": "grow", "higher": "grow", "lower": "fall",
     "objective": "target", "goal": "target", "annually": "annual", "yearly": "annual",
+    "shipp": "ship",
 }
 _USA = re.compile(r"\bU\.S\.(?:A\.)?|\bUS\b|\bUSA\b|\bUnited States(?: of America)?\b")
 
@@ -101,7 +102,17 @@ _PHRASES = (
                 r"\b", re.I), " bilateral trade "),
     (re.compile(r"\bchief executive officer\b", re.I), " chief executive "),
     (re.compile(r"\b(?:per|a|each|every) year\b", re.I), " annual "),
+    (re.compile(r"\bliquefied natural gas\b", re.I), " lng "),
+    (re.compile(r"\bforeign direct investment\b", re.I), " fdi "),
+    (re.compile(r"\b(?:sail(?:s|ed)?|depart(?:s|ed)?|leav(?:e|es|ing)|left|dispatched)\s+from\b",
+                re.I), " shipped from "),
 )
+
+
+def _fold(text: str) -> str:
+    """Strip accents: "Hải Phòng" -> "Hai Phong", "São Paulo" -> "Sao Paulo"."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).replace("đ", "d")
 
 
 def tokenize(text: str) -> list[str]:
@@ -110,7 +121,7 @@ def tokenize(text: str) -> list[str]:
     Numbers keep their decimals and lose thousands separators ("5,340" -> "5340").
     A few trade-news synonyms meet ("two-way trade" = "trade volume" = "bilateral trade").
     """
-    text = _USA.sub(" usa ", unicodedata.normalize("NFKC", text))
+    text = _USA.sub(" usa ", _fold(unicodedata.normalize("NFKC", text)))
     for pattern, repl in _PHRASES:
         text = pattern.sub(repl, text)
     text = text.lower()

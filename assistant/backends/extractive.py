@@ -26,7 +26,7 @@ from ingest.figures import (
     extract_periods,
     periods_compatible,
 )
-from ingest.gazetteer import countries, sectors
+from ingest.gazetteer import cities, countries, sectors
 from vectorstore.embeddings import Embedder
 from vectorstore.lexical import tokenize
 
@@ -128,6 +128,8 @@ class ExtractiveBackend:
         q_periods = [p for p in extract_periods(question) if not p.base]
         q_sectors = sectors(question)
         q_countries = countries(question)
+        q_figures = extract_figures(question)
+        asks_port = bool(re.search(r"\bport\b", question, re.I))
         by_year = bool(re.search(r"\bby (?:which|what) year\b|\bby when\b", question, re.I))
         context_sets = [
             set(key_terms(c.split("[")[0]))
@@ -157,6 +159,13 @@ class ExtractiveBackend:
                 bonus += 0.1 if any(f.kind == "number" for f in figures) else -0.12
             elif wanted == "year":
                 bonus += 0.05 if re.search(r"\b(?:19|20)\d{2}\b", text) else -0.05
+            elif wanted == "place":
+                places = cities(text)
+                bonus += 0.1 if places else -0.05
+                if asks_port and re.search(r"\b(?:Port (?:of )?[A-Z]\w+|port of [A-Z]\w+)", text):
+                    bonus += 0.1  # "Which port ...": a sentence naming one
+            if q_figures and any(f.same_as(g) for f in figures for g in q_figures):
+                bonus += 0.15  # the question quotes a figure this sentence states
             if len(direction) == 1 and ({"grow", "fall"} - direction) & tokens and not (
                 direction & tokens
             ):
@@ -200,12 +209,31 @@ class ExtractiveBackend:
         scored = self.score(question, passages, context)
         if not scored:
             return ExtractiveResult([], True, None, 0.0)
+        by_n = {p.n: p for p in passages}
+        q_countries = countries(question)
+        if q_countries:
+            # A sentence about other countries does not answer: "Brazil's soybean exports to
+            # the EU" is not answered by Brazil's total, nor by its exports to China.
+            fits = [s for s in scored if q_countries <= self._countries_near(s, by_n)]
+            if not fits:
+                known: set[str] = set()
+                for s in scored:
+                    known |= self._countries_near(s, by_n)
+                missing = sorted(q_countries - known)
+                note = "The documents don't contain the answer to this question." + (
+                    f" They do not mention {' or '.join(missing)}." if missing else ""
+                )
+                return ExtractiveResult([], True, scored[0], self.confidence(scored[0]), note)
+            scored = fits
         best = scored[0]
+        if self.confidence(best) < self.min_confidence:
+            # Before refusing: a sentence scoring nearly as well may answer surely enough.
+            close = [s for s in scored[:4] if s.score >= 0.9 * best.score]
+            best = max(close, key=self.confidence)
         if is_figure_question(question) and not best.has_figure:
             with_fig = next((s for s in scored if s.has_figure), None)
             if with_fig is not None and with_fig.score >= 0.8 * best.score:
                 best = with_fig
-        by_n = {p.n: p for p in passages}
         q_periods = [p for p in extract_periods(question) if not p.base and p.year]
         if q_periods and not self._period_ok(best, q_periods, by_n):
             alternatives = [
@@ -259,6 +287,15 @@ class ExtractiveBackend:
             claims.append(Claim(" ".join(text.split()), [s.passage], [(s.passage, first, s.index)]))
         return ExtractiveResult(claims, False, best, confidence)
 
+
+    @staticmethod
+    def _countries_near(s: SentenceScore, by_n: dict[int, Passage]) -> set[str]:
+        """Countries of a sentence, its title and the sentence before it."""
+        p = by_n[s.passage]
+        near = countries(s.text) | countries(str(p.doc.metadata.get("title", "")))
+        if s.index > 0:
+            near |= countries(p.sentence(s.index - 1))
+        return near
 
     @staticmethod
     def _period_ok(s: SentenceScore, q_periods: list[Period], by_n: dict[int, Passage]) -> bool:
