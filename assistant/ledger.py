@@ -141,7 +141,6 @@ class Ledger:
 
     Args:
         records: the ingest records (they hold the ledger).
-        allowed: optional filter on articles (article id, article date) -> bool.
     """
 
     def __init__(self, records: Records) -> None:
@@ -243,10 +242,9 @@ class Ledger:
                 # "latest" (or no period named): the newest period the documents have.
                 chosen_period = max(_period_key(f) for f in dated)
                 matching = [f for f in dated if _period_key(f) == chosen_period]
-        if query.kind == "target" and query.period is None:
-            matching = series
+        if query.kind == "target" and query.period is None:  # targets are often undated
             chosen_period = _period_key(series[-1])
-            matching = [f for f in series if _period_key(f) == chosen_period] or series[-1:]
+            matching = [f for f in series if _period_key(f) == chosen_period]
         conflicts = find_conflicts(matching)
         if conflicts:
             c = conflicts[-1]

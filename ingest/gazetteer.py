@@ -210,21 +210,15 @@ def sectors(text: str) -> set[str]:
     return {lookup[m.group().lower()] for m in pattern.finditer(text)}
 
 
+@lru_cache(maxsize=1)
+def _city_pattern() -> re.Pattern[str]:
+    names = sorted(CITIES, key=len, reverse=True)  # "Nuevo Laredo" before "Laredo"
+    return re.compile(rf"(?<![\w-])(?:{'|'.join(re.escape(c) for c in names)})(?![\w-])")
+
+
 def cities(text: str) -> list[str]:
     """Known trade cities, ports and regions mentioned in ``text``, in order.
 
     "Osaka-based" is a company's home, not a place the text is about: left out.
     """
-    found = []
-    for city in CITIES:
-        for m in re.finditer(rf"(?<![\w-]){re.escape(city)}(?![\w-])", text):
-            found.append((m.start(), city))
-    found.sort()
-    # "Nuevo Laredo" contains "Laredo": keep the longer name only.
-    out: list[str] = []
-    last_end = -1
-    for start, city in sorted(found, key=lambda f: (f[0], -len(f[1]))):
-        if start >= last_end:
-            out.append(city)
-            last_end = start + len(city)
-    return out
+    return [m.group() for m in _city_pattern().finditer(text)]

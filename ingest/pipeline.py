@@ -454,8 +454,7 @@ class Ingestor:
                 report.unchanged.append(doc.article_id)
                 continue
             version = digest[:10]
-            facts = extract_facts(doc.article_id, doc.title, doc.text, doc.date)
-            work.append(_Work(doc, version, self._chunk(doc, version), state is None, facts))
+            work.append(_Work(doc, version, self._chunk(doc, version), state is None, []))
         total = sum(len(w.chunks) for w in work)
         batches: list[list[_Work]] = []
         size = 0
@@ -511,6 +510,8 @@ class Ingestor:
         self, batch: list[_Work], vectors: np.ndarray, pipeline: str, report: IngestReport
     ) -> None:
         chunks = [c for w in batch for c in w.chunks]
+        for w in batch:  # here, in the writer thread, it overlaps with embedding
+            w.facts = extract_facts(w.doc.article_id, w.doc.title, w.doc.text, w.doc.date)
         self.records.journal(
             [c.chunk_id for c in chunks], [c.article_id for c in chunks], "write"
         )
