@@ -618,8 +618,8 @@ class Assistant:
         with self._sync_lock:
             if self.lexical.version == version:
                 return False
-            if self.lexical.saved_version() == version and self.lexical.load():
-                return True
+            # Loading and building share one lock across processes: a reader never pairs
+            # the ids of one build with the index files of another.
             build_lock = FileLock(str(self.settings.lexical_dir) + ".lock", timeout=120)
             with build_lock:
                 if self.lexical.saved_version() == version and self.lexical.load():

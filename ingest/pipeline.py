@@ -23,6 +23,7 @@ killed run left in the journal. Readers only trust chunk ids the records list.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import os
 import queue
@@ -453,7 +454,9 @@ class Ingestor:
             if state == (digest, pipeline):
                 report.unchanged.append(doc.article_id)
                 continue
-            version = digest[:10]
+            # The version in chunk ids covers the chunking too: re-chunking the same text
+            # (other settings) writes new ids and never overwrites the current chunks.
+            version = hashlib.sha256(f"{digest}|{pipeline}".encode()).hexdigest()[:10]
             work.append(_Work(doc, version, self._chunk(doc, version), state is None, []))
         total = sum(len(w.chunks) for w in work)
         batches: list[list[_Work]] = []

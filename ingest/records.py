@@ -619,7 +619,11 @@ class Records:
 
     def write_manifest(self) -> None:
         """Write the sources manifest atomically (it survives a damaged SQLite file)."""
-        rows = [{"path": p, "label": lbl} for p, lbl, _, _ in self.source_rows()]
+        pairs = {(p, lbl) for p, lbl, _, _ in self.source_rows()}
+        for r in self._read("SELECT DISTINCT source_path, label FROM articles"):  # feeds too
+            if not any(p == r["source_path"] for p, _ in pairs):
+                pairs.add((r["source_path"], r["label"] or Path(r["source_path"]).name))
+        rows = [{"path": p, "label": lbl} for p, lbl in sorted(pairs)]
         tmp = self.manifest_path.with_suffix(".tmp")
         try:
             tmp.write_text(json.dumps(rows, ensure_ascii=False, indent=0))

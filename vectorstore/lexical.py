@@ -166,6 +166,10 @@ class LexicalIndex:
         if ids:
             bm25 = bm25s.BM25()
             bm25.index([tokenize(t) or ["\u2205"] for t in texts], show_progress=False)
+        for stale in self.directory.parent.glob(self.directory.name + ".*"):
+            # Leftovers of a build that was killed (any process; the build lock is held).
+            if stale.is_dir() and re.search(r"\.(?:tmp|old)\d+$", stale.name):
+                shutil.rmtree(stale, ignore_errors=True)
         tmp = self.directory.with_name(self.directory.name + f".tmp{os.getpid()}")
         shutil.rmtree(tmp, ignore_errors=True)
         tmp.mkdir(parents=True)
@@ -195,6 +199,10 @@ class LexicalIndex:
             bm25 = None
             if ids:
                 bm25 = bm25s.BM25.load(str(self.directory), mmap=True, show_progress=False)
+                if int(bm25.scores.get("num_docs", len(ids))) != len(ids):
+                    return False  # files of two different builds
+            if meta.get("count", len(ids)) != len(ids):
+                return False
         except (OSError, ValueError, KeyError):
             return False
         with self._lock:
