@@ -37,7 +37,7 @@ from dataclasses import asdict, dataclass
 
 from ingest.chunking import split_sentences
 from ingest.figures import Figure, Period, describe, extract_figures, extract_periods, period_spans
-from ingest.gazetteer import PLACE_COUNTRY, cities, countries, sectors
+from ingest.gazetteer import PLACE_COUNTRY, cities, countries, country_mentions, sectors
 
 __all__ = ["FACTS_VERSION", "Fact", "extract_facts", "read_subject"]
 
@@ -222,16 +222,7 @@ def _flow(text: str, anchor: int) -> str | None:
 
 def _mentions(text: str) -> list[tuple[int, int, str, str]]:
     """Country mentions: (start, end, canonical name, as written)."""
-    from ingest.gazetteer import _pattern
-
-    pattern, lookup = _pattern()
-    out = []
-    for m in pattern.finditer(text):
-        raw = m.group()
-        name = lookup.get(re.sub(r"['’]s$", "", raw).lower())
-        if name and raw[0].isupper():
-            out.append((m.start(), m.end(), name, raw))
-    return out
+    return list(country_mentions(text))
 
 
 _SUBJECT_VERB = re.compile(
@@ -482,7 +473,10 @@ def extract_facts(
                 flow = previous.flow
             own = _roles(part, flow)
             flow = own.flow  # "bought ... of Kenyan tea" is Kenya's export
-            near = _roles(masked[seg[0] : min(seg[1], fig.end + 80)], flow)
+            near_cities = [
+                c for c in cities(masked[seg[0] : min(seg[1], fig.end + 80)])
+                if not re.search(rf"{re.escape(c)}(?:-based| business| chamber)", masked)
+            ]
             kind, unit, value = _kind_unit(sentence, fig, seg)
             if re.search(r"\d\s*[–-]\s*$", sentence[: fig.start]) and last_kind:
                 kind = last_kind  # "9–10%": the range's upper end is the same kind
@@ -511,7 +505,7 @@ def extract_facts(
                 if len(pair) == 2:
                     reporter, partner = pair
             sector = own.sector or carry.sector or (previous.sector if continues else None)
-            city = near.city or (first.city if first else None)
+            city = (near_cities[0] if near_cities else None) or (first.city if first else None)
             place_country = PLACE_COUNTRY.get(city or "")
             if partner is None and place_country and place_country != reporter and flow in (
                 None, "investment", "export", "import"

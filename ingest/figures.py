@@ -10,6 +10,7 @@ import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 __all__ = [
     "Figure",
@@ -175,6 +176,11 @@ def extract_periods(text: str) -> list[Period]:
 
 def period_spans(text: str) -> list[tuple[int, int, Period]]:
     """Like ``extract_periods`` with the character span of each period phrase."""
+    return list(_period_spans(text))
+
+
+@lru_cache(maxsize=16384)
+def _period_spans(text: str) -> tuple[tuple[int, int, Period], ...]:
     text = _MASK.sub(lambda m: " " * len(m.group()), text)  # "2025-06-12" names no period
     found: list[tuple[int, int, Period]] = []
     taken: list[tuple[int, int]] = []
@@ -236,7 +242,7 @@ def period_spans(text: str) -> list[tuple[int, int, Period]]:
     for m in re.finditer(rf"\b{_YEAR}\b", text):
         add(m, int(m.group("year")), 1, 12)
     found.sort(key=lambda f: (f[0], f[1]))
-    return found
+    return tuple(found)
 
 
 _MONTH_NAMES = [

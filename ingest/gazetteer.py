@@ -102,36 +102,59 @@ _COUNTRIES: dict[str, tuple[str, ...]] = {
 COUNTRY_NAMES = frozenset(_COUNTRIES)
 
 
+_WORDS = re.compile(r"[^\W\d_][\w.’'&]*")
+
+
 @lru_cache(maxsize=1)
-def _pattern() -> tuple[re.Pattern[str], dict[str, str]]:
-    lookup: dict[str, str] = {}
+def _lookup() -> tuple[dict[str, str], int]:
+    table: dict[str, str] = {}
     for name, variants in _COUNTRIES.items():
         for v in (name, *variants):
-            lookup[v.lower()] = name
-    alternatives = sorted(lookup, key=len, reverse=True)
-    body = "|".join(re.escape(a) for a in alternatives)
-    # Case-sensitive on the first letter (names are capitalised), tolerant after it.
-    return (
-        re.compile(rf"(?<![\w$-])(?:{body})(?:['’]s)?(?![\w$])", re.IGNORECASE),
-        lookup,
-    )
+            table[v.lower()] = name
+    return table, max(len(k.split()) for k in table)
+
+
+@lru_cache(maxsize=16384)
+def country_mentions(text: str) -> tuple[tuple[int, int, str, str], ...]:
+    """Country mentions in ``text``: ``(start, end, canonical name, as written)``.
+
+    Names are capitalised ("us" is a pronoun); "non-EU" and "US$5 billion" are not
+    mentions; a possessive ("Turkey's") counts.
+    """
+    table, longest = _lookup()
+    words = [(m.start(), m.end(), m.group()) for m in _WORDS.finditer(text)]
+    out: list[tuple[int, int, str, str]] = []
+    i = 0
+    while i < len(words):
+        start, _, first = words[i]
+        if not first[0].isupper() or text[max(0, start - 4) : start].lower() == "non-":
+            i += 1
+            continue
+        for n in range(min(longest, len(words) - i), 0, -1):
+            group = words[i : i + n]
+            if any(text[a[1] : b[0]] != " " for a, b in zip(group, group[1:], strict=False)):
+                continue
+            end = group[-1][1]
+            raw = text[start:end]
+            key = re.sub(r"['’]s$", "", raw).lower()
+            name = table.get(key) or table.get(key.rstrip("."))
+            if name is None:
+                continue
+            if text[end : end + 1] == "$":  # "US$5 billion" is a currency
+                break
+            if key not in table:  # "Italy." at a sentence end: the dot is not the name's
+                end -= len(raw) - len(raw.rstrip("."))
+                raw = text[start:end]
+            out.append((start, end, name, raw))
+            i += n - 1
+            break
+        i += 1
+    return tuple(out)
 
 
 def countries(text: str) -> set[str]:
     """Canonical names of the countries and blocs mentioned in ``text``."""
-    pattern, lookup = _pattern()
-    found: set[str] = set()
-    for m in pattern.finditer(text):
-        raw = m.group()
-        if not raw[0].isupper():
-            continue  # "us", "ec" as ordinary words
-        word = re.sub(r"['’]s$", "", raw).lower()
-        if word in ("us",) and text[m.end() : m.end() + 1] == "$":
-            continue  # "US$5 billion" is a currency
-        name = lookup.get(word)
-        if name:
-            found.add(name)
-    return found
+    return {name for _, _, name, _ in country_mentions(text)}
 
 
 # canonical sector: variants (phrases, matched on word boundaries, any case)
@@ -201,13 +224,18 @@ CITIES = CITIES | frozenset(PLACE_COUNTRY)
 def _sector_pattern() -> tuple[re.Pattern[str], dict[str, str]]:
     lookup = {v.lower(): name for name, variants in _SECTORS.items() for v in variants}
     body = "|".join(re.escape(v) for v in sorted(lookup, key=len, reverse=True))
-    return re.compile(rf"(?<!non-)\b(?:{body})\b", re.IGNORECASE), lookup
+    return re.compile(rf"(?<!non-)\b(?:{body})\b"), lookup
+
+
+@lru_cache(maxsize=16384)
+def _sectors(text: str) -> frozenset[str]:
+    pattern, lookup = _sector_pattern()
+    return frozenset(lookup[m.group()] for m in pattern.finditer(text.lower()))
 
 
 def sectors(text: str) -> set[str]:
     """Canonical sectors or products mentioned in ``text`` ("German car exports" -> automotive)."""
-    pattern, lookup = _sector_pattern()
-    return {lookup[m.group().lower()] for m in pattern.finditer(text)}
+    return set(_sectors(text))
 
 
 @lru_cache(maxsize=1)
@@ -216,9 +244,14 @@ def _city_pattern() -> re.Pattern[str]:
     return re.compile(rf"(?<![\w-])(?:{'|'.join(re.escape(c) for c in names)})(?![\w-])")
 
 
+@lru_cache(maxsize=16384)
+def _cities(text: str) -> tuple[str, ...]:
+    return tuple(m.group() for m in _city_pattern().finditer(text))
+
+
 def cities(text: str) -> list[str]:
     """Known trade cities, ports and regions mentioned in ``text``, in order.
 
     "Osaka-based" is a company's home, not a place the text is about: left out.
     """
-    return [m.group() for m in _city_pattern().finditer(text)]
+    return list(_cities(text))
