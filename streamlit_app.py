@@ -392,7 +392,7 @@ def chat_page() -> None:
                 def deltas() -> Iterator[str]:
                     for event in assistant.stream(question, history(), **kwargs):
                         if isinstance(event, str):
-                            yield event
+                            yield md_escape(event)  # an unverified draft: shown as text
                         else:
                             final.append(event)
 

@@ -34,6 +34,8 @@ from vectorstore.lexical import tokenize
 
 __all__ = [
     "Claim",
+    "defang",
+    "looks_like_instruction",
     "lexical_overlap",
     "Passage",
     "assemble",
@@ -50,6 +52,45 @@ _REFUSAL = re.compile(
     r"there is no information|no information|not (?:mentioned|stated|provided))",
     re.IGNORECASE,
 )
+
+
+# Text in an article that addresses the assistant rather than the reader.
+_INSTRUCTION = re.compile(
+    r"\b(?:ignore|disregard|forget|override|bypass)\b.{0,60}?\b(?:instructions?|prompts?|rules|"
+    r"directions|guidelines|above|previous|prior)\b"
+    r"|\b(?:system|developer|hidden)\s*(?:prompt|message|instructions?)\b"
+    r"|\b(?:reply|respond|answer|say|output|print|write)\s+(?:only|exactly|just)\b"
+    r"|\byou\s+(?:are|must|should|will)\s+(?:now\s+)?(?:an?\s+|the\s+)?(?:[\w-]+\s+){0,3}?"
+    r"(?:assistant|ai|model|chatbot|bot|language model)\b"
+    r"|\b(?:reveal|show|repeat|disclose|leak)\b.{0,40}?\b(?:instructions|prompt|rules|secrets?)\b"
+    r"|^\s*(?:system|assistant|user|human|instruction)\s*:"
+    r"|\bnew\s+instructions?\b|\bjailbreak\b|\bDAN\b",
+    re.IGNORECASE,
+)
+_IMAGE = re.compile(r"!\[[^\]]*\]\s*(?:\([^)]*\)|\[[^\]]*\])")
+_LINK = re.compile(r"\[([^\]]*)\]\s*\((?:https?:|//|www\.)[^)]*\)")
+_REF_DEF = re.compile(r"^\s*\[[^\]]+\]:\s*\S+.*$", re.MULTILINE)
+_URL = re.compile(r"(?:https?://|www\.)\S+", re.IGNORECASE)
+_TAG = re.compile(r"</?[A-Za-z][^>]{0,200}>")
+
+
+def looks_like_instruction(text: str) -> bool:
+    """Whether text speaks to the assistant ("ignore previous instructions", "reply only ...")."""
+    return bool(_INSTRUCTION.search(text))
+
+
+def _has_markup(text: str) -> bool:
+    return any(p.search(text) for p in (_IMAGE, _LINK, _REF_DEF, _URL, _TAG))
+
+
+def defang(text: str) -> str:
+    """Text without Markdown images, links, reference definitions, URLs or HTML tags."""
+    text = _IMAGE.sub("", text)
+    text = _LINK.sub(r"\1", text)
+    text = _REF_DEF.sub("", text)
+    text = _URL.sub("", text)
+    text = _TAG.sub("", text)
+    return re.sub(r"[ \t]{2,}", " ", text).strip()
 
 
 @dataclass
@@ -187,6 +228,10 @@ def verify_claims(
     scores = similarity([c.text for c in real], texts) if texts else np.zeros((len(real), 0))
     for row, claim in enumerate(real):
         claim.markers = [n for n in claim.markers if n in by_n]
+        if looks_like_instruction(claim.text) or _has_markup(claim.text):
+            claim.ok = False
+            claim.reason = "it repeats instructions or links found in an article, not an answer"
+            continue
         if not texts:
             claim.ok, claim.reason = False, "no passages to support it"
             continue

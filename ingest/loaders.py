@@ -203,7 +203,15 @@ _SOURCE_META = ("og:site_name", "application-name", "publisher", "author", "dc.p
 
 
 def _load_html(path: Path, data: bytes) -> Document:
-    from bs4 import BeautifulSoup, Comment, Tag
+    from bs4 import (
+        BeautifulSoup,
+        CData,
+        Comment,
+        Declaration,
+        Doctype,
+        ProcessingInstruction,
+        Tag,
+    )
 
     raw, _ = decode_bytes(data)
     soup = BeautifulSoup(raw, "html.parser")
@@ -231,8 +239,9 @@ def _load_html(path: Path, data: bytes) -> Document:
     url = _as_text(canonical.get("href")) if isinstance(canonical, Tag) else None
     url = url or _as_text(metas.get("og:url"))
 
-    for comment in soup.find_all(string=lambda s: isinstance(s, Comment)):
-        comment.extract()
+    invisible = (Comment, CData, Declaration, Doctype, ProcessingInstruction)
+    for node in soup.find_all(string=lambda s: isinstance(s, invisible)):
+        node.extract()  # comments, CDATA and declarations: a browser shows none of them
     for tag in soup.find_all(_DROP_TAGS):
         tag.decompose()
     for tag in soup.find_all(True):
@@ -497,6 +506,10 @@ def discover(paths: Sequence[Path]) -> Iterator[Path | Failure]:
                 continue
             if is_dir:
                 yield from walk(child)
+            elif not is_file and not entry.is_symlink() and (
+                child.suffix.lower() in SUPPORTED_SUFFIXES
+            ):
+                yield Failure(str(child), "not a regular file (a pipe, device or socket); skipped")
             elif is_file and child.suffix.lower() in SUPPORTED_SUFFIXES:
                 resolved = str(child.resolve())
                 if resolved not in seen_files:

@@ -42,7 +42,13 @@ from ingest.loaders import discover, load_file, make_article_id
 from ingest.models import Chunk, Document, Failure, IngestReport
 from ingest.records import Records
 from ingest.uploads import clean_upload_name, store_upload
-from vectorstore.errors import ConfigError, IngestError, IngestLockedError, LoaderError
+from vectorstore.errors import (
+    ConfigError,
+    IngestError,
+    IngestLockedError,
+    LoaderError,
+    StoreError,
+)
 from vectorstore.store import ChromaStore
 
 __all__ = ["Ingestor", "Progress"]
@@ -147,11 +153,17 @@ class Ingestor:
         lock.release()
 
     def _acquire(self) -> FileLock:
-        lock = self._lock()
         try:
+            lock = self._lock()
             lock.acquire()
         except Timeout as exc:
             raise self._locked(lock) from exc
+        except OSError as exc:
+            raise StoreError(
+                f"Cannot write to the data folder {self.lock_path.parent.parent} "
+                f"({exc.strerror or exc}): it must be writable. Fix its permissions or set "
+                "TRADEDESK_HOME to a writable folder."
+            ) from exc
         try:
             self.lock_path.with_suffix(".pid").write_text(str(os.getpid()))
         except OSError:
@@ -261,6 +273,7 @@ class Ingestor:
             )
         failed: list[Failure] = []
         docs: list[Document] = []
+        stored: dict[str, tuple[str, str]] = {}  # path -> (article id, source), this call
         for n, (name, data) in enumerate(files, start=1):
             if progress:
                 progress(Progress("load", n - 1, len(files), clean_upload_name(name)))
@@ -276,24 +289,29 @@ class Ingestor:
                 if not any(a.source_path == str(path) for a in self.records.articles()):
                     path.unlink(missing_ok=True)
                 continue
-            existing = {a.source_path: a for a in self.records.articles()}.get(str(path))
+            known = {a.source_path: (a.article_id, a.source) for a in self.records.articles()}
+            existing = known.get(str(path)) or stored.get(str(path))
             for doc in got:
                 doc.label = label
                 if doc.kind != "jsonl":
                     if existing is not None:  # the same bytes were uploaded before
-                        doc.article_id, doc.source = existing.article_id, existing.source
-                        if label != existing.source:
-                            self.records.add_source(
-                                str(path), label, existing.article_id, doc.file_sha256
-                            )
+                        article_id, source = existing
+                        if label != source:
+                            self.records.add_source(str(path), label, article_id, doc.file_sha256)
+                        if str(path) in stored:  # already in this batch: once is enough
+                            break
+                        doc.article_id, doc.source = article_id, source
                         continue
                     doc.article_id = make_article_id(f"upload:{path.name}", Path(label).stem)
                 if doc.source == path.name:
                     doc.source = label
+            else:
+                docs.extend(got)
+                if got and got[0].kind != "jsonl":
+                    stored.setdefault(str(path), (got[0].article_id, got[0].source))
             failed.extend(
                 Failure(f.path.replace(str(path), label), f.reason) for f in failures
             )
-            docs.extend(got)
         report = self.ingest_documents(docs, progress=progress)
         report.failed[:0] = failed
         return report
@@ -427,6 +445,7 @@ class Ingestor:
         pipeline = self.pipeline
         work: list[_Work] = []
         first_source: dict[str, str] = {}
+        first_bytes: dict[str, str] = {}  # file sha256 -> article id, within this run
         for doc in docs:
             if doc.article_id in first_source:
                 report.failed.append(
@@ -440,7 +459,9 @@ class Ingestor:
             first_source[doc.article_id] = doc.source_path
             state = states.get(doc.article_id)
             if state is None and doc.file_sha256:
-                twin = self.records.article_with_bytes(doc.file_sha256)
+                twin = first_bytes.get(doc.file_sha256) or self.records.article_with_bytes(
+                    doc.file_sha256
+                )
                 if twin is not None and twin != doc.article_id:
                     # The very same bytes are already an article: record the second name.
                     self.records.add_source(
@@ -450,6 +471,7 @@ class Ingestor:
                     continue
             if doc.file_sha256:  # the file changed: it is no longer a copy of another article
                 self.records.drop_sources(doc.source_path, except_article=doc.article_id)
+                first_bytes.setdefault(doc.file_sha256, doc.article_id)
             digest = doc.content_hash
             if state == (digest, pipeline):
                 report.unchanged.append(doc.article_id)

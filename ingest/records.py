@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import sqlite3
 import threading
 from collections.abc import Iterable, Iterator, Mapping, Sequence
@@ -159,6 +160,9 @@ class Records:
 
     def _error(self, action: str, exc: Exception) -> StoreError:
         text = str(exc).lower()
+        folder = self.path.parent
+        if "unable to open" in text and folder.exists() and not os.access(folder, os.W_OK):
+            text = "read-only"
         if "readonly" in text or "read-only" in text or "permission" in text:
             fix = "make the data directory writable or set TRADEDESK_HOME to a writable folder"
         elif "disk" in text and ("full" in text or "i/o" in text) or "no space" in text:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import codecs
 import re
+import stat
 import unicodedata
 from pathlib import Path
 
@@ -50,9 +51,12 @@ _BOMS: tuple[tuple[bytes, str], ...] = (
 def read_bytes(path: Path, max_bytes: int) -> bytes:
     """Read a file, refusing it before reading when it is larger than ``max_bytes``."""
     try:
-        size = path.stat().st_size
+        st = path.stat()
     except OSError as exc:
         raise LoaderError(f"cannot read the file: {exc.strerror or exc}") from exc
+    if not stat.S_ISREG(st.st_mode):
+        raise LoaderError("not a regular file (a pipe, device or socket); skipped")
+    size = st.st_size
     if size > max_bytes:
         raise LoaderError(
             f"file is {size / 1e6:.1f} MB, over the {max_bytes / 1e6:g} MB limit "

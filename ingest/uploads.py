@@ -7,6 +7,7 @@ only as a display label, cleaned of path parts, control and bidi characters.
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import os
 import re
@@ -15,7 +16,7 @@ import unicodedata
 from pathlib import Path, PurePosixPath, PureWindowsPath
 
 from ingest.loaders import SUPPORTED_SUFFIXES
-from vectorstore.errors import LoaderError
+from vectorstore.errors import LoaderError, StoreError
 
 __all__ = ["clean_upload_name", "store_upload"]
 
@@ -60,17 +61,25 @@ def store_upload(name: str, data: bytes, directory: Path, *, max_bytes: int) -> 
         )
     if not data.strip():
         raise LoaderError("empty file (no text)")
-    directory.mkdir(parents=True, exist_ok=True)
     target = directory / f"{hashlib.sha256(data).hexdigest()[:32]}{suffix}"
-    if not target.exists():
-        fd, tmp = tempfile.mkstemp(dir=directory, prefix=".upload-")
-        try:
-            with os.fdopen(fd, "wb") as fh:
-                fh.write(data)
-                fh.flush()
-                os.fsync(fh.fileno())
-            os.replace(tmp, target)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+        if not target.exists():
+            fd, tmp = tempfile.mkstemp(dir=directory, prefix=".upload-")
+            try:
+                with os.fdopen(fd, "wb") as fh:
+                    fh.write(data)
+                    fh.flush()
+                    os.fsync(fh.fileno())
+                os.replace(tmp, target)
+            except BaseException:
+                Path(tmp).unlink(missing_ok=True)
+                raise
+    except OSError as exc:
+        full = exc.errno == errno.ENOSPC
+        raise StoreError(
+            f"Cannot store the upload in {directory} ({exc.strerror or exc}): "
+            + ("the disk is full; free space and try again."
+               if full else "the data folder must be writable (check TRADEDESK_HOME).")
+        ) from exc
     return target, label

@@ -24,7 +24,7 @@ from vectorstore.errors import AssistantError, BackendError, ConfigError
 pytestmark = pytest.mark.llm
 
 ASKED = "How much did Turkey export to Italy in the first five months of 2025?"
-STREAMED = "How much did German exports to China fall in 2024?"
+STREAMED = "Which companies are building drones together in Turkey and Italy?"
 OUT_OF_CORPUS = "What is the population of Australia?"
 MAX_TOKENS = 96
 
@@ -131,7 +131,7 @@ def test_answerable_questions_are_answered_from_the_right_articles(run: Run) -> 
     asked, streamed, _ = run.answers
     assert not asked.refused and not streamed.refused
     assert any(c.article_id.startswith("turkey-italy") for c in asked.citations)
-    assert any(c.article_id.startswith("germany-china") for c in streamed.citations)
+    assert any(c.article_id.startswith("turkey-italy") for c in streamed.citations)
 
 
 def test_out_of_corpus_question_is_refused(run: Run) -> None:

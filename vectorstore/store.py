@@ -149,6 +149,7 @@ class ChromaStore:
         self._collection: Collection | None = None
         self._lock = threading.RLock()
         self._rw = ReadWriteLock()
+        self._broken = False
 
     @property
     def location(self) -> str:
@@ -161,23 +162,44 @@ class ChromaStore:
 
     @contextlib.contextmanager
     def _errors(self, action: str) -> Iterator[None]:
-        """Turn Chroma, network and disk failures into a StoreError naming cause and fix."""
+        """Turn Chroma, network and disk failures into a StoreError naming cause and fix.
+
+        After a failure the client is dropped (and Chroma's per-path cache cleared), so
+        the next call starts from a fresh client instead of a half-broken one.
+        """
         try:
             yield
         except StoreError:
             raise
         except Exception as exc:  # noqa: BLE001 - translated below, nothing swallowed
+            self._broken = True
             raise self._translate(action, exc) from exc
 
     @contextlib.contextmanager
     def _using(self, action: str) -> Iterator[None]:
         """A read (shared) use of the client, with errors translated."""
+        if self._broken:  # the last call failed: reopen before trying again
+            self.close()
         with self._rw.read(), self._errors(action):
             yield
+
+    def _disk_nearly_full(self) -> bool:
+        if self.path is None:
+            return False
+        import shutil
+
+        probe = self.path if self.path.exists() else self.path.parent
+        try:
+            return shutil.disk_usage(probe).free < 16 * 1024 * 1024
+        except OSError:
+            return False
 
     def _translate(self, action: str, exc: Exception) -> StoreError:
         text = f"{type(exc).__name__}: {exc}"
         low = text.lower()
+        if self.path is not None and isinstance(exc, AttributeError) and "bindings" in low:
+            text = "the store could not be opened: its files are damaged or unreadable"
+            low = "corrupt"
         if self.host is not None and any(
             s in low for s in ("connect", "connection", "refused", "timed out", "unreachable")
         ):
@@ -188,7 +210,7 @@ class ChromaStore:
             )
         if isinstance(exc, OSError) and exc.errno == errno.ENOSPC or "no space left" in low or (
             "disk" in low and "full" in low
-        ):
+        ) or self._disk_nearly_full():
             return StoreError(
                 f"Could not {action}: the disk holding {self.location} is full ({text}). Free "
                 "space (or move TRADEDESK_HOME), then run `tradedesk doctor` and re-run ingest."
@@ -219,6 +241,8 @@ class ChromaStore:
     def client(self) -> ClientAPI:
         """The Chroma client (created on first use)."""
         with self._lock:
+            if self._client is None and self._broken and self.path is not None:
+                self._clear_chroma_cache()
             if self._client is None:
                 with self._errors("open the store"):
                     import chromadb
@@ -311,13 +335,19 @@ class ChromaStore:
         with self._rw.write(), self._lock:
             self._collection = None
             self._client = None
+            self._broken = False
             if self.path is not None:
-                try:
-                    from chromadb.api.shared_system_client import SharedSystemClient
+                self._clear_chroma_cache()
 
-                    SharedSystemClient.clear_system_cache()
-                except Exception:  # noqa: BLE001 - best effort: only affects reopening
-                    pass
+    @staticmethod
+    def _clear_chroma_cache() -> None:
+        """Forget Chroma's cached per-path systems (a reopened client re-reads the files)."""
+        try:
+            from chromadb.api.shared_system_client import SharedSystemClient
+
+            SharedSystemClient.clear_system_cache()
+        except Exception:  # noqa: BLE001 - best effort: only affects reopening
+            pass
 
     def discard_files(self) -> Path | None:
         """Move the embedded store's files aside (damaged store); the next use starts empty."""

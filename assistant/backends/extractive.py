@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from assistant.citations import Claim, Passage
+from assistant.citations import Claim, Passage, looks_like_instruction
 from assistant.query import answer_type, focus_terms, is_figure_question, key_terms
 from ingest.figures import (
     Period,
@@ -107,8 +107,8 @@ class ExtractiveBackend:
         for p in passages:
             for i in range(len(p.sentences)):
                 text = p.sentence(i)
-                if text in seen or len(text) < 12:
-                    continue
+                if text in seen or len(text) < 12 or looks_like_instruction(text):
+                    continue  # an article speaking to the assistant is not an answer
                 seen.add(text)
                 cands.append((p.n, i, text))
         if not cands:

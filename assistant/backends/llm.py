@@ -18,7 +18,7 @@ from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage
 from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
 from pydantic import PrivateAttr
 
-from assistant.citations import Passage
+from assistant.citations import Passage, defang, looks_like_instruction
 from vectorstore.errors import BackendError, ConfigError
 
 __all__ = [
@@ -49,7 +49,13 @@ def build_messages(
         meta = p.doc.metadata
         date = f" ({meta['date']})" if meta.get("date") else ""
         head = f"[{p.n}] {meta.get('title', '')}{date}"
-        body = p.text.replace("<<<", "« <").replace(">>>", "> »")
+        # What an LLM could mistake for orders, and links it could copy, never reach it.
+        kept = [
+            "[instructions found in the article, removed]"
+            if looks_like_instruction(p.sentence(i)) else defang(p.sentence(i))
+            for i in range(len(p.sentences))
+        ]
+        body = " ".join(k for k in kept if k).replace("<<<", "« <").replace(">>>", "> »")
         block = f"{head}\n<<<\n{body}\n>>>"
         if used + len(block) > budget_chars:
             room = budget_chars - used - len(head) - 12
