@@ -57,7 +57,7 @@ class Settings(BaseSettings):
     chunk_overlap: int = Field(default=1, ge=0, le=5, description="Sentences shared by chunks.")
 
     # -- ingest ----------------------------------------------------------------------
-    max_file_mb: float = Field(default=20.0, gt=0, le=2048, description="Largest file accepted.")
+    max_file_mb: float = Field(default=50.0, gt=0, le=2048, description="Largest file accepted.")
     ingest_lock_timeout: float = Field(
         default=600.0, ge=0, description="Seconds a second ingest waits for the first."
     )

@@ -73,11 +73,13 @@ def hnsw_recall(assistant: Assistant, n_queries: int = 200, k: int = 10) -> floa
 
 
 def run(name: str, feed: Path, home: Path, embedder: Embedder, recall: bool) -> dict[str, object]:
-    assistant = Assistant(Settings(home=home), embedder=embedder)
+    assistant = Assistant(Settings(home=home, max_file_mb=500), embedder=embedder)
     embedder.encode(["warm up"])
     t0 = time.perf_counter()
     report = assistant.ingest([feed])
     first = time.perf_counter() - t0
+    for failure in report.failed[:5]:
+        print(f"  failed: {failure.path}: {failure.reason}")
     n_chunks = report.chunks_written
     texts = embedded_texts(assistant)
     raw = raw_encode_rate(embedder, texts)

@@ -96,7 +96,7 @@ def main() -> None:
             a for a in arts if a["id"] not in wanted
         ][: max(0, args.reuters - len(wanted))]
         write_jsonl(iter(chosen), feed)
-        assistant = Assistant(Settings(home=home), embedder=embedder)
+        assistant = Assistant(Settings(home=home, max_file_mb=500), embedder=embedder)
         paths = [ROOT / "data" / "sample", feed] + ([CORPUS] if CORPUS.exists() else [])
         t0 = time.perf_counter()
         report = assistant.ingest(paths)

@@ -101,7 +101,7 @@ def main() -> None:
         for n, size in enumerate(sorted(sizes)):
             feed = Path(tmp) / f"reuters-part{n}.jsonl"
             write_jsonl(iter(articles[done:size]), feed)
-            assistant = Assistant(Settings(home=home), embedder=embedder)
+            assistant = Assistant(Settings(home=home, max_file_mb=500), embedder=embedder)
             t0 = time.perf_counter()
             report = assistant.ingest([feed])
             seconds = time.perf_counter() - t0
