@@ -84,11 +84,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--reuters", type=int, default=6000, help="Reuters articles to add")
     args = parser.parse_args()
-    embedder = Embedder()
     qa = [item for conv in load_qa(ROOT / "tests" / "data" / "qa_dev.json") for item in conv]
     needles = json.loads((ROOT / "benchmarks" / "reuters_needles.json").read_text())["questions"]
     with tempfile.TemporaryDirectory() as tmp:
         home = Path(tmp) / "home"
+        # As `tradedesk ingest` does: the ingest exports the ONNX query encoder into the
+        # store's home, so the serving Assistant below never imports torch.
+        embedder = Embedder(onnx_dir=Settings(home=home).models_dir)
         feed = Path(tmp) / "reuters.jsonl"
         arts = list(reuters_articles())
         wanted = {n["article"] for n in needles}

@@ -70,6 +70,9 @@ class ExtractiveBackend:
         idf: weight of a key term (rarer terms count more); default 1.0 each.
         max_sentences: at most this many sentences in an answer.
         min_confidence: below this the question is refused.
+        max_idf: cap on a key term's weight.
+        max_embedded: only this many best candidate sentences (by lexical coverage and
+            the other cues) are embedded and compared with the question; 0 embeds all.
     """
 
     name = "extractive"
@@ -82,6 +85,7 @@ class ExtractiveBackend:
         max_sentences: int = 2,
         min_confidence: float = 0.5,
         max_idf: float = 3.0,
+        max_embedded: int = 12,
     ) -> None:
         if not 1 <= max_sentences <= 5:
             raise ValueError(f"max_sentences={max_sentences!r} must be in 1..5")
@@ -90,6 +94,9 @@ class ExtractiveBackend:
         self.max_sentences = max_sentences
         self.min_confidence = min_confidence
         self.max_idf = max_idf
+        if max_embedded < 0:
+            raise ValueError(f"max_embedded={max_embedded!r} must be >= 0 (0 = all)")
+        self.max_embedded = max_embedded
 
     def score(
         self, question: str, passages: list[Passage], context: str = ""
@@ -114,9 +121,6 @@ class ExtractiveBackend:
         if not cands:
             return []
         by_n = {p.n: p for p in passages}
-        qvec = self.embedder.encode_query(question)
-        svecs = self.embedder.encode_cached([t for _, _, t in cands])
-        dense = svecs @ qvec
         terms = key_terms(question, periods=False)
         weights = {t: min(self.idf(t), self.max_idf) for t in terms}
         total = sum(weights.values()) or 1.0
@@ -137,8 +141,8 @@ class ExtractiveBackend:
             if len(c) > 20
         ] if context else []
         titles = {p.n: set(tokenize(str(p.doc.metadata.get("title", "")))) for p in passages}
-        out: list[SentenceScore] = []
-        for (n, i, text), d in zip(cands, dense, strict=True):
+        rows: list[tuple[int, int, str, float, float, bool]] = []
+        for n, i, text in cands:
             tokens = set(tokenize(text))
             nearby = titles[n] | (set(tokenize(by_n[n].sentence(i - 1))) if i > 0 else set())
             covered = sum(
@@ -193,8 +197,23 @@ class ExtractiveBackend:
             if context_sets:
                 overlap = max(len(c & tokens) / len(c) for c in context_sets if c)
                 bonus += 0.1 * overlap if overlap >= 0.6 else 0.0
-            score = 0.55 * float(d) + 0.45 * coverage + bonus - 0.01 * (n - 1)
-            out.append(SentenceScore(n, i, text, float(d), coverage, score, bool(figures)))
+            rest = 0.45 * coverage + bonus - 0.01 * (n - 1)
+            rows.append((n, i, text, coverage, rest, bool(figures)))
+        # Embedding sentences is most of an answer's time: only the best candidates by
+        # everything else are embedded (the rest keep dense=0 and cannot win on it).
+        picked = sorted(range(len(rows)), key=lambda j: -rows[j][4])
+        if self.max_embedded:
+            picked = picked[: self.max_embedded]
+        dense = [0.0] * len(rows)
+        if picked:
+            qvec = self.embedder.encode_query(question)
+            svecs = self.embedder.encode_cached([rows[j][2] for j in picked])
+            for j, d in zip(picked, svecs @ qvec, strict=True):
+                dense[j] = float(d)
+        out = [
+            SentenceScore(n, i, text, dense[j], coverage, 0.55 * dense[j] + rest, has_figure)
+            for j, (n, i, text, coverage, rest, has_figure) in enumerate(rows)
+        ]
         out.sort(key=lambda s: -s.score)
         return out
 
