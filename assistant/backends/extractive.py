@@ -197,8 +197,8 @@ class ExtractiveBackend:
             if context_sets:
                 overlap = max(len(c & tokens) / len(c) for c in context_sets if c)
                 bonus += 0.1 * overlap if overlap >= 0.6 else 0.0
-            rest = 0.45 * coverage + bonus - 0.01 * (n - 1)
-            rows.append((n, i, text, coverage, rest, bool(figures)))
+            lexical = 0.45 * coverage + bonus - 0.01 * (n - 1)
+            rows.append((n, i, text, coverage, lexical, bool(figures)))
         # Embedding sentences is most of an answer's time: only the best candidates by
         # everything else are embedded (the rest keep dense=0 and cannot win on it).
         picked = sorted(range(len(rows)), key=lambda j: -rows[j][4])
@@ -211,8 +211,8 @@ class ExtractiveBackend:
             for j, d in zip(picked, svecs @ qvec, strict=True):
                 dense[j] = float(d)
         out = [
-            SentenceScore(n, i, text, dense[j], coverage, 0.55 * dense[j] + rest, has_figure)
-            for j, (n, i, text, coverage, rest, has_figure) in enumerate(rows)
+            SentenceScore(n, i, text, dense[j], coverage, 0.55 * dense[j] + lexical, has_figure)
+            for j, (n, i, text, coverage, lexical, has_figure) in enumerate(rows)
         ]
         out.sort(key=lambda s: -s.score)
         return out
