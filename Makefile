@@ -66,7 +66,7 @@ eval: install
 	TRADEDESK_HOME=$(EVAL_HOME) $(BIN)/tradedesk eval tests/data/qa_dev.json --min-accuracy 0.9
 
 # Speed: ingest (generated articles and Reuters-21578), query (10k chunks vs the naive
-# LangChain pipeline, Reuters needles) and scale (1k / 10k / all Reuters). About 30 minutes.
+# LangChain pipeline, Reuters needles) and scale (1k / 10k / all Reuters). About 45 minutes.
 bench: install
 	$(BIN)/python benchmarks/ingest.py --reuters
 	$(BIN)/python benchmarks/query.py

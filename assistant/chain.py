@@ -37,11 +37,19 @@ from assistant.citations import (
     split_claims,
     verify_claims,
 )
-from assistant.ledger import FactQuery, Ledger, LedgerAnswer, reported, sentence_for
+from assistant.ledger import (
+    FactQuery,
+    Ledger,
+    LedgerAnswer,
+    fits_question,
+    reported,
+    sentence_for,
+)
 from assistant.query import condense
 from assistant.retrieval import Filters, HybridRetriever
 from ingest.chunking import split_sentences
 from ingest.facts import Fact
+from ingest.figures import extract_periods, periods_compatible
 
 __all__ = ["AnswerChunk", "build_chain"]
 
@@ -221,8 +229,28 @@ def build_chain(
         def allowed(fact: Fact) -> bool:
             return filters.allows(fact.article_id, fact.article_date)
 
-        state.ledger = ledger.lookup(query, allowed if filters.active else None)
+        found = ledger.lookup(query, allowed if filters.active else None)
+        if found is None:
+            return state
+        if not found.refused and not fits_question(state.standalone, found, title_of):
+            return state  # the figure is about something else: answer from the passages
+        if found.refused and state.docs:
+            # The ledger lacks the period asked for; a passage may still state it (the
+            # ledger reads periods by rule and can miss one): trust a confident passage
+            # sentence with a figure whose period agrees with the question's.
+            extract = extractive.answer(state.standalone, make_passages(state.docs))
+            asked = [p for p in extract_periods(state.standalone) if not p.base]
+            best = extract.best
+            if not extract.refused and best is not None and best.has_figure and asked:
+                stated = [p for p in extract_periods(best.text) if not p.base]
+                if stated and periods_compatible(asked, stated):
+                    return state
+        state.ledger = found
         return state
+
+    def title_of(article_id: str) -> str:
+        info = retriever.records.article(article_id)
+        return info.title if info is not None else ""
 
     def similarity(claims: Sequence[str], sentences: Sequence[str]) -> np.ndarray:
         emb = extractive.embedder

@@ -11,12 +11,16 @@ the documents the question is refused with the periods they do have.
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
+from assistant.query import key_terms
 from ingest.facts import Fact, read_subject
 from ingest.figures import Period, describe, extract_periods
+from ingest.gazetteer import country_mentions
 from ingest.records import Records
+from vectorstore.lexical import tokenize
 
 __all__ = ["Conflict", "FactQuery", "Ledger", "LedgerAnswer", "find_conflicts"]
 
@@ -145,16 +149,31 @@ class Ledger:
 
     def __init__(self, records: Records) -> None:
         self.records = records
-        self._cache: tuple[int, list[Fact]] | None = None
+        self._cache: tuple[int, list[Fact], dict[str, list[Fact]]] | None = None
+        self._load_lock = threading.Lock()
 
-    def _all(self) -> list[Fact]:
-        """Every figure, cached until the records change."""
+    def _loaded(self) -> tuple[int, list[Fact], dict[str, list[Fact]]]:
+        """Every figure and an index by country, cached until the records change."""
         version = self.records.version()
         cached = self._cache
         if cached is None or cached[0] != version:
-            cached = (version, self.records.facts())
-            self._cache = cached
-        return cached[1]
+            with self._load_lock:  # one load for many threads asking at once
+                cached = self._cache
+                if cached is None or cached[0] != self.records.version():
+                    version = self.records.version()
+                    facts = self.records.facts()
+                    by_country: dict[str, list[Fact]] = {}
+                    for f in facts:
+                        for c in {f.reporter, f.partner}:
+                            if c:
+                                by_country.setdefault(c, []).append(f)
+                    cached = (version, facts, by_country)
+                    self._cache = cached
+        return cached
+
+    def _all(self) -> list[Fact]:
+        """Every figure, cached until the records change."""
+        return self._loaded()[1]
 
     def facts(
         self,
@@ -254,7 +273,11 @@ class Ledger:
         return LedgerAnswer(facts=[best], available=chartable)
 
     def _subject_facts(self, q: FactQuery) -> list[Fact]:
-        facts = self._all()
+        # A matching figure always names the question's first country (as reporter or
+        # partner), so only that country's figures need a look.
+        _, everything, by_country = self._loaded()
+        key = q.reporter or q.partner
+        facts = by_country.get(key, []) if key else everything
         out = []
         for f in facts:
             if q.flow and f.flow != q.flow:
@@ -348,3 +371,48 @@ def reported(fact: Fact, source: str) -> str:
     """Where and when a figure was reported: " (Trade Desk Wire, 2025-06-12)"."""
     bits = [b for b in (source, fact.article_date) if b]
     return f" ({', '.join(bits)})" if bits else ""
+
+
+# Words a figure question uses to name its subject or ask for the figure; the ledger
+# matched these already (as flow, kind and period), so they need not appear in the source.
+_SUBJECT_WORDS = frozenset(
+    tokenize(
+        "export exports exported import imports imported trade traded bilateral deficit "
+        "surplus balance total overall value volume growth grew grow rise rose increase "
+        "increased fall fell decline declined drop dropped percent pct share target year "
+        "month months first last latest recent most newest figure billion million the a an "
+        "of to from in on for with between and by its their country countries goods"
+    )
+)
+
+
+# Words that make a sentence's figure measure something else than the flow itself.
+_OTHER_MEASURES = frozenset(
+    tokenize("price prices cost costs index inflation tariff tariffs duty duties rate rates")
+)
+
+
+def fits_question(question: str, answer: LedgerAnswer, title_of: Callable[[str], str]) -> bool:
+    """Whether the ledger's figures are about what ``question`` asks.
+
+    The ledger matches a question by subject (countries, flow, sector) and period only.
+    A question naming more than that ("import *prices*", "*sugar* refused for *packaging*",
+    "*balanced budget*") is about something else when those words are not in the figure's
+    sentence or its article's title, and a sentence about prices, costs, tariffs or rates
+    does not answer a question that names none of them; the passages then answer it better.
+    """
+    if not answer.facts:
+        return True
+    text = question
+    for start, end, _, _ in sorted(country_mentions(question), reverse=True):
+        text = text[:start] + " " + text[end:]
+    wanted = [t for t in key_terms(text, periods=False) if t not in _SUBJECT_WORDS]
+    asked = set(tokenize(question))
+    for fact in answer.facts:
+        sentence = set(tokenize(fact.sentence))
+        if (sentence & _OTHER_MEASURES) - asked:
+            continue  # "import prices fell 0.7%" is not what "how much did imports fall" asks
+        said = sentence | set(tokenize(title_of(fact.article_id)))
+        if all(t in said for t in wanted):
+            return True
+    return False

@@ -13,8 +13,8 @@ import pytest
 from conftest import CORPUS_DIR, ROOT, SAMPLE_DIR
 
 from assistant import Assistant, Settings
-from assistant.ledger import FactQuery, find_conflicts
-from ingest.facts import extract_facts
+from assistant.ledger import FactQuery, LedgerAnswer, find_conflicts, fits_question
+from ingest.facts import Fact, extract_facts
 from ingest.figures import Period
 from ingest.loaders import load_file
 
@@ -223,3 +223,51 @@ def test_cli_facts_json_and_conflicts(ledger_home: Path) -> None:
         [str(exe), "facts", "--conflicts"], capture_output=True, text=True, env=env, timeout=120
     )
     assert none.returncode == 0 and "No conflicting figures" in none.stdout
+
+
+def _fact(sentence: str, **kw: object) -> Fact:
+    base: dict[str, object] = dict(
+        article_id="a", index=0, value=2.0, unit="percent", kind="growth", reporter="Germany",
+        partner=None, flow="import", sector=None, city=None, period_start="2025-02",
+        period_end="2025-02", period_label="February 2025", figure="2 pct", sentence=sentence,
+        start=0, end=len(sentence), fig_start=0, fig_end=1,
+    )
+    base.update(kw)
+    return Fact(**base)  # type: ignore[arg-type]
+
+
+def test_ledger_figure_must_be_about_what_is_asked() -> None:
+    imports = LedgerAnswer(facts=[_fact("German imports fell 2 pct in February 2025.")])
+    prices = LedgerAnswer(facts=[_fact("Import prices in Germany fell 0.7 pct in February.")])
+    no_title = lambda _: ""  # noqa: E731
+    q = "By how much did West German import prices fall in February 2025?"
+    assert not fits_question(q, imports, no_title)  # "prices" is not in that sentence
+    assert fits_question(q, prices, no_title)
+    # subject, flow, growth and period words were matched by the ledger already
+    assert fits_question("How much did German imports fall in February 2025?", imports, no_title)
+    # a word found in the article's title counts
+    sugar = LedgerAnswer(facts=[_fact("Exports rose 2 pct.", reporter="Netherlands")])
+    q2 = "How much did Dutch sugar exports rise in February 2025?"
+    assert not fits_question(q2, sugar, no_title)
+    assert fits_question(q2, sugar, lambda _: "Dutch sugar exports climb")
+
+
+def test_a_figure_question_about_another_measure_is_answered_from_the_passages(
+    tmp_path: Path, embedder
+) -> None:
+    src = tmp_path / "src"
+    src.mkdir()
+    (src / "german-trade.txt").write_text(
+        "German trade data for February\n\n"
+        "German imports fell 2.0% in February 2025 compared with January, the statistics "
+        "office said on Monday. Import prices in Germany dropped 0.7% in February 2025 "
+        "against January, according to a separate release from the same office. Exports "
+        "were broadly stable over the month.\n"
+    )
+    a = Assistant(Settings(home=tmp_path / "home"), embedder=embedder)
+    assert a.ingest([src]).ok
+    ans = a.ask("By how much did German import prices fall in February 2025?")
+    assert not ans.refused
+    assert "0.7%" in ans.text and "2.0%" not in ans.text, ans.text
+    plain = a.ask("By how much did German imports fall in February 2025?")
+    assert "2.0%" in plain.text, plain.text
