@@ -7,6 +7,7 @@ on disk. The figures show how each grows with the store.
 
     python benchmarks/scale.py                  # 1000, 10000, all
     python benchmarks/scale.py --sizes 500 2000
+    python benchmarks/scale.py --keep DIR       # keep the full store; then --serve DIR
 """
 
 from __future__ import annotations
@@ -95,7 +96,12 @@ def main() -> None:
     parser.add_argument("--sizes", type=int, nargs="*", default=[1000, 10000, 0],
                         help="article counts; 0 = all")
     parser.add_argument("--keep", type=Path, help="build (and keep) the store in this folder")
+    parser.add_argument("--serve", type=Path, metavar="HOME",
+                        help="only measure serving an existing store (cold start, ask, RSS)")
     args = parser.parse_args()
+    if args.serve:
+        print(json.dumps(serve_stats(args.serve)))
+        return
     from assistant import Assistant, Settings
     from benchmarks.ingest import embedded_texts, hnsw_recall, raw_encode_rate
     from vectorstore.embeddings import Embedder
