@@ -15,6 +15,7 @@ import shutil
 import threading
 import unicodedata
 from collections.abc import Sequence
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -97,15 +98,15 @@ def _stem(word: str) -> str:
     return word
 
 
-_PHRASES = (
-    (re.compile(r"\b(?:two[- ]way trade|trade volume|volume of trade|total trade|trade between)"
-                r"\b", re.I), " bilateral trade "),
-    (re.compile(r"\bchief executive officer\b", re.I), " chief executive "),
-    (re.compile(r"\b(?:per|a|each|every) year\b", re.I), " annual "),
-    (re.compile(r"\bliquefied natural gas\b", re.I), " lng "),
-    (re.compile(r"\bforeign direct investment\b", re.I), " fdi "),
-    (re.compile(r"\b(?:sail(?:s|ed)?|depart(?:s|ed)?|leav(?:e|es|ing)|left|dispatched)\s+from\b",
-                re.I), " shipped from "),
+_PHRASES = (  # (a word every match contains, pattern, replacement)
+    ("trade", re.compile(r"\b(?:two[- ]way trade|trade volume|volume of trade|total trade|"
+                         r"trade between)\b", re.I), " bilateral trade "),
+    ("chief", re.compile(r"\bchief executive officer\b", re.I), " chief executive "),
+    ("year", re.compile(r"\b(?:per|a|each|every) year\b", re.I), " annual "),
+    ("liquefied", re.compile(r"\bliquefied natural gas\b", re.I), " lng "),
+    ("foreign", re.compile(r"\bforeign direct investment\b", re.I), " fdi "),
+    ("from", re.compile(r"\b(?:sail(?:s|ed)?|depart(?:s|ed)?|leav(?:e|es|ing)|left|dispatched)"
+                        r"\s+from\b", re.I), " shipped from "),
 )
 
 
@@ -121,22 +122,35 @@ def tokenize(text: str) -> list[str]:
     Numbers keep their decimals and lose thousands separators ("5,340" -> "5340").
     A few trade-news synonyms meet ("two-way trade" = "trade volume" = "bilateral trade").
     """
-    text = _USA.sub(" usa ", _fold(unicodedata.normalize("NFKC", text)))
-    for pattern, repl in _PHRASES:
-        text = pattern.sub(repl, text)
-    text = text.lower()
+    if not text.isascii():
+        text = _fold(unicodedata.normalize("NFKC", text))
+    text = _USA.sub(" usa ", text)
+    low = text.lower()
+    for word, pattern, repl in _PHRASES:
+        if word in low:  # most texts hold few of these phrases: skip the regex
+            text = pattern.sub(repl, text)
+            low = text.lower()
     out: list[str] = []
-    for tok in _TOKEN.findall(text):
-        if tok[0].isdigit():
-            if re.fullmatch(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?", tok):
-                tok = tok.replace(",", "")
-            out.append(tok.rstrip(".,"))
-        elif tok not in _STOP:
-            tok = re.sub(r"['’]s$", "", tok)
-            for part in _CANONICAL.get(tok, tok).split():
-                stem = _stem(part)
-                out.extend(_CANONICAL.get(stem, stem).split())
+    for tok in _TOKEN.findall(text.lower()):
+        out.extend(_word_tokens(tok))
     return out
+
+
+@lru_cache(maxsize=262144)
+def _word_tokens(tok: str) -> tuple[str, ...]:
+    """The tokens one matched word or number becomes (cached: vocabularies are small)."""
+    if tok[0].isdigit():
+        if re.fullmatch(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?", tok):
+            tok = tok.replace(",", "")
+        return (tok.rstrip(".,"),)
+    if tok in _STOP:
+        return ()
+    tok = re.sub(r"['’]s$", "", tok)
+    out: list[str] = []
+    for part in _CANONICAL.get(tok, tok).split():
+        stem = _stem(part)
+        out.extend(_CANONICAL.get(stem, stem).split())
+    return tuple(out)
 
 
 class LexicalIndex:
