@@ -32,8 +32,10 @@ _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~:$&^=\"'])")
 
 @st.cache_resource(show_spinner="Loading Trade Desk…")
 def base_assistant() -> Assistant:
-    """The Assistant built from TRADEDESK_* settings."""
-    return Assistant()
+    """The Assistant built from TRADEDESK_* settings, warming up in the background."""
+    assistant = Assistant()
+    assistant.warm_up()
+    return assistant
 
 
 @st.cache_resource(show_spinner=False)

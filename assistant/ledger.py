@@ -175,6 +175,10 @@ class Ledger:
         """Every figure, cached until the records change."""
         return self._loaded()[1]
 
+    def facts_loaded(self) -> int:
+        """Load the figures into memory now (done lazily otherwise); returns how many."""
+        return len(self._all())
+
     def facts(
         self,
         *,

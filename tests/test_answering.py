@@ -392,3 +392,21 @@ def test_lexical_index_is_loaded_not_rebuilt_by_a_second_assistant(
     assert not second.refresh()  # in step: nothing to do
     assert [d.id for d in docs] == [d.id for d in qa.retriever.invoke(TURKEY_QUESTION)]
     assert second.ask(TURKEY_QUESTION).text == qa.ask(TURKEY_QUESTION).text
+
+
+def test_warm_up_loads_what_the_first_question_needs(qa: Assistant) -> None:
+    fresh = Assistant(qa.settings, embedder=qa.embedder)
+    assert fresh.lexical.version is None and fresh.ledger._cache is None
+    thread = fresh.warm_up()
+    assert thread is not None
+    thread.join(60)
+    assert not thread.is_alive()
+    assert fresh.lexical.version == fresh.records.version()
+    assert fresh.ledger._cache is not None
+    assert len(fresh.ledger._cache[1]) == len(qa.facts())
+    ans = fresh.ask(TURKEY_QUESTION)
+    assert "5.34 billion" in ans.text
+    # an empty store warms up without error and without loading anything
+    empty = Assistant(Settings(home=qa.settings.home.parent / "empty"), embedder=qa.embedder)
+    assert empty.warm_up(background=False) is None
+    assert empty.ledger._cache is None
