@@ -140,6 +140,8 @@ def main() -> None:
                 )
 
             ours_hit.append(any(gold(r.text, r.article_id) for r in rows.values()))
+            if not ours_hit[-1]:
+                print(f"  gold passage not in our top 5: {item.id}: {item.question}")
             naive_hit.append(any(gold(d.page_content, d.metadata["article_id"]) for d in docs))
             facts = all(fact_present(g, ans.text) for g in item.expected)
             ours_ok.append(not ans.refused and facts)

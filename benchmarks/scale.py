@@ -81,12 +81,13 @@ print(json.dumps({"cold_start_s": cold, "p50_ms": fresh[49] * 1000, "p95_ms": fr
 COLD_QUESTION = "What were Japan's exports to the United States in 1986?"
 
 
-def serve_stats(home: Path) -> dict[str, Any]:
+def serve_stats(home: Path, query_encoder: str = "auto") -> dict[str, Any]:
     """Open the store in a fresh process, answer the questions, report latency and memory."""
     out = subprocess.run(
         [sys.executable, "-c", SERVE, str(home), COLD_QUESTION, json.dumps(QUESTIONS)],
         capture_output=True, text=True, check=True, cwd=ROOT,
-        env={"HF_HUB_OFFLINE": "1", "TOKENIZERS_PARALLELISM": "false", "PATH": "/usr/bin:/bin"},
+        env={"HF_HUB_OFFLINE": "1", "TOKENIZERS_PARALLELISM": "false", "PATH": "/usr/bin:/bin",
+             "TRADEDESK_QUERY_ENCODER": query_encoder},
     )
     return json.loads(out.stdout.strip().splitlines()[-1])
 
@@ -98,9 +99,11 @@ def main() -> None:
     parser.add_argument("--keep", type=Path, help="build (and keep) the store in this folder")
     parser.add_argument("--serve", type=Path, metavar="HOME",
                         help="only measure serving an existing store (cold start, ask, RSS)")
+    parser.add_argument("--query-encoder", default="auto", choices=["auto", "onnx", "torch"],
+                        help="with --serve: the serving process's TRADEDESK_QUERY_ENCODER")
     args = parser.parse_args()
     if args.serve:
-        print(json.dumps(serve_stats(args.serve)))
+        print(json.dumps(serve_stats(args.serve, args.query_encoder)))
         return
     from assistant import Assistant, Settings
     from benchmarks.ingest import embedded_texts, hnsw_recall, raw_encode_rate
