@@ -117,6 +117,9 @@ def run(
     }
     if recall:
         result["hnsw_recall_at_10"] = round(hnsw_recall(assistant), 4)
+        # As `tradedesk ingest` does, so that `scale.py --serve` on a kept store runs
+        # without torch.
+        Embedder(onnx_dir=settings.models_dir).ensure_onnx()
     table(f"{name}: ingest", [(k, v) for k, v in result.items()])
     return result
 

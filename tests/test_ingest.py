@@ -453,3 +453,24 @@ def test_lexical_index_rebuilt_only_on_change(ingested: Assistant, sample_copy: 
     assert len(a.lexical) == a.stats()["chunks"]
     hits = a.lexical.search("nickel Finland", 3)
     assert hits and hits[0][0].startswith(report.added[0] + ":")
+
+
+@pytest.mark.slow
+def test_store_reads_more_ids_than_sqlite_allows_in_one_query(
+    tmp_path: Path, embedder: Embedder
+) -> None:
+    """A large library (here 33,000 chunks, over SQLite's 32,766 variables) reads back whole."""
+    from vectorstore.store import ChromaStore
+
+    store = ChromaStore(embedder, collection="big", path=tmp_path / "chroma")
+    n = 33_000
+    rng = np.random.default_rng(1)
+    vecs = rng.normal(size=(n, embedder.dimension)).astype(np.float32)
+    vecs /= np.linalg.norm(vecs, axis=1, keepdims=True)
+    ids = [f"a{i // 3}:v:{i % 3}" for i in range(n)]
+    store.upsert(ids, vecs, [f"chunk {i}" for i in range(n)], [{"index": i} for i in range(n)])
+    got = store.embeddings(ids)
+    assert len(got) == n
+    assert np.allclose(got[ids[-1]], vecs[-1], atol=1e-6)
+    docs = store.get(ids)
+    assert len(docs) == n and docs[ids[12_345]] == ("chunk 12345", {"index": 12_345})

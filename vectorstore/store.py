@@ -95,6 +95,12 @@ class Hit:
     score: float  # cosine similarity, 1 = identical direction
 
 
+def _slices(ids: Sequence[str], size: int = 5000) -> Iterator[list[str]]:
+    """``ids`` in lists Chroma can look up at once (SQLite caps a query's variables)."""
+    for lo in range(0, len(ids), size):
+        yield list(ids[lo : lo + size])
+
+
 class ChromaStore:
     """A Chroma collection of chunk vectors.
 
@@ -397,12 +403,14 @@ class ChromaStore:
             col = self.collection(create=False)
             if col is None:
                 return {}
-            got = col.get(ids=list(ids), include=["documents", "metadatas"])
-        docs = got.get("documents") or []
-        metas = got.get("metadatas") or []
-        return {
-            i: (d or "", dict(m or {})) for i, d, m in zip(got["ids"], docs, metas, strict=True)
-        }
+            out: dict[str, tuple[str, dict[str, Any]]] = {}
+            for part in _slices(ids):
+                got = col.get(ids=part, include=["documents", "metadatas"])
+                docs = got.get("documents") or []
+                metas = got.get("metadatas") or []
+                for i, d, m in zip(got["ids"], docs, metas, strict=True):
+                    out[i] = (d or "", dict(m or {}))
+        return out
 
     def embeddings(self, ids: Sequence[str]) -> dict[str, np.ndarray]:
         """Stored vectors of ``ids``."""
@@ -412,13 +420,15 @@ class ChromaStore:
             col = self.collection(create=False)
             if col is None:
                 return {}
-            got = col.get(ids=list(ids), include=["embeddings"])
-        embs = got.get("embeddings")
-        if embs is None:
-            return {}
-        return {
-            i: np.asarray(e, dtype=np.float32) for i, e in zip(got["ids"], embs, strict=True)
-        }
+            vectors: dict[str, np.ndarray] = {}
+            for part in _slices(ids):
+                got = col.get(ids=part, include=["embeddings"])
+                embs = got.get("embeddings")
+                if embs is None:
+                    continue
+                for i, e in zip(got["ids"], embs, strict=True):
+                    vectors[i] = np.asarray(e, dtype=np.float32)
+        return vectors
 
     def query(
         self, vector: Sequence[float] | np.ndarray, k: int, where: dict[str, Any] | None = None
