@@ -103,7 +103,9 @@ def main() -> None:
                         help="with --serve: the serving process's TRADEDESK_QUERY_ENCODER")
     args = parser.parse_args()
     if args.serve:
-        print(json.dumps(serve_stats(args.serve, args.query_encoder)))
+        stats = serve_stats(args.serve, args.query_encoder)
+        print(json.dumps(stats))
+        save(f"serve-{args.serve.name}-{args.query_encoder}", {"home": str(args.serve), **stats})
         return
     from assistant import Assistant, Settings
     from benchmarks.ingest import embedded_texts, hnsw_recall, raw_encode_rate
