@@ -262,9 +262,23 @@ class SentenceChunker:
                 i += 1
 
         spans = [Span(units[a].start, units[b - 1].end) for a, b in groups]
-        passages = [text[s.start : s.end] for s in spans]
-        embedded = [embed_text(prefix, p) for p in passages]
-        real = [n + 2 for n in self.count_tokens(embedded)]
+        # Word pieces never span whitespace, so a chunk whose units are separated by
+        # whitespace has exactly the sum of their counts (plus the title's): only the
+        # others (units cut inside a word, or touching) are tokenized again.
+        real: list[int] = [0] * len(spans)
+        again: list[int] = []
+        for g, (a, b) in enumerate(groups):
+            gaps = (text[units[i].end : units[i + 1].start] for i in range(a, b - 1))
+            if all(gap and not gap.strip() for gap in gaps):
+                real[g] = prefix_tokens + sum(unit_tokens[a:b]) + 2
+            else:
+                again.append(g)
+        if again:
+            counts = self.count_tokens(
+                [embed_text(prefix, text[spans[g].start : spans[g].end]) for g in again]
+            )
+            for g, n in zip(again, counts, strict=True):
+                real[g] = n + 2
         out: list[tuple[Span, int]] = []
         for span, n in zip(spans, real, strict=True):
             if n <= self.max_tokens:
