@@ -80,6 +80,7 @@ class _State:
     context: str = ""  # the previous answer, when the question is a follow-up
     docs: list[Document] = field(default_factory=list)
     ledger: LedgerAnswer | None = None
+    extract: ExtractiveResult | None = None  # the passages' extractive answer, once computed
     draft: Any = None
     timings: dict[str, float] = field(default_factory=dict)
 
@@ -238,7 +239,7 @@ def build_chain(
             # The ledger lacks the period asked for; a passage may still state it (the
             # ledger reads periods by rule and can miss one): trust a confident passage
             # sentence with a figure whose period agrees with the question's.
-            extract = extractive.answer(state.standalone, make_passages(state.docs))
+            extract = extract_once(state)
             asked = [p for p in extract_periods(state.standalone) if not p.base]
             best = extract.best
             if not extract.refused and best is not None and best.has_figure and asked:
@@ -247,6 +248,14 @@ def build_chain(
                     return state
         state.ledger = found
         return state
+
+    def extract_once(state: _State) -> ExtractiveResult:
+        """The extractive answer from the retrieved passages (computed at most once)."""
+        if state.extract is None:
+            state.extract = extractive.answer(
+                state.standalone, make_passages(state.docs), state.context
+            )
+        return state.extract
 
     def title_of(article_id: str) -> str:
         info = retriever.records.article(article_id)
@@ -286,7 +295,7 @@ def build_chain(
                     return answer
             # The ledger's figure could not be cited and checked: answer from the passages.
             draft = None if llm is not None else (
-                extractive.answer(state.standalone, make_passages(state.docs), state.context)
+                extract_once(state)
                 if state.docs
                 else None
             )
@@ -302,7 +311,7 @@ def build_chain(
             extract = (
                 draft
                 if isinstance(draft, ExtractiveResult)
-                else extractive.answer(state.standalone, passages, state.context)
+                else extract_once(state)
             )
             if extract.refused:
                 answer.refused = True
@@ -345,7 +354,7 @@ def build_chain(
         def extract_step(state: _State) -> dict[str, Any]:
             t0 = time.perf_counter()
             draft = (
-                extractive.answer(state.standalone, make_passages(state.docs), state.context)
+                extract_once(state)
                 if state.docs
                 else None
             )

@@ -618,7 +618,6 @@ class Assistant:
         thread.start()
         return thread
 
-
     def _wrote(self) -> None:
         """This process changed the store: its own client is up to date."""
         self._seen["version"] = self.records.version()

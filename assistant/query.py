@@ -198,18 +198,18 @@ def _condense_one(question: str, previous: str) -> str:
         base = prev_core
         if rest_flow:  # same countries and period, another flow: "What about imports?"
             flow = rest_flow.group(1).lower()
-            base = re.sub(
-                r"\b(?:exports?|exported|imports?|imported|trade|investments?|invested)\b"
-                r"(\s+\w+){0,3}?\s+(?:to|from)\b",
-                lambda m: m.group(0).split()[0] and re.sub(
-                    r"\b(?:to|from)$", "from" if flow.startswith("import") else "to",
-                    re.sub(r"^\w+", flow, m.group(0)),
-                ),
-                base, count=1, flags=re.I,
-            ) if re.search(r"\b(?:to|from)\b", base) else re.sub(
-                r"\b(?:exports?|exported|imports?|imported|trade|investments?|invested)\b",
-                flow, base, count=1, flags=re.I,
-            )
+            verb = r"\b(?:exports?|exported|imports?|imported|trade|investments?|invested)\b"
+            towards = "from" if flow.startswith("import") else "to"
+
+            def swap(m: re.Match[str]) -> str:  # "exports to" -> "imports from"
+                phrase = re.sub(r"^\w+", flow, m.group(0))
+                return re.sub(r"\b(?:to|from)$", towards, phrase)
+
+            if re.search(r"\b(?:to|from)\b", base):
+                base = re.sub(verb + r"(\s+\w+){0,3}?\s+(?:to|from)\b", swap, base,
+                              count=1, flags=re.I)
+            else:
+                base = re.sub(verb, flow, base, count=1, flags=re.I)
             return base if base != prev_core else f"{prev_core.rstrip('?')} {rest}?"
         if rest_is_period:  # same subject, another period
             for p in _PERIOD_PHRASE.finditer(prev_core):

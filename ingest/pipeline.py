@@ -274,6 +274,8 @@ class Ingestor:
         failed: list[Failure] = []
         docs: list[Document] = []
         stored: dict[str, tuple[str, str]] = {}  # path -> (article id, source), this call
+        # Uploads already in the library, read once (not once per file).
+        known = {a.source_path: (a.article_id, a.source) for a in self.records.articles()}
         for n, (name, data) in enumerate(files, start=1):
             if progress:
                 progress(Progress("load", n - 1, len(files), clean_upload_name(name)))
@@ -286,10 +288,9 @@ class Ingestor:
                 got, failures = load_file(path, max_bytes=self.max_file_bytes)
             except LoaderError as exc:
                 failed.append(Failure(label, str(exc)))
-                if not any(a.source_path == str(path) for a in self.records.articles()):
+                if str(path) not in known:
                     path.unlink(missing_ok=True)
                 continue
-            known = {a.source_path: (a.article_id, a.source) for a in self.records.articles()}
             existing = known.get(str(path)) or stored.get(str(path))
             for doc in got:
                 doc.label = label
