@@ -38,6 +38,16 @@ def _isolated_env(monkeypatch: pytest.MonkeyPatch) -> None:
             monkeypatch.delenv(key)
 
 
+def clean_settings(**kwargs: Any) -> Settings:
+    """Settings that ignore the developer's TRADEDESK_* variables (for module fixtures,
+    which run outside ``_isolated_env``)."""
+    with pytest.MonkeyPatch.context() as mp:
+        for key in list(os.environ):
+            if key.startswith("TRADEDESK_"):
+                mp.delenv(key)
+        return Settings(**kwargs)
+
+
 @pytest.fixture(scope="session")
 def embedder() -> Embedder:
     """The real packaged MiniLM, loaded once for the whole session."""

@@ -26,10 +26,10 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import pytest
-from conftest import SAMPLE_DIR
+from conftest import SAMPLE_DIR, clean_settings
 from pdfgen import make_pdf
 
-from assistant import Assistant, Settings
+from assistant import Assistant
 from ingest.chunking import embed_text
 from ingest.models import IngestReport
 from vectorstore.embeddings import Embedder
@@ -37,15 +37,6 @@ from vectorstore.embeddings import Embedder
 T = TypeVar("T")
 GUARD_SECONDS = 60.0
 HEX_NAME = re.compile(r"^[0-9a-f]{32}\.(txt|md|markdown|html|htm|pdf|jsonl)$")
-
-
-def _clean_settings(**kwargs: Any) -> Settings:
-    """Settings that ignore the developer's TRADEDESK_* variables (module fixtures)."""
-    with pytest.MonkeyPatch.context() as mp:
-        for key in list(os.environ):
-            if key.startswith("TRADEDESK_"):
-                mp.delenv(key)
-        return Settings(**kwargs)
 
 
 def guarded(fn: Callable[[], T], seconds: float = GUARD_SECONDS, what: str = "ingest") -> T:
@@ -121,7 +112,7 @@ def article_for(a: Assistant, path: Path) -> list[Any]:
 @pytest.fixture(scope="module")
 def lab(tmp_path_factory: pytest.TempPathFactory, embedder: Embedder) -> Lab:
     root = tmp_path_factory.mktemp("bad-inputs")
-    a = Assistant(_clean_settings(home=root / "home"), embedder=embedder)
+    a = Assistant(clean_settings(home=root / "home"), embedder=embedder)
     report = a.ingest(SAMPLE_DIR / "germany-china-trade-2024.txt")
     assert report.ok and len(report.added) == 1
     aid = report.added[0]

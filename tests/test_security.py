@@ -12,7 +12,6 @@ images or HTML).
 from __future__ import annotations
 
 import http.server
-import os
 import re
 import shutil
 import threading
@@ -23,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import ROOT, SAMPLE_DIR
+from conftest import ROOT, SAMPLE_DIR, clean_settings
 
 from assistant import Assistant, Settings
 from assistant.answer import Answer
@@ -39,15 +38,6 @@ QUESTIONS = {
     "brazil": ("How many tonnes of soybeans did Brazil ship to China in 2024?",
                "73.1 million tonnes"),
 }
-
-
-def _clean_settings(**kwargs: Any) -> Settings:
-    """Settings that ignore the developer's TRADEDESK_* variables (module fixtures)."""
-    with pytest.MonkeyPatch.context() as mp:
-        for key in list(os.environ):
-            if key.startswith("TRADEDESK_"):
-                mp.delenv(key)
-        return Settings(**kwargs)
 
 
 # -- a listener that counts every request ----------------------------------------------------
@@ -241,7 +231,7 @@ def planted(
     base = tmp_path_factory.mktemp("security")
     sample = base / "sample"
     shutil.copytree(SAMPLE_DIR, sample)
-    a = Assistant(_clean_settings(home=base / "home"), embedder=embedder)
+    a = Assistant(clean_settings(home=base / "home"), embedder=embedder)
     assert a.ingest([sample]).ok
     clean = {key: a.ask(q) for key, (q, _) in QUESTIONS.items()}
     files = planted_articles(sample, listener.url)

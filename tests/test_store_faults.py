@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import SAMPLE_DIR, ChromaServer
+from conftest import SAMPLE_DIR, ChromaServer, clean_settings
 
 from assistant import Assistant, Settings
 from ingest.pipeline import Ingestor, Progress
@@ -34,15 +34,6 @@ from vectorstore.errors import AssistantError, StoreError
 
 QUESTION = "How much did German exports to China fall in 2024?"
 ANSWER = "7.6%"
-
-
-def _clean_settings(**kwargs: Any) -> Settings:
-    """Settings that ignore the developer's TRADEDESK_* variables (module fixtures)."""
-    with pytest.MonkeyPatch.context() as mp:
-        for key in list(os.environ):
-            if key.startswith("TRADEDESK_"):
-                mp.delenv(key)
-        return Settings(**kwargs)
 
 
 def without_paths(message: str, *paths: Path) -> str:
@@ -74,7 +65,7 @@ class Template:
 
     def copy(self, dest: Path) -> Settings:
         shutil.copytree(self.home, dest, dirs_exist_ok=True)
-        return _clean_settings(home=dest)
+        return clean_settings(home=dest)
 
     def fresh(self, dest: Path) -> Assistant:
         return Assistant(self.copy(dest), embedder=self.embedder)
@@ -86,7 +77,7 @@ def template(tmp_path_factory: pytest.TempPathFactory, embedder: Embedder) -> Te
     sample = root / "sample"
     shutil.copytree(SAMPLE_DIR, sample)
     home = root / "home"
-    a = Assistant(_clean_settings(home=home), embedder=embedder)
+    a = Assistant(clean_settings(home=home), embedder=embedder)
     report = a.ingest([sample])
     assert report.ok and len(report.added) == 9
     articles = {x.article_id: x.chunks for x in a.articles()}
