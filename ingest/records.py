@@ -164,7 +164,10 @@ class Records:
         if "unable to open" in text and folder.exists() and not os.access(folder, os.W_OK):
             text = "read-only"
         if "readonly" in text or "read-only" in text or "permission" in text:
-            fix = "make the data directory writable or set TRADEDESK_HOME to a writable folder"
+            fix = (
+                f"the data folder {folder} is read-only or not writable: make it writable "
+                "or set TRADEDESK_HOME to a writable folder"
+            )
         elif "disk" in text and ("full" in text or "i/o" in text) or "no space" in text:
             fix = "free disk space, then run `tradedesk doctor`"
         elif "malformed" in text or "not a database" in text or "corrupt" in text:
