@@ -2,11 +2,12 @@
 
 from assistant.answer import Answer, Citation
 from assistant.errors import AssistantError
-from assistant.facade import Assistant, DoctorReport
+from assistant.facade import Assistant
 from assistant.settings import Settings
-from ingest.facts import Fact
+from ingest.maintenance import DoctorReport
 from ingest.models import ArticleInfo, IngestReport
 from ingest.pipeline import Progress
+from ingest.text.facts import Fact
 
 __all__ = [
     "Answer",

@@ -37,6 +37,7 @@ from assistant.citations import (
     split_claims,
     verify_claims,
 )
+from assistant.documents import ChunkMeta, to_document
 from assistant.ledger import (
     FactQuery,
     Ledger,
@@ -47,9 +48,9 @@ from assistant.ledger import (
 )
 from assistant.query import condense
 from assistant.retrieval import Filters, HybridRetriever
-from ingest.chunking import split_sentences
-from ingest.facts import Fact
-from ingest.figures import extract_periods, periods_compatible
+from ingest.text.facts import Fact
+from ingest.text.periods import extract_periods, periods_compatible
+from ingest.text.sentences import split_sentences
 
 __all__ = ["AnswerChunk", "build_chain"]
 
@@ -111,16 +112,7 @@ def _fact_passage(
     for row in sorted(rows.values(), key=lambda r: r.index):
         if not (row.start <= fact.start and fact.end <= row.end):
             continue
-        doc = Document(
-            page_content=row.text,
-            id=row.chunk_id,
-            metadata={
-                "chunk_id": row.chunk_id, "article_id": row.article_id, "title": row.title,
-                "source": row.source, "date": row.date, "url": row.url, "start": row.start,
-                "end": row.end, "page": row.page, "rank": 0, "score": 1.0, "dense": 1.0,
-                "lexical": None,
-            },
-        )
+        doc = to_document(row, score=1.0, dense=1.0)
         passage = Passage(n, doc, split_sentences(row.text))
         for i, span in enumerate(passage.sentences):
             if row.start + span.start == fact.start:
@@ -273,7 +265,7 @@ def build_chain(
         t0 = time.perf_counter()
         answer = Answer(
             text="", question=state.question, standalone_question=state.standalone,
-            backend=backend_name, retrieved=[d.metadata["chunk_id"] for d in state.docs],
+            backend=backend_name, retrieved=[ChunkMeta.of(d).chunk_id for d in state.docs],
         )
         if isinstance(draft, LedgerAnswer):
             made = _ledger_claims(draft, retriever, len(state.docs) + 1)

@@ -14,23 +14,19 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import numpy as np
 from langchain_core.documents import Document
 
 from assistant.answer import Citation
+from assistant.documents import ChunkMeta
 from assistant.query import entities, key_terms
-from ingest.chunking import Span, split_sentences
-from ingest.figures import (
-    Figure,
-    Period,
-    context_periods,
-    extract_figures,
-    extract_periods,
-    periods_compatible,
-)
-from ingest.gazetteer import countries, sectors
-from vectorstore.lexical import tokenize
+from ingest.text.figures import Figure, extract_figures
+from ingest.text.gazetteer import countries, sectors
+from ingest.text.periods import Period, context_periods, extract_periods, periods_compatible
+from ingest.text.sentences import Span, split_sentences
+from ingest.text.tokens import tokenize
 
 __all__ = [
     "Claim",
@@ -106,10 +102,15 @@ class Passage:
         """The passage text (== article text[start:end])."""
         return self.doc.page_content
 
+    @cached_property
+    def meta(self) -> ChunkMeta:
+        """The passage's chunk, article and scores."""
+        return ChunkMeta.of(self.doc)
+
     @property
     def start(self) -> int:
         """Offset of the passage in its article."""
-        return int(self.doc.metadata["start"])
+        return self.meta.start
 
     def sentence(self, i: int) -> str:
         """Text of sentence ``i``."""
@@ -124,7 +125,7 @@ class Passage:
         year ("Exports in May alone ...") takes the year of the nearest earlier
         sentence (or the title) that states one.
         """
-        title = str(self.doc.metadata.get("title", ""))
+        title = self.meta.title
         earlier = [self.sentence(j) for j in range(i - 1, -1, -1)] + [title]
         return context_periods(self.sentence(i), earlier)
 
@@ -288,7 +289,7 @@ def _missing_names(claim: str, passages: list[Passage]) -> list[str]:
     known: set[str] = set()
     known_countries: set[str] = set()
     for p in passages:
-        title = str(p.doc.metadata.get("title", ""))
+        title = p.meta.title
         known |= set(tokenize(p.text)) | set(tokenize(title))
         known_countries |= countries(p.text) | countries(title)
     missing = sorted(countries(claim) - known_countries)
@@ -355,7 +356,6 @@ def _find_figure(
             continue
         return j, ""
     return None, why
-    return None
 
 
 def assemble(
@@ -378,25 +378,25 @@ def assemble(
             if key not in index:
                 p = by_n[n]
                 a, b = p.sentences[i].start, p.sentences[j].end
-                meta = p.doc.metadata
+                meta = p.meta
                 index[key] = len(citations) + 1
                 citations.append(
                     Citation(
                         n=index[key],
-                        article_id=meta["article_id"],
-                        title=meta["title"],
-                        source=meta["source"],
-                        date=meta.get("date"),
-                        chunk_id=meta["chunk_id"],
+                        article_id=meta.article_id,
+                        title=meta.title,
+                        source=meta.source,
+                        date=meta.date,
+                        chunk_id=meta.chunk_id,
                         quote=p.text[a:b],
                         start=p.start + a,
                         end=p.start + b,
-                        score=float(meta.get("dense") or 0.0),
-                        url=meta.get("url"),
+                        score=float(meta.dense or 0.0),
+                        url=meta.url,
                         passage=p.text,
                         passage_start=p.start,
-                        passage_end=int(meta["end"]),
-                        page=meta.get("page"),
+                        passage_end=meta.end,
+                        page=meta.page,
                     )
                 )
             numbers.append(index[key])

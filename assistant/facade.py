@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import copy
-import os
 import threading
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -21,47 +19,33 @@ from assistant.ledger import Conflict, Ledger
 from assistant.retrieval import Filters, HybridRetriever
 from assistant.settings import Settings, load_settings
 from ingest.chunking import SentenceChunker
-from ingest.facts import Fact
-from ingest.models import ArticleInfo, Failure, IngestReport
+from ingest.maintenance import DoctorReport, Maintenance
+from ingest.models import ArticleInfo, IngestReport
 from ingest.pipeline import Ingestor, ProgressFn
 from ingest.records import Records
+from ingest.text.facts import Fact
+from ingest.text.tokens import TOKENIZER_VERSION, tokenize
 from vectorstore.embeddings import Embedder
 from vectorstore.errors import (
     AssistantError,
     BackendError,
     ConfigError,
     QuestionError,
-    StoreError,
 )
 from vectorstore.lexical import LexicalIndex
 from vectorstore.store import ChromaStore
 
-__all__ = ["Assistant", "DoctorReport"]
+__all__ = ["Assistant"]
 
 
 def _country_name(text: str | None) -> str | None:
     """User input such as "turkish" as the ledger's country name (or as given)."""
     if not text:
         return None
-    from ingest.gazetteer import countries
+    from ingest.text.gazetteer import countries
 
     found = countries(text[:1].upper() + text[1:])
     return sorted(found)[0] if found else text
-
-
-@dataclass
-class DoctorReport:
-    """What ``Assistant.doctor()`` found (and fixed)."""
-
-    problems: list[str] = field(default_factory=list)
-    warnings: list[str] = field(default_factory=list)
-    fixed: list[str] = field(default_factory=list)
-    stats: dict[str, Any] = field(default_factory=dict)
-
-    @property
-    def ok(self) -> bool:
-        """True when no problem remains."""
-        return not self.problems
 
 
 class Assistant:
@@ -109,7 +93,8 @@ class Assistant:
             max_file_bytes=int(s.max_file_mb * 1_000_000),
             lock_timeout=s.ingest_lock_timeout,
         )
-        self.lexical = LexicalIndex(s.lexical_dir)
+        self.lexical = LexicalIndex(s.lexical_dir, tokenize, TOKENIZER_VERSION)
+        self.maintenance = Maintenance(self.ingestor, self.lexical, uploads_dir=s.uploads_dir)
         self._sync_lock = threading.Lock()
         # The records version this process's store client has seen (shared by siblings).
         self._seen: dict[str, int | None] = {"version": None}
@@ -462,118 +447,19 @@ class Assistant:
     def doctor(self, *, fix: bool = False) -> DoctorReport:
         """Check that the records, the Chroma store and the BM25 index agree.
 
-        Checks: the records file (SQLite integrity, chunk/article consistency), the
-        collection and its embedding model, every recorded chunk present in Chroma and
-        no chunk in Chroma that no current article version owns, an empty journal of
-        unfinished writes, the lexical index's version, and the source files.
-
-        Args:
-            fix: repair what can be repaired in place (finish or undo interrupted
-                writes, delete orphans, re-embed articles that lost chunks from their
-                recorded text, rebuild the BM25 index). A store that cannot be read
-                at all needs ``rebuild()``.
+        See ``ingest.maintenance.Maintenance.doctor``; with ``fix`` what can be repaired
+        in place is repaired. A store that cannot be read at all needs ``rebuild()``.
         """
-        report = DoctorReport()
-        try:
-            report.problems += self.records.integrity()
-            pending = self.records.pending()
-            record_ids = set(self.records.chunk_ids())
-            n_articles, n_chunks = self.records.count()
-        except StoreError as exc:
-            report.problems.append(f"{exc}")
-            return report
-        try:
-            store_ids = set(self.store.ids())
-        except StoreError as exc:  # includes ModelMismatchError
-            report.problems.append(str(exc))
-            return report
-        missing = record_ids - store_ids
-        orphans = store_ids - record_ids
-        if pending:
-            report.problems.append(
-                f"{len(pending)} chunk writes or deletes of an interrupted ingest are unfinished"
-            )
-        if missing:
-            affected = {c.rsplit(":", 2)[0] for c in missing}
-            report.problems.append(
-                f"{len(missing)} recorded chunks of {len(affected)} articles are missing from "
-                "the Chroma store"
-            )
-        if orphans:
-            report.problems.append(
-                f"{len(orphans)} chunks in the Chroma store belong to no current article version"
-            )
-        if self.lexical.saved_version() != self.records.version():
-            report.warnings.append("the BM25 index is out of date (rebuilt on the next question)")
-        gone = sorted({p for p, _, _, _ in self.records.source_rows() if not os.path.exists(p)})
-        if gone:
-            report.warnings.append(
-                f"{len(gone)} source files no longer exist (their articles stay; "
-                "`tradedesk ingest --prune` removes them): " + ", ".join(gone[:3])
-            )
-        report.stats = {
-            "articles": n_articles, "chunks": n_chunks, "vectors": len(store_ids),
-            "embedding_model": self.embedder.name, "store": self.store.location,
-        }
-        if fix and report.problems:
-            repaired = self.ingestor.repair()
-            if repaired:
-                report.fixed.append(f"cleaned up {repaired} chunks of an interrupted ingest")
-            leftover = set(self.store.ids()) - set(self.records.chunk_ids())
-            if leftover:
-                self.store.delete(sorted(leftover))
-                report.fixed.append(f"deleted {len(leftover)} orphan chunks")
-            absent = set(self.records.chunk_ids()) - set(self.store.ids())
-            lost = {c.rsplit(":", 2)[0] for c in absent}
-            if lost:
-                self.ingestor.reembed(sorted(lost))
-                report.fixed.append(f"re-embedded {len(lost)} articles from their recorded text")
-            self._wrote()
-            self.refresh()
-            again = self.doctor(fix=False)
-            report.problems, report.warnings = again.problems, again.warnings
-        return report
+        return self.maintenance.doctor(fix=fix, refresh=self._changed)
 
     def rebuild(self, *, progress: ProgressFn | None = None) -> IngestReport:
         """Re-create the vector store (and, if damaged, the records) from what was ingested.
 
-        With readable records every article is re-embedded from its recorded text (no
-        source file needed). Damaged records are moved aside and the sources listed in
-        the manifest beside them are ingested again. A damaged embedded Chroma store is
-        moved aside too. Nothing is deleted: damaged files are kept as ``*.damaged-*``.
+        See ``ingest.maintenance.Maintenance.rebuild``: nothing is deleted, damaged files
+        are kept as ``*.damaged-*``.
         """
-        try:
-            records_ok = not any(p.startswith("SQLite") for p in self.records.integrity())
-        except StoreError:
-            records_ok = False
-        manifest = self.records.read_manifest()
-        try:
-            self.store.drop()
-        except StoreError:
-            self.store.discard_files()
-        self.store.close()
-        if records_ok:
-            report = self.ingestor.reembed(None)
-        else:
-            self.records.discard()
-            files = [Path(p) for p, _ in manifest if os.path.exists(p)]
-            uploads = self.settings.uploads_dir.resolve()
-            plain = [f for f in files if uploads not in f.resolve().parents]
-            uploaded = [(lbl, Path(p)) for p, lbl in manifest if Path(p) not in plain]
-            report = self.ingestor.ingest(plain, progress=progress) if plain else IngestReport()
-            if uploaded:
-                up = self.ingestor.ingest_uploads(
-                    [(lbl, p.read_bytes()) for lbl, p in uploaded if p.exists()],
-                    directory=self.settings.uploads_dir,
-                    max_files=max(len(uploaded), 1),
-                )
-                report.added += up.added
-                report.failed += up.failed
-                report.chunks_written += up.chunks_written
-            missing = [p for p, _ in manifest if not os.path.exists(p)]
-            report.failed += [Failure(p, "source file no longer exists") for p in missing]
-        self._wrote()
-        self.refresh()
+        report = self.maintenance.rebuild(progress=progress)
+        self._changed()
         return report
 
     def stats(self) -> dict[str, Any]:
@@ -617,6 +503,11 @@ class Assistant:
         thread = threading.Thread(target=run, name="tradedesk-warm-up", daemon=True)
         thread.start()
         return thread
+
+    def _changed(self) -> None:
+        """This process changed the store: note it and bring the indexes in step."""
+        self._wrote()
+        self.refresh()
 
     def _wrote(self) -> None:
         """This process changed the store: its own client is up to date."""

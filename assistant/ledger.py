@@ -16,11 +16,11 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from assistant.query import key_terms
-from ingest.facts import Fact, read_subject
-from ingest.figures import Period, describe, extract_periods
-from ingest.gazetteer import country_mentions
 from ingest.records import Records
-from vectorstore.lexical import tokenize
+from ingest.text.facts import Fact, read_subject
+from ingest.text.gazetteer import country_mentions
+from ingest.text.periods import Period, describe, extract_periods
+from ingest.text.tokens import tokenize
 
 __all__ = ["Conflict", "FactQuery", "Ledger", "LedgerAnswer", "find_conflicts"]
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from ingest.figures import extract_periods, period_spans
-from ingest.gazetteer import sectors
-from vectorstore.lexical import tokenize
+from ingest.text.gazetteer import sectors
+from ingest.text.periods import extract_periods, period_spans
+from ingest.text.tokens import tokenize
 
 __all__ = [
     "History",

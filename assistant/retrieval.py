@@ -9,7 +9,7 @@ reader never sees a half-written re-ingest.
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -19,6 +19,8 @@ from langchain_core.documents import Document
 from langchain_core.retrievers import BaseRetriever
 from pydantic import ConfigDict, PrivateAttr
 
+from assistant.documents import to_document
+from ingest.ids import ChunkId, article_of
 from ingest.records import Records
 from vectorstore.errors import QuestionError
 from vectorstore.lexical import LexicalIndex
@@ -126,9 +128,8 @@ class HybridRetriever(BaseRetriever):
         if mask is None:
             mask = np.array(
                 [
-                    1.0 if filters.allows(cid.rsplit(":", 2)[0], dates.get(cid.rsplit(":", 2)[0]))
-                    else 0.0
-                    for cid in self.lexical.ids
+                    1.0 if filters.allows(article, dates.get(article)) else 0.0
+                    for article in map(article_of, self.lexical.ids)
                 ],
                 dtype=np.float32,
             )
@@ -165,14 +166,14 @@ class HybridRetriever(BaseRetriever):
             fused[cid] = fused.get(cid, 0.0) + self.lexical_weight / (self.rrf_k + rank + 1)
 
         def current(cid: str) -> bool:
-            article_id, version, _ = cid.rsplit(":", 2)
-            return versions.get(article_id) == version
+            parsed = ChunkId.parse(cid)
+            return versions.get(parsed.article_id) == parsed.version
 
         ranked = sorted((c for c in fused if current(c)), key=lambda c: -fused[c])
         chosen: list[str] = []
         per_article: dict[str, int] = {}
         for cid in ranked:
-            article_id = cid.rsplit(":", 2)[0]
+            article_id = article_of(cid)
             if per_article.get(article_id, 0) >= self.per_article:
                 continue
             per_article[article_id] = per_article.get(article_id, 0) + 1
@@ -187,29 +188,13 @@ class HybridRetriever(BaseRetriever):
         docs: list[Document] = []
         for rank, cid in enumerate(chosen):
             row = rows.get(cid)
-            if row is None:
-                continue
-            docs.append(
-                Document(
-                    page_content=row.text,
-                    id=cid,
-                    metadata={
-                        "chunk_id": cid,
-                        "article_id": row.article_id,
-                        "title": row.title,
-                        "source": row.source,
-                        "date": row.date,
-                        "url": row.url,
-                        "start": row.start,
-                        "end": row.end,
-                        "page": row.page,
-                        "rank": rank,
-                        "score": fused[cid],
-                        "dense": dense_score.get(cid),
-                        "lexical": lex_score.get(cid),
-                    },
+            if row is not None:
+                docs.append(
+                    to_document(
+                        row, rank=rank, score=fused[cid], dense=dense_score.get(cid),
+                        lexical=lex_score.get(cid),
+                    )
                 )
-            )
         return docs
 
     def _get_relevant_documents(
@@ -221,8 +206,3 @@ class HybridRetriever(BaseRetriever):
         filters: Filters | None = None,
     ) -> list[Document]:
         return self.search(query, k=k, filters=filters)
-
-
-def passages_text(docs: Sequence[Document]) -> list[str]:
-    """The passage texts of retrieved documents."""
-    return [d.page_content for d in docs]

@@ -12,11 +12,11 @@ import hashlib
 import json
 import os
 import re
-import unicodedata
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
+from ingest.ids import make_article_id
 from ingest.models import Document, Failure
 from ingest.textio import clean_text, decode_bytes, read_bytes
 from vectorstore.errors import LoaderError
@@ -25,7 +25,6 @@ __all__ = [
     "SUPPORTED_SUFFIXES",
     "discover",
     "load_file",
-    "make_article_id",
     "parse_date",
 ]
 
@@ -36,23 +35,6 @@ _META_LINE = re.compile(
 
 
 # -- ids and metadata ----------------------------------------------------------------
-
-
-def _slug(text: str, limit: int = 40) -> str:
-    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    text = re.sub(r"[^a-zA-Z0-9]+", "-", text).strip("-").lower()
-    return text[:limit].strip("-")
-
-
-def make_article_id(key: str, label: str) -> str:
-    """A stable article id from where the article comes from (never from its content).
-
-    Args:
-        key: the identity of the source (absolute path, feed path plus entry id, or url).
-        label: a human-readable hint (file stem or entry id) used as the id's prefix.
-    """
-    digest = hashlib.sha1(key.encode("utf-8")).hexdigest()[:10]
-    return f"{_slug(label) or 'article'}-{digest}"
 
 
 def parse_date(value: Any) -> str | None:

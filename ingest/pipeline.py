@@ -37,10 +37,11 @@ import numpy as np
 from filelock import FileLock, Timeout
 
 from ingest.chunking import SentenceChunker, embed_text
-from ingest.facts import FACTS_VERSION, Fact, extract_facts
-from ingest.loaders import discover, load_file, make_article_id
+from ingest.ids import ChunkId, article_of, make_article_id
+from ingest.loaders import discover, load_file
 from ingest.models import Chunk, Document, Failure, IngestReport
 from ingest.records import Records
+from ingest.text.facts import FACTS_VERSION, Fact, extract_facts
 from ingest.uploads import clean_upload_name, store_upload
 from vectorstore.errors import (
     ConfigError,
@@ -76,11 +77,6 @@ class _Work:
     chunks: list[Chunk]
     is_new: bool
     facts: list[Fact]
-
-
-def chunk_id(article_id: str, version: str, index: int) -> str:
-    """Deterministic chunk id: article id, content version and position."""
-    return f"{article_id}:{version}:{index:04d}"
 
 
 class Ingestor:
@@ -403,7 +399,7 @@ class Ingestor:
         if n_chunks and self.store.count() < n_chunks:
             present = set(self.store.ids())
             missing_articles = {
-                cid.rsplit(":", 2)[0] for cid in self.records.chunk_ids() if cid not in present
+                article_of(cid) for cid in self.records.chunk_ids() if cid not in present
             }
             if missing_articles:
                 log.warning(
@@ -428,7 +424,7 @@ class Ingestor:
         spans = self.chunker.chunk(doc.text, doc.title)
         return [
             Chunk(
-                chunk_id=chunk_id(doc.article_id, version, i),
+                chunk_id=str(ChunkId(doc.article_id, version, i)),
                 article_id=doc.article_id,
                 index=i,
                 start=span.start,
@@ -549,7 +545,7 @@ class Ingestor:
             metadatas.append(
                 {
                     "article_id": c.article_id,
-                    "version": c.chunk_id.rsplit(":", 2)[1],
+                    "version": ChunkId.parse(c.chunk_id).version,
                     "index": c.index,
                     "start": c.start,
                     "end": c.end,

@@ -1,4 +1,10 @@
-"""Shared fixtures: the real embedding model (loaded once), isolated data dirs, a Chroma server."""
+"""Shared fixtures: the real embedding model (loaded once), isolated data dirs, a Chroma server.
+
+The fast tier (``make test-fast``, tests marked ``fast``) uses no model, no Chroma and
+no server: pure logic with the small fakes registered here once, ``FakeEmbedder``
+(``fake_embedder``) and a scripted chat model (``scripted_chat``). A fast test that
+reaches for the real model or Chroma fails, so the tier stays fast.
+"""
 
 from __future__ import annotations
 
@@ -36,6 +42,87 @@ def _isolated_env(monkeypatch: pytest.MonkeyPatch) -> None:
     for key in list(os.environ):
         if key.startswith("TRADEDESK_"):
             monkeypatch.delenv(key)
+
+
+@pytest.fixture(autouse=True)
+def _fast_tier_stays_fast(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A test marked ``fast`` may not load the real model or open Chroma."""
+    if request.node.get_closest_marker("fast") is None:
+        return
+
+    def refuse(*args: Any, **kwargs: Any) -> Any:
+        raise AssertionError(
+            f"{request.node.nodeid} is marked fast but loads the real model or Chroma: use "
+            "the fake_embedder / scripted_chat fixtures, or drop the fast marker"
+        )
+
+    monkeypatch.setattr("vectorstore.embeddings.Embedder._load", refuse)
+    monkeypatch.setattr("vectorstore.store.ChromaStore.client", property(refuse))
+
+
+class FakeEmbedder:
+    """A deterministic stand-in for ``vectorstore.embeddings.Embedder`` (fast tier only).
+
+    A text's vector is its hashed bag of search tokens, L2-normalised: texts that share
+    words are close, unrelated texts are near orthogonal. Same methods as ``Embedder``.
+    """
+
+    name = "fake-bag-of-words"
+    dimension = 64
+    max_seq_length = 256
+    loaded = True
+
+    def _vector(self, text: str) -> Any:
+        import hashlib
+
+        import numpy as np
+
+        from ingest.text.tokens import tokenize
+
+        vec = np.zeros(self.dimension, dtype=np.float32)
+        for token in tokenize(text):
+            h = int.from_bytes(hashlib.blake2b(token.encode(), digest_size=4).digest(), "big")
+            vec[h % self.dimension] += 1.0
+        norm = float(np.linalg.norm(vec))
+        return vec / norm if norm else vec
+
+    def encode(self, texts: Any) -> Any:
+        import numpy as np
+
+        return np.stack([self._vector(t) for t in texts]) if texts else np.zeros((0, 64))
+
+    encode_cached = encode
+    encode_light = encode
+
+    def encode_query(self, text: str) -> Any:
+        return self._vector(text)
+
+    def count_tokens(self, texts: Any, *, special: bool = True) -> list[int]:
+        return [len(t.split()) + (2 if special else 0) for t in texts]
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        return [list(map(float, v)) for v in self.encode(texts)]
+
+    def embed_query(self, text: str) -> list[float]:
+        return list(map(float, self._vector(text)))
+
+
+@pytest.fixture
+def fake_embedder() -> FakeEmbedder:
+    """The deterministic fake embedder (fast tier)."""
+    return FakeEmbedder()
+
+
+@pytest.fixture
+def scripted_chat() -> Callable[..., Any]:
+    """Build a chat model that replies with the given texts in turn (streams word by word)."""
+    from langchain_core.language_models.fake_chat_models import GenericFakeChatModel
+    from langchain_core.messages import AIMessage
+
+    def make(*replies: str) -> Any:
+        return GenericFakeChatModel(messages=iter(AIMessage(content=r) for r in replies))
+
+    return make
 
 
 def clean_settings(**kwargs: Any) -> Settings:

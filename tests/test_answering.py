@@ -13,7 +13,7 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-from conftest import CORPUS_DIR, SAMPLE_DIR, VENV_BIN
+from conftest import CORPUS_DIR, SAMPLE_DIR, VENV_BIN, clean_settings
 from langchain_core.documents import Document
 from langchain_core.retrievers import BaseRetriever
 
@@ -40,11 +40,7 @@ def prefix(article_or_chunk_id: str) -> str:
 def qa(tmp_path_factory: pytest.TempPathFactory, embedder: Embedder) -> Assistant:
     """An extractive Assistant with the sample articles and the shared corpus ingested."""
     home = tmp_path_factory.mktemp("answering") / "home"
-    with pytest.MonkeyPatch.context() as mp:
-        for key in list(os.environ):
-            if key.startswith("TRADEDESK_"):
-                mp.delenv(key)
-        assistant = Assistant(Settings(home=home), embedder=embedder)
+    assistant = Assistant(clean_settings(home=home), embedder=embedder)
     report = assistant.ingest([SAMPLE_DIR, CORPUS_DIR])
     assert not report.failed, report.failed
     assert len(assistant.articles()) == 10

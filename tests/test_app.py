@@ -8,7 +8,6 @@ tests read and change the same store through the Python API where a test needs i
 from __future__ import annotations
 
 import json
-import os
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -16,10 +15,10 @@ from typing import Any
 
 import pytest
 import streamlit as st
-from conftest import ROOT, SAMPLE_DIR
+from conftest import ROOT, SAMPLE_DIR, clean_settings
 from streamlit.testing.v1 import AppTest
 
-from assistant import Assistant, Settings
+from assistant import Assistant
 from vectorstore.embeddings import Embedder
 
 APP = str(ROOT / "streamlit_app.py")
@@ -31,14 +30,6 @@ REFUSAL = "The documents don't contain the answer to this question."
 
 # -- fixtures -----------------------------------------------------------------------------
 
-
-def clean_settings(**kwargs: Any) -> Settings:
-    """Settings that ignore any TRADEDESK_* variable of the developer's shell."""
-    with pytest.MonkeyPatch.context() as mp:
-        for key in list(os.environ):
-            if key.startswith("TRADEDESK_"):
-                mp.delenv(key)
-        return Settings(**kwargs)
 
 
 @pytest.fixture(scope="module")

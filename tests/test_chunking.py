@@ -9,9 +9,10 @@ from pathlib import Path
 import pytest
 from conftest import CORPUS_DIR, SAMPLE_DIR
 
-from ingest.chunking import SentenceChunker, Span, embed_text, split_sentences
+from ingest.chunking import SentenceChunker, embed_text
 from ingest.loaders import load_file
 from ingest.models import Document
+from ingest.text.sentences import Span, split_sentences
 from vectorstore.embeddings import Embedder
 from vectorstore.errors import ConfigError
 
@@ -26,6 +27,7 @@ def sentences(text: str) -> list[str]:
     return [text[s.start : s.end] for s in spans]
 
 
+@pytest.mark.fast
 def test_abbreviations_do_not_end_sentences() -> None:
     text = (
         "Mr. Smith met J. Smith in the U.S. capital on Monday. "
@@ -39,6 +41,7 @@ def test_abbreviations_do_not_end_sentences() -> None:
     ]
 
 
+@pytest.mark.fast
 def test_decimals_and_figures() -> None:
     text = "Exports rose to $5.34 billion in May. Growth was 7.5% on the year. Imports fell 3.2%."
     assert sentences(text) == [
@@ -48,6 +51,7 @@ def test_decimals_and_figures() -> None:
     ]
 
 
+@pytest.mark.fast
 def test_sentence_starting_with_number_or_currency() -> None:
     text = "Sales slowed. 2025 was weaker. $40 billion is the target. €55.7 billion went east."
     assert sentences(text) == [
@@ -58,6 +62,7 @@ def test_sentence_starting_with_number_or_currency() -> None:
     ]
 
 
+@pytest.mark.fast
 def test_paragraph_breaks_always_cut() -> None:
     text = "A heading without a period\n\nFirst paragraph sentence\nwrapped over a line.\n\nNext."
     assert sentences(text) == [
@@ -67,6 +72,7 @@ def test_paragraph_breaks_always_cut() -> None:
     ]
 
 
+@pytest.mark.fast
 def test_list_items_cut() -> None:
     text = "Products:\n- steel coils\n- machinery\n1. first item\n2. second item"
     assert sentences(text) == [
@@ -74,6 +80,7 @@ def test_list_items_cut() -> None:
     ]
 
 
+@pytest.mark.fast
 def test_quotes_stay_with_their_sentence() -> None:
     text = (
         '"Exports will grow," the minister said. "We expect more." '
@@ -89,11 +96,13 @@ def test_quotes_stay_with_their_sentence() -> None:
     ]
 
 
+@pytest.mark.fast
 def test_lowercase_after_period_does_not_cut() -> None:
     text = "The vs. column and the approx. figure stay together. e.g. this too."
     assert sentences(text) == [text]
 
 
+@pytest.mark.fast
 def test_spans_cover_text_without_overlap() -> None:
     text = "One. Two three.  Four!\n\nFive? Six."
     spans = split_sentences(text)
@@ -120,6 +129,7 @@ def numbered_text(n_sentences: int, words_per_sentence: int) -> str:
     )
 
 
+@pytest.mark.fast
 def test_fake_counter_grouping_and_overlap() -> None:
     text = numbered_text(20, 10)
     chunker = SentenceChunker(word_counter, target_words=30, max_words=40)
@@ -138,6 +148,7 @@ def test_fake_counter_grouping_and_overlap() -> None:
     assert all(n == len(text[s.start : s.end].split()) + 2 for s, n in out)
 
 
+@pytest.mark.fast
 def test_fake_counter_no_overlap() -> None:
     text = numbered_text(12, 10)
     chunker = SentenceChunker(word_counter, target_words=30, max_words=40, overlap=0)
@@ -148,6 +159,7 @@ def test_fake_counter_no_overlap() -> None:
     assert " ".join(text[s.start : s.end] for s in spans) == text
 
 
+@pytest.mark.fast
 def test_fake_counter_max_words_respected() -> None:
     text = numbered_text(10, 25)
     chunker = SentenceChunker(word_counter, target_words=30, max_words=60)
@@ -155,6 +167,7 @@ def test_fake_counter_max_words_respected() -> None:
         assert len(text[span.start : span.end].split()) <= 60
 
 
+@pytest.mark.fast
 def test_fake_counter_token_budget_with_title() -> None:
     text = numbered_text(30, 10)
     chunker = SentenceChunker(
@@ -168,6 +181,7 @@ def test_fake_counter_token_budget_with_title() -> None:
         assert tokens <= 64
 
 
+@pytest.mark.fast
 def test_fake_counter_long_word_cut_by_characters() -> None:
     chunker = SentenceChunker(lambda ts: [len(t) for t in ts], max_tokens=32, target_words=10,
                               max_words=20, max_title_tokens=0)
@@ -177,10 +191,12 @@ def test_fake_counter_long_word_cut_by_characters() -> None:
     assert all(n <= 32 for _, n in out)
 
 
+@pytest.mark.fast
 def test_empty_text_gives_no_chunks() -> None:
     assert SentenceChunker(word_counter).chunk("") == []
 
 
+@pytest.mark.fast
 @pytest.mark.parametrize(
     ("kwargs", "named"),
     [
@@ -199,6 +215,7 @@ def test_constructor_checks(kwargs: dict[str, int], named: str) -> None:
         SentenceChunker(word_counter, **kwargs)
 
 
+@pytest.mark.fast
 def test_signature_changes_with_parameters() -> None:
     a = SentenceChunker(word_counter).signature
     assert a == SentenceChunker(word_counter).signature

@@ -28,6 +28,7 @@ import pytest
 from conftest import ROOT, SAMPLE_DIR
 
 from assistant import Assistant, Settings
+from ingest.ids import ChunkId
 from ingest.loaders import discover, load_file
 from vectorstore.embeddings import Embedder
 
@@ -37,7 +38,7 @@ pytestmark = pytest.mark.slow
 # the operation. It prints DONE if it was never killed (the test then fails: the kill point
 # was not reached, so the scenario tested nothing).
 WORKER = r'''
-import importlib, json, os, signal, sys, threading
+import importlib, inspect, json, os, signal, sys, threading
 from pathlib import Path
 
 spec = json.loads(Path(sys.argv[1]).read_text())
@@ -83,7 +84,7 @@ owner = importlib.import_module(module_name)
 *path, attr = qualname.split(".")
 for part in path:
     owner = getattr(owner, part)
-raw = owner.__dict__[attr] if isinstance(owner, type) else getattr(owner, attr)
+raw = inspect.getattr_static(owner, attr) if isinstance(owner, type) else getattr(owner, attr)
 if isinstance(raw, staticmethod):
     setattr(owner, attr, staticmethod(hook(raw.__func__)))
 else:
@@ -291,7 +292,7 @@ def trusted_view(a: Assistant) -> View:
             f"  records: {row.text[:120]!r}\n  chroma:  {text[:120]!r}"
         )
         assert meta["article_id"] == row.article_id and meta["index"] == row.index
-        assert meta["version"] == cid.rsplit(":", 2)[1]
+        assert meta["version"] == ChunkId.parse(cid).version
         article = a.records.article_text(row.article_id)
         assert article is not None and article[row.start : row.end] == text
         view.setdefault(row.article_id, []).append(text)

@@ -22,7 +22,12 @@ from assistant.citations import (
     split_claims,
     verify_claims,
 )
-from ingest.figures import Period, extract_figures, extract_periods, periods_compatible
+from assistant.documents import to_document
+from ingest.records import ChunkRow
+from ingest.text.figures import extract_figures
+from ingest.text.periods import Period, extract_periods, periods_compatible
+
+pytestmark = pytest.mark.fast
 
 # -- helpers ---------------------------------------------------------------------------------
 
@@ -72,22 +77,12 @@ def passage_doc(article_id: str, start: int, end: int | None = None, n: int = 1)
     """A Document shaped like the retriever's: a slice of an article with its offsets."""
     text, title = ARTICLES[article_id]
     end = len(text) if end is None else end
-    return Document(
-        page_content=text[start:end],
-        id=f"{article_id}:v1:{n:04d}",
-        metadata={
-            "chunk_id": f"{article_id}:v1:{n:04d}",
-            "article_id": article_id,
-            "title": title,
-            "source": f"{article_id}.txt",
-            "date": "2025-06-12",
-            "url": None,
-            "start": start,
-            "end": end,
-            "page": None,
-            "dense": 0.75,
-        },
+    row = ChunkRow(
+        chunk_id=f"{article_id}:v1:{n:04d}", article_id=article_id, index=n, start=start,
+        end=end, page=None, text=text[start:end], title=title, source=f"{article_id}.txt",
+        date="2025-06-12", url=None,
     )
+    return to_document(row, dense=0.75)
 
 
 TURKEY_START = TURKEY_ARTICLE.index("Turkey's exports")

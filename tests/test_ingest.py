@@ -12,6 +12,7 @@ from conftest import CORPUS_DIR, SAMPLE_DIR
 from pdfgen import make_pdf
 
 from assistant import Assistant, Settings
+from ingest.ids import ChunkId, article_of
 from ingest.loaders import load_file
 from vectorstore.embeddings import Embedder
 from vectorstore.errors import AssistantError, ModelMismatchError
@@ -120,14 +121,14 @@ def test_chunk_metadata_and_offsets_in_chroma(built) -> None:
         row = rows[cid]
         text = a.article_text(row.article_id)
         assert document == row.text == text[row.start : row.end]
-        assert meta["article_id"] == row.article_id == cid.rsplit(":", 2)[0]
+        assert meta["article_id"] == row.article_id == article_of(cid)
         assert (meta["start"], meta["end"]) == (row.start, row.end)
         info = articles[row.article_id]
         assert meta["title"] == info.title
         assert meta["date"] == (info.date or "")
         assert meta["source"] == info.source
         assert meta["index"] == row.index
-        assert meta["version"] == cid.rsplit(":", 2)[1]
+        assert meta["version"] == ChunkId.parse(cid).version
     # chunk indexes of each article are 0..n-1
     for aid, info in articles.items():
         assert [rows[c].index for c in a.records.chunk_ids(aid)] == list(range(info.chunks))
@@ -145,6 +146,15 @@ def test_vectors_are_real_embeddings(built, embedder: Embedder) -> None:
     hits = a.store.query(embedder.encode(["Turkey exports to Italy $5.34 billion"])[0], 3)
     assert len(hits) == 3
     assert any("5.34" in h.text for h in hits)
+
+
+def test_the_collection_is_usable_from_langchain(built) -> None:
+    """``ChromaStore.langchain()``: the same collection as a ``langchain_chroma.Chroma``."""
+    a = built[0]
+    hits = a.store.langchain().similarity_search("Turkey exports to Italy", k=3)
+    recorded = set(a.records.chunk_ids())
+    assert hits and all(d.id in recorded for d in hits)
+    assert any("turkey" in d.metadata["article_id"] for d in hits)
 
 
 def test_reingest_is_a_noop(built, embedder: Embedder) -> None:

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from conftest import SAMPLE_DIR
+from conftest import SAMPLE_DIR, clean_settings
 
-from assistant import Assistant, Settings
+from assistant import Assistant
 from assistant.answer import Answer
 from vectorstore.embeddings import Embedder
 
@@ -25,13 +24,6 @@ for German companies selling to China, and several firms plan new sales offices 
 """
 
 
-def _clean_settings(**kwargs: object) -> Settings:
-    with pytest.MonkeyPatch.context() as mp:
-        for key in list(os.environ):
-            if key.startswith("TRADEDESK_"):
-                mp.delenv(key)
-        return Settings(**kwargs)  # type: ignore[arg-type]
-
 
 @dataclass
 class Planted:
@@ -45,7 +37,7 @@ class Planted:
 def planted(tmp_path_factory: pytest.TempPathFactory, embedder: Embedder) -> Planted:
     base = tmp_path_factory.mktemp("injection")
     home = base / "home"
-    assistant = Assistant(_clean_settings(home=home), embedder=embedder)
+    assistant = Assistant(clean_settings(home=home), embedder=embedder)
     assert not assistant.ingest(SAMPLE_DIR).failed
     before = assistant.ask(QUESTION)
     extra = base / "extra"
@@ -86,7 +78,7 @@ def test_llm_answer_ignores_the_injection(
     extra: dict[str, object] = {}
     if backend == "openai":
         extra["llm_base_url"] = request.getfixturevalue("llama_server")
-    settings = _clean_settings(home=planted.home, llm=backend, llm_max_tokens=96, **extra)
+    settings = clean_settings(home=planted.home, llm=backend, llm_max_tokens=96, **extra)
     answer = Assistant(settings, embedder=embedder).ask(QUESTION)
     assert _retrieves_planted(planted, answer)
     assert answer.backend.startswith(backend)

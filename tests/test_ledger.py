@@ -14,9 +14,9 @@ from conftest import CORPUS_DIR, ROOT, SAMPLE_DIR
 
 from assistant import Assistant, Settings
 from assistant.ledger import FactQuery, LedgerAnswer, find_conflicts, fits_question
-from ingest.facts import Fact, extract_facts
-from ingest.figures import Period
 from ingest.loaders import load_file
+from ingest.text.facts import Fact, extract_facts
+from ingest.text.periods import Period
 
 FIELDS = [
     "figure", "value", "unit", "kind", "reporter", "partner", "flow", "sector", "city",
@@ -37,6 +37,7 @@ def expected(name: str) -> list[dict[str, object]]:
     return json.loads((DATA / name).read_text(encoding="utf-8"))["articles"]
 
 
+@pytest.mark.fast
 @pytest.mark.parametrize(
     "article", expected("ledger_sample.json"), ids=lambda a: f"{a['file']}:{a['title'][:30]}"
 )
@@ -54,6 +55,7 @@ def test_sample_ledger_matches_the_hand_checked_fixture(article: dict) -> None:
         assert have == want, (want["figure"], have)
 
 
+@pytest.mark.fast
 def test_corpus_ledger_matches_the_hand_checked_fixture() -> None:
     [article] = expected("ledger_corpus.json")
     [got] = ledger_of(CORPUS_DIR / article["file"])
@@ -62,10 +64,11 @@ def test_corpus_ledger_matches_the_hand_checked_fixture() -> None:
         assert have == want, (want["figure"], have)
 
 
+@pytest.mark.fast
 def test_every_figure_of_the_articles_is_in_the_ledger() -> None:
     """Nothing is silently dropped: one fact per figure the figure parser finds."""
-    from ingest.chunking import split_sentences
-    from ingest.figures import extract_figures
+    from ingest.text.figures import extract_figures
+    from ingest.text.sentences import split_sentences
 
     for path in [*sorted(SAMPLE_DIR.iterdir()), CORPUS_DIR / "turkey-italy-trade-2025.txt"]:
         for doc in load_file(path, max_bytes=10**7)[0]:
@@ -80,6 +83,7 @@ def test_every_figure_of_the_articles_is_in_the_ledger() -> None:
                 assert doc.text[f.start : f.end] == f.sentence
 
 
+@pytest.mark.fast
 def test_key_figures_are_read_as_a_trade_analyst_would() -> None:
     [sample] = [a for a in expected("ledger_sample.json") if a["file"].endswith(".md")]
     by_figure = {f["figure"]: f for f in sample["facts"]}
@@ -101,6 +105,7 @@ def test_key_figures_are_read_as_a_trade_analyst_would() -> None:
     assert fell["figure"] == "7.6%" and fell["value"] == -7.6 and fell["kind"] == "growth"
 
 
+@pytest.mark.fast
 def test_fact_query_parsing() -> None:
     q = FactQuery.parse("How much did Turkey export to Italy in the first five months of 2025?")
     assert q is not None
@@ -236,6 +241,7 @@ def _fact(sentence: str, **kw: object) -> Fact:
     return Fact(**base)  # type: ignore[arg-type]
 
 
+@pytest.mark.fast
 def test_ledger_figure_must_be_about_what_is_asked() -> None:
     imports = LedgerAnswer(facts=[_fact("German imports fell 2 pct in February 2025.")])
     prices = LedgerAnswer(facts=[_fact("Import prices in Germany fell 0.7 pct in February.")])

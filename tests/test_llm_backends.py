@@ -7,17 +7,16 @@ out-of-corpus question is refused, and streaming yields text before the final an
 
 from __future__ import annotations
 
-import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from conftest import CORPUS_DIR, SAMPLE_DIR, free_port
+from conftest import CORPUS_DIR, SAMPLE_DIR, clean_settings, free_port
 
-from assistant import Assistant, Settings
+from assistant import Assistant
 from assistant.answer import Answer
-from ingest.figures import extract_figures
+from ingest.text.figures import extract_figures
 from vectorstore.embeddings import Embedder
 from vectorstore.errors import AssistantError, BackendError, ConfigError
 
@@ -29,19 +28,12 @@ OUT_OF_CORPUS = "What is the population of Australia?"
 MAX_TOKENS = 96
 
 
-def _clean_settings(**kwargs: object) -> Settings:
-    with pytest.MonkeyPatch.context() as mp:
-        for key in list(os.environ):
-            if key.startswith("TRADEDESK_"):
-                mp.delenv(key)
-        return Settings(**kwargs)  # type: ignore[arg-type]
-
 
 @pytest.fixture(scope="module")
 def llm_home(tmp_path_factory: pytest.TempPathFactory, embedder: Embedder) -> Path:
     """A store with the sample articles and the shared corpus, shared by every backend."""
     home = tmp_path_factory.mktemp("llm") / "home"
-    report = Assistant(_clean_settings(home=home), embedder=embedder).ingest(
+    report = Assistant(clean_settings(home=home), embedder=embedder).ingest(
         [SAMPLE_DIR, CORPUS_DIR]
     )
     assert not report.failed and len(report.added) == 10
@@ -70,7 +62,7 @@ def run(request: pytest.FixtureRequest, llm_home: Path, embedder: Embedder) -> R
     extra: dict[str, object] = {}
     if backend == "openai":
         extra["llm_base_url"] = request.getfixturevalue("llama_server")
-    settings = _clean_settings(home=llm_home, llm=backend, llm_max_tokens=MAX_TOKENS, **extra)
+    settings = clean_settings(home=llm_home, llm=backend, llm_max_tokens=MAX_TOKENS, **extra)
     assistant = Assistant(settings, embedder=embedder)
     return Run(
         backend=backend,
@@ -154,7 +146,7 @@ def test_stream_yields_text_before_the_answer(run: Run) -> None:
 
 def test_openai_backend_with_nothing_listening_raises(llm_home: Path, embedder: Embedder) -> None:
     url = f"http://127.0.0.1:{free_port()}/v1"
-    settings = _clean_settings(home=llm_home, llm="openai", llm_base_url=url, llm_timeout=10)
+    settings = clean_settings(home=llm_home, llm="openai", llm_base_url=url, llm_timeout=10)
     assistant = Assistant(settings, embedder=embedder)
     # Current behaviour: the openai client's connection error leaks unwrapped (see the
     # xfail test below); what must hold is that it fails instead of answering.
@@ -169,7 +161,7 @@ def test_openai_backend_error_is_a_backend_error_naming_the_url(
     llm_home: Path, embedder: Embedder
 ) -> None:
     url = f"http://127.0.0.1:{free_port()}/v1"
-    settings = _clean_settings(home=llm_home, llm="openai", llm_base_url=url, llm_timeout=10)
+    settings = clean_settings(home=llm_home, llm="openai", llm_base_url=url, llm_timeout=10)
     assistant = Assistant(settings, embedder=embedder)
     with pytest.raises(AssistantError) as info:
         assistant.ask(STREAMED)
@@ -180,7 +172,7 @@ def test_openai_backend_error_is_a_backend_error_naming_the_url(
 def test_openai_backend_respects_max_tokens(
     llm_home: Path, embedder: Embedder, llama_server: str
 ) -> None:
-    settings = _clean_settings(
+    settings = clean_settings(
         home=llm_home, llm="openai", llm_base_url=llama_server, llm_max_tokens=16
     )
     chat = Assistant(settings, embedder=embedder).llm()
@@ -194,7 +186,7 @@ def test_llamacpp_with_a_missing_model_file_names_it(
     llm_home: Path, embedder: Embedder, tmp_path: Path
 ) -> None:
     missing = tmp_path / "nope.gguf"
-    settings = _clean_settings(home=llm_home, llm="llamacpp", llm_model=str(missing))
+    settings = clean_settings(home=llm_home, llm="llamacpp", llm_model=str(missing))
     with pytest.raises(ConfigError) as info:
         Assistant(settings, embedder=embedder).ask(STREAMED)
     assert str(missing) in str(info.value)
@@ -205,14 +197,14 @@ def test_llamacpp_with_a_file_that_is_not_gguf_raises_backend_error(
 ) -> None:
     bogus = tmp_path / "bogus.gguf"
     bogus.write_bytes(b"this is not a GGUF model\n" * 100)
-    settings = _clean_settings(home=llm_home, llm="llamacpp", llm_model=str(bogus))
+    settings = clean_settings(home=llm_home, llm="llamacpp", llm_model=str(bogus))
     with pytest.raises(BackendError) as info:
         Assistant(settings, embedder=embedder).ask(STREAMED)
     assert str(bogus) in str(info.value)
 
 
 def test_openai_base_url_must_be_http(llm_home: Path, embedder: Embedder) -> None:
-    settings = _clean_settings(home=llm_home, llm="openai", llm_base_url="127.0.0.1:9/v1")
+    settings = clean_settings(home=llm_home, llm="openai", llm_base_url="127.0.0.1:9/v1")
     with pytest.raises(ConfigError) as info:
         Assistant(settings, embedder=embedder).ask(STREAMED)
     assert "127.0.0.1:9/v1" in str(info.value)

@@ -13,10 +13,13 @@ import pytest
 from conftest import CORPUS_DIR, SAMPLE_DIR
 from pdfgen import make_pdf
 
-from ingest.loaders import discover, load_file, make_article_id, parse_date
+from ingest.ids import make_article_id
+from ingest.loaders import discover, load_file, parse_date
 from ingest.models import Document, Failure
 from ingest.textio import decode_bytes
 from vectorstore.errors import LoaderError
+
+pytestmark = pytest.mark.fast
 
 MB = 1_000_000
 

@@ -33,7 +33,8 @@ from hypothesis.stateful import (
 
 from assistant import Assistant, Settings
 from ingest.chunking import embed_text
-from ingest.loaders import load_file, make_article_id
+from ingest.ids import ChunkId, article_of, make_article_id
+from ingest.loaders import load_file
 from ingest.models import IngestReport
 from vectorstore.embeddings import Embedder
 
@@ -287,8 +288,8 @@ class LibraryMachine(RuleBasedStateMachine):
             assert a.records.article_text(self.aid(t)) == text
             assert a.article(self.aid(t)).title == title
             ids = a.records.chunk_ids(self.aid(t))
-            assert {cid.rsplit(":", 2)[1] for cid in ids} == {ids[0].rsplit(":", 2)[1]}
-            assert [int(cid.rsplit(":", 1)[1]) for cid in ids] == list(range(len(ids)))
+            assert {ChunkId.parse(cid).version for cid in ids} == {ChunkId.parse(ids[0]).version}
+            assert [ChunkId.parse(cid).index for cid in ids] == list(range(len(ids)))
         expected = self._expected_chunks()
         stored = a.store.get([cid for cid, _ in expected])
         rows = a.records.chunks([cid for cid, _ in expected])
@@ -305,7 +306,7 @@ class LibraryMachine(RuleBasedStateMachine):
             return
         titles = {self.aid(t): self.expected[(t, v)][0] for t, v in self.stored.items()}
         queries = [
-            embed_text(a.chunker.title_prefix(titles[cid.rsplit(":", 2)[0]]), text)
+            embed_text(a.chunker.title_prefix(titles[article_of(cid)]), text)
             for cid, text in expected
         ]
         vectors = a.embedder.encode(queries)

@@ -294,7 +294,7 @@ def test_reader_loading_bm25_while_another_process_rebuilds_it(
 ) -> None:
     import bm25s
 
-    from vectorstore.lexical import tokenize
+    from ingest.text.tokens import tokenize
 
     corpus = tmp_path / "corpus"
     shutil.copytree(SAMPLE_DIR, corpus)

@@ -28,6 +28,7 @@ from assistant import Assistant, Settings
 from assistant.answer import Answer
 from assistant.backends.llm import SYSTEM_PROMPT
 from assistant.settings import load_settings
+from ingest.ids import article_of
 from vectorstore.embeddings import Embedder
 from vectorstore.errors import ConfigError, IngestError, QuestionError
 
@@ -269,9 +270,9 @@ def assert_clean_answer(answer: Answer, url: str) -> None:
 def test_planted_articles_are_retrieved(planted: Planted) -> None:
     """Otherwise the injection tests prove nothing: the payloads reach the answer step."""
     for key, answer in planted.planted.items():
-        got = {cid.rsplit(":", 2)[0] for cid in answer.retrieved}
+        got = {article_of(cid) for cid in answer.retrieved}
         assert got & planted.planted_ids, f"no planted article retrieved for {key}"
-        clean = {cid.rsplit(":", 2)[0] for cid in planted.clean[key].retrieved}
+        clean = {article_of(cid) for cid in planted.clean[key].retrieved}
         assert not clean & planted.planted_ids
 
 
@@ -343,7 +344,7 @@ def test_llm_answers_keep_rules_secret_and_citations_valid(
 ) -> None:
     for question, answer in llm_run.answers.items():
         assert answer.backend.startswith(llm_run.backend)
-        got = {cid.rsplit(":", 2)[0] for cid in answer.retrieved}
+        got = {article_of(cid) for cid in answer.retrieved}
         assert got & planted.planted_ids, f"no payload in the passages for {question!r}"
         text = answer.text
         for line in SYSTEM_PROMPT.splitlines():

@@ -9,6 +9,8 @@ import pytest
 from assistant.settings import Settings, load_settings
 from vectorstore.errors import ConfigError
 
+pytestmark = pytest.mark.fast
+
 
 def test_env_vars_are_read(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setenv("TRADEDESK_HOME", str(tmp_path / "data"))

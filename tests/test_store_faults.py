@@ -28,6 +28,7 @@ import pytest
 from conftest import SAMPLE_DIR, ChromaServer, clean_settings
 
 from assistant import Assistant, Settings
+from ingest.ids import article_of
 from ingest.pipeline import Ingestor, Progress
 from vectorstore.embeddings import Embedder
 from vectorstore.errors import AssistantError, StoreError
@@ -523,7 +524,7 @@ def test_chroma_server_stopping_mid_ingest(
     assert sorted(server_ids) == sorted(a.records.chunk_ids())
     per_article: dict[str, int] = {}
     for cid in server_ids:
-        per_article[cid.rsplit(":", 2)[0]] = per_article.get(cid.rsplit(":", 2)[0], 0) + 1
+        per_article[article_of(cid)] = per_article.get(article_of(cid), 0) + 1
     assert per_article == {x.article_id: x.chunks for x in a.articles()}
     assert a.records.pending() == []
     assert_service(a)

@@ -15,20 +15,13 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-import numpy as np
-
 from assistant.citations import Claim, Passage, looks_like_instruction
 from assistant.query import answer_type, focus_terms, is_figure_question, key_terms
-from ingest.figures import (
-    Period,
-    describe,
-    extract_figures,
-    extract_periods,
-    periods_compatible,
-)
-from ingest.gazetteer import cities, countries, sectors
+from ingest.text.figures import extract_figures
+from ingest.text.gazetteer import cities, countries, sectors
+from ingest.text.periods import Period, describe, extract_periods, periods_compatible
+from ingest.text.tokens import tokenize
 from vectorstore.embeddings import Embedder
-from vectorstore.lexical import tokenize
 
 __all__ = ["ExtractiveBackend", "ExtractiveResult", "SentenceScore"]
 
@@ -140,7 +133,7 @@ class ExtractiveBackend:
             for c in re.split(r"(?<=[.!?])\s+|(?<=\])\s+", context)
             if len(c) > 20
         ] if context else []
-        titles = {p.n: set(tokenize(str(p.doc.metadata.get("title", "")))) for p in passages}
+        titles = {p.n: set(tokenize(p.meta.title)) for p in passages}
         rows: list[tuple[int, int, str, float, float, bool]] = []
         for n, i, text in cands:
             tokens = set(tokenize(text))
@@ -186,7 +179,7 @@ class ExtractiveBackend:
             if not q_sectors and figures and sectors(text):
                 bonus -= 0.06  # a sector's figure does not answer a question about the total
             if q_countries:
-                title = str(by_n[n].doc.metadata.get("title", ""))
+                title = by_n[n].meta.title
                 near = countries(text) | countries(title)
                 if i > 0:
                     near |= countries(by_n[n].sentence(i - 1))
@@ -280,7 +273,7 @@ class ExtractiveBackend:
         best_p = by_n[best.passage]
         covered = set(weights) & (
             set(tokenize(best.text))
-            | set(tokenize(str(best_p.doc.metadata.get("title", ""))))
+            | set(tokenize(best_p.meta.title))
             | (set(tokenize(best_p.sentence(best.index - 1))) if best.index > 0 else set())
         )
         for s in scored:
@@ -311,7 +304,7 @@ class ExtractiveBackend:
     def _countries_near(s: SentenceScore, by_n: dict[int, Passage]) -> set[str]:
         """Countries of a sentence, its title and the sentence before it."""
         p = by_n[s.passage]
-        near = countries(s.text) | countries(str(p.doc.metadata.get("title", "")))
+        near = countries(s.text) | countries(p.meta.title)
         if s.index > 0:
             near |= countries(p.sentence(s.index - 1))
         return near
@@ -325,8 +318,3 @@ class ExtractiveBackend:
             return periods_compatible(q_periods, periods)
         years = {p.year for p in extract_periods(passage.text) if p.year}
         return not years or all(p.year in years for p in q_periods)
-
-
-def cosine(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """Cosine similarity of rows of ``a`` with rows of ``b`` (both L2-normalised)."""
-    return np.asarray(a @ b.T, dtype=np.float32)

@@ -46,9 +46,9 @@ def build_messages(
     blocks: list[str] = []
     used = 0
     for p in passages:
-        meta = p.doc.metadata
-        date = f" ({meta['date']})" if meta.get("date") else ""
-        head = f"[{p.n}] {meta.get('title', '')}{date}"
+        meta = p.meta
+        date = f" ({meta.date})" if meta.date else ""
+        head = f"[{p.n}] {meta.title}{date}"
         # What an LLM could mistake for orders, and links it could copy, never reach it.
         kept = [
             "[instructions found in the article, removed]"

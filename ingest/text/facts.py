@@ -35,9 +35,10 @@ from __future__ import annotations
 import re
 from dataclasses import asdict, dataclass
 
-from ingest.chunking import split_sentences
-from ingest.figures import Figure, Period, describe, extract_figures, extract_periods, period_spans
-from ingest.gazetteer import PLACE_COUNTRY, cities, countries, country_mentions, sectors
+from ingest.text.figures import Figure, extract_figures
+from ingest.text.gazetteer import PLACE_COUNTRY, cities, countries, country_mentions, sectors
+from ingest.text.periods import Period, describe, extract_periods, period_spans
+from ingest.text.sentences import split_sentences
 
 __all__ = ["FACTS_VERSION", "Fact", "extract_facts", "read_subject"]
 

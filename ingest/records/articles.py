@@ -1,104 +1,23 @@
-"""The ingest records: an SQLite file beside the vector store.
+"""Articles, their chunks and their source files: what the vector store should hold.
 
-It knows every article (metadata, content hash, cleaned text) and every chunk
-(offsets, text) that the vector store should hold, a journal of chunk ids that
-are being written or deleted (so an interrupted run can be repaired exactly),
-and a version counter that moves on whenever the content changes (readers use
-it to notice another process's ingest).
+Every article (metadata, content hash, cleaned text, version), every chunk (offsets,
+text) and every file an article came from (byte-identical copies too); a version
+counter moves on with every change so readers notice another process's ingest.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import json
-import os
-import sqlite3
-import threading
-from collections.abc import Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
-from ingest.facts import Fact
 from ingest.models import ArticleInfo, Chunk, Document
-from vectorstore.errors import StoreError
+from ingest.records.base import Database, now
+from ingest.records.ledger import replace_article_facts
+from ingest.text.facts import Fact
 
-__all__ = ["ChunkRow", "Records"]
-
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS articles (
-    article_id TEXT PRIMARY KEY,
-    title TEXT NOT NULL,
-    source TEXT NOT NULL,
-    date TEXT,
-    url TEXT,
-    source_path TEXT NOT NULL,
-    label TEXT NOT NULL DEFAULT '',
-    kind TEXT NOT NULL,
-    content_hash TEXT NOT NULL,
-    version TEXT NOT NULL,
-    pipeline TEXT NOT NULL,
-    n_chunks INTEGER NOT NULL,
-    chars INTEGER NOT NULL,
-    text TEXT NOT NULL,
-    pages TEXT NOT NULL,
-    added_at TEXT NOT NULL,
-    updated_at TEXT NOT NULL
-);
-CREATE INDEX IF NOT EXISTS articles_source ON articles(source_path);
-CREATE TABLE IF NOT EXISTS chunks (
-    chunk_id TEXT PRIMARY KEY,
-    article_id TEXT NOT NULL REFERENCES articles(article_id) ON DELETE CASCADE,
-    idx INTEGER NOT NULL,
-    start INTEGER NOT NULL,
-    "end" INTEGER NOT NULL,
-    tokens INTEGER NOT NULL,
-    page INTEGER,
-    text TEXT NOT NULL
-);
-CREATE INDEX IF NOT EXISTS chunks_article ON chunks(article_id, idx);
-CREATE TABLE IF NOT EXISTS sources (
-    path TEXT NOT NULL,
-    label TEXT NOT NULL,
-    article_id TEXT NOT NULL,
-    sha256 TEXT,
-    PRIMARY KEY (path, label)
-);
-CREATE INDEX IF NOT EXISTS sources_sha ON sources(sha256);
-CREATE INDEX IF NOT EXISTS sources_article ON sources(article_id);
-CREATE TABLE IF NOT EXISTS facts (
-    fact_id TEXT PRIMARY KEY,
-    article_id TEXT NOT NULL,
-    idx INTEGER NOT NULL,
-    value REAL NOT NULL,
-    unit TEXT NOT NULL,
-    kind TEXT NOT NULL,
-    reporter TEXT,
-    partner TEXT,
-    flow TEXT,
-    sector TEXT,
-    city TEXT,
-    period_start TEXT,
-    period_end TEXT,
-    period_label TEXT,
-    figure TEXT NOT NULL,
-    sentence TEXT NOT NULL,
-    start INTEGER NOT NULL,
-    "end" INTEGER NOT NULL,
-    fig_start INTEGER NOT NULL,
-    fig_end INTEGER NOT NULL,
-    article_date TEXT
-);
-CREATE INDEX IF NOT EXISTS facts_article ON facts(article_id);
-CREATE INDEX IF NOT EXISTS facts_subject ON facts(reporter, partner, flow, kind);
-CREATE TABLE IF NOT EXISTS pending (
-    chunk_id TEXT PRIMARY KEY,
-    article_id TEXT NOT NULL,
-    op TEXT NOT NULL
-);
-"""
+__all__ = ["ArticleRecords", "ChunkRow"]
 
 
 @dataclass(frozen=True)
@@ -118,155 +37,8 @@ class ChunkRow:
     url: str | None
 
 
-def _now() -> str:
-    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
-
-
-class Records:
-    """SQLite records of one store.
-
-    Args:
-        path: the SQLite file (created with its folder when missing).
-        timeout: seconds to wait for a writer in another process.
-    """
-
-    def __init__(self, path: Path, *, timeout: float = 30.0) -> None:
-        self.path = Path(path)
-        self.timeout = timeout
-        self._lock = threading.RLock()
-        self._conn: sqlite3.Connection | None = None
-
-    def _connect(self) -> sqlite3.Connection:
-        with self._lock:
-            if self._conn is not None:
-                return self._conn
-            try:
-                self.path.parent.mkdir(parents=True, exist_ok=True)
-                conn = sqlite3.connect(
-                    self.path, timeout=self.timeout, check_same_thread=False,
-                    isolation_level=None,
-                )
-                conn.execute("PRAGMA journal_mode=WAL")
-                conn.execute("PRAGMA synchronous=NORMAL")
-                conn.execute("PRAGMA foreign_keys=ON")
-                conn.executescript(_SCHEMA)
-                columns = {r[1] for r in conn.execute("PRAGMA table_info(articles)")}
-                if "label" not in columns:  # records written before labels existed
-                    conn.execute("ALTER TABLE articles ADD COLUMN label TEXT NOT NULL DEFAULT ''")
-            except (sqlite3.Error, OSError) as exc:
-                raise self._error("open", exc) from exc
-            self._conn = conn
-            return conn
-
-    def _error(self, action: str, exc: Exception) -> StoreError:
-        text = str(exc).lower()
-        folder = self.path.parent
-        if "unable to open" in text and folder.exists() and not os.access(folder, os.W_OK):
-            text = "read-only"
-        if "readonly" in text or "read-only" in text or "permission" in text:
-            fix = (
-                f"the data folder {folder} is read-only or not writable: make it writable "
-                "or set TRADEDESK_HOME to a writable folder"
-            )
-        elif "disk" in text and ("full" in text or "i/o" in text) or "no space" in text:
-            fix = "free disk space, then run `tradedesk doctor`"
-        elif "malformed" in text or "not a database" in text or "corrupt" in text:
-            fix = "run `tradedesk rebuild` to re-create the records from the sources"
-        elif "locked" in text or "busy" in text:
-            fix = "another process holds the records; retry when it has finished"
-        else:
-            fix = "run `tradedesk doctor` to check the store"
-        return StoreError(f"Could not {action} the ingest records at {self.path} ({exc}): {fix}.")
-
-    @contextmanager
-    def _tx(self, action: str = "write") -> Iterator[sqlite3.Connection]:
-        conn = self._connect()
-        with self._lock:
-            try:
-                conn.execute("BEGIN IMMEDIATE")
-                try:
-                    yield conn
-                except BaseException:
-                    conn.execute("ROLLBACK")
-                    raise
-                conn.execute("COMMIT")
-            except (sqlite3.Error, OSError) as exc:
-                raise self._error(action, exc) from exc
-
-    def _read(self, sql: str, args: Sequence[Any] = ()) -> list[sqlite3.Row]:
-        conn = self._connect()
-        with self._lock:
-            try:
-                cur = conn.execute(sql, tuple(args))
-                cur.row_factory = sqlite3.Row
-                return list(cur.fetchall())
-            except (sqlite3.Error, OSError) as exc:
-                raise self._error("read", exc) from exc
-
-    def close(self) -> None:
-        """Close the connection."""
-        with self._lock:
-            if self._conn is not None:
-                self._conn.close()
-                self._conn = None
-
-    def discard(self) -> Path | None:
-        """Move a damaged records file aside (kept for inspection); the next use starts empty.
-
-        Returns:
-            Where the old file went, or None when there was none.
-        """
-        import time as _time
-
-        with self._lock:
-            if self._conn is not None:
-                try:
-                    self._conn.close()
-                except sqlite3.Error:
-                    pass
-                self._conn = None
-            if not self.path.exists():
-                return None
-            aside = self.path.with_name(f"{self.path.name}.damaged-{int(_time.time())}")
-            self.path.replace(aside)
-            for suffix in ("-wal", "-shm"):
-                extra = Path(str(self.path) + suffix)
-                if extra.exists():
-                    extra.replace(Path(str(aside) + suffix))
-            return aside
-
-    # -- meta ----------------------------------------------------------------------------
-
-    def get_meta(self, key: str) -> str | None:
-        """A value of the meta table."""
-        rows = self._read("SELECT value FROM meta WHERE key=?", (key,))
-        return rows[0]["value"] if rows else None
-
-    def set_meta(self, key: str, value: str) -> None:
-        """Set a value of the meta table."""
-        with self._tx() as conn:
-            conn.execute("INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)", (key, value))
-
-    def version(self) -> int:
-        """The content version: it increases with every change to articles or chunks."""
-        value = self.get_meta("version")
-        return int(value) if value else 0
-
-    @staticmethod
-    def _bump(conn: sqlite3.Connection) -> None:
-        conn.execute(
-            "INSERT INTO meta(key, value) VALUES ('version', '1') ON CONFLICT(key) DO UPDATE "
-            "SET value = CAST(CAST(value AS INTEGER) + 1 AS TEXT)"
-        )
-
-    # -- articles ------------------------------------------------------------------------
-
-    def state(self, article_id: str) -> tuple[str, str] | None:
-        """``(content_hash, pipeline)`` of a recorded article, or None."""
-        rows = self._read(
-            "SELECT content_hash, pipeline FROM articles WHERE article_id=?", (article_id,)
-        )
-        return (rows[0]["content_hash"], rows[0]["pipeline"]) if rows else None
+class ArticleRecords(Database):
+    """Articles, chunks and sources (see module docstring)."""
 
     def states(self) -> dict[str, tuple[str, str]]:
         """``article_id -> (content_hash, pipeline)`` for every article."""
@@ -412,25 +184,6 @@ class Records:
                 )
         return out
 
-    # -- writes (each one transaction) ---------------------------------------------------
-
-    def journal(self, chunk_ids: Sequence[str], article_ids: Sequence[str], op: str) -> None:
-        """Note chunk ids about to be written (``op='write'``) before touching the store."""
-        with self._tx() as conn:
-            conn.executemany(
-                "INSERT OR REPLACE INTO pending(chunk_id, article_id, op) VALUES (?, ?, ?)",
-                [(c, a, op) for c, a in zip(chunk_ids, article_ids, strict=True)],
-            )
-
-    def pending(self) -> list[tuple[str, str, str]]:
-        """Journal entries ``(chunk_id, article_id, op)`` left by unfinished work."""
-        rows = self._read("SELECT chunk_id, article_id, op FROM pending")
-        return [(r["chunk_id"], r["article_id"], r["op"]) for r in rows]
-
-    def clear_pending(self, chunk_ids: Sequence[str]) -> None:
-        """Forget journal entries whose work is done."""
-        with self._tx() as conn:
-            conn.executemany("DELETE FROM pending WHERE chunk_id=?", [(c,) for c in chunk_ids])
 
     def commit_articles(
         self,
@@ -448,7 +201,7 @@ class Records:
             Chunk ids of the replaced versions, now journalled for deletion.
         """
         stale: list[str] = []
-        now = _now()
+        stamp = now()
         with self._tx() as conn:
             for doc, version, pipeline, chunks in items:
                 old = [
@@ -473,7 +226,7 @@ class Records:
                         doc.article_id, doc.title, doc.source, doc.date, doc.url,
                         doc.source_path, label, doc.kind, doc.content_hash, version, pipeline,
                         len(chunks), len(doc.text), doc.text, json.dumps(doc.pages),
-                        added_at[0] if added_at else now, now,
+                        added_at[0] if added_at else stamp, stamp,
                     ),
                 )
                 conn.executemany(
@@ -489,7 +242,7 @@ class Records:
                     "DELETE FROM pending WHERE chunk_id=?", [(c,) for c in new_ids]
                 )
                 if facts is not None:
-                    self._replace_facts(conn, doc.article_id, facts.get(doc.article_id, ()))
+                    replace_article_facts(conn, doc.article_id, facts.get(doc.article_id, ()))
                 if doc.file_sha256:  # a whole file (feed entries share theirs)
                     conn.execute(
                         "INSERT OR REPLACE INTO sources(path, label, article_id, sha256) "
@@ -551,71 +304,6 @@ class Records:
             conn.execute("DELETE FROM facts")
             self._bump(conn)
 
-    # -- the fact ledger ----------------------------------------------------------------
-
-    _FACT_COLUMNS = (
-        "fact_id", "article_id", "idx", "value", "unit", "kind", "reporter", "partner", "flow",
-        "sector", "city", "period_start", "period_end", "period_label", "figure", "sentence",
-        "start", '"end"', "fig_start", "fig_end", "article_date",
-    )
-
-    @staticmethod
-    def _replace_facts(conn: sqlite3.Connection, article_id: str, facts: Iterable[Fact]) -> None:
-        conn.execute("DELETE FROM facts WHERE article_id=?", (article_id,))
-        conn.executemany(
-            f"INSERT INTO facts({', '.join(Records._FACT_COLUMNS)}) "
-            f"VALUES ({', '.join('?' * len(Records._FACT_COLUMNS))})",
-            [
-                (
-                    f.fact_id, f.article_id, f.index, f.value, f.unit, f.kind, f.reporter,
-                    f.partner, f.flow, f.sector, f.city, f.period_start, f.period_end,
-                    f.period_label, f.figure, f.sentence, f.start, f.end, f.fig_start,
-                    f.fig_end, f.article_date,
-                )
-                for f in facts
-            ],
-        )
-
-    def replace_facts(self, ledger: Mapping[str, Sequence[Fact]], facts_version: int) -> None:
-        """Replace the figures of the given articles and record the extractor version."""
-        with self._tx() as conn:
-            for article_id, facts in ledger.items():
-                self._replace_facts(conn, article_id, facts)
-            conn.execute(
-                "INSERT OR REPLACE INTO meta(key, value) VALUES ('facts_version', ?)",
-                (str(facts_version),),
-            )
-
-    def facts(
-        self,
-        *,
-        article_ids: Iterable[str] | None = None,
-        where: str = "",
-        args: Sequence[Any] = (),
-    ) -> list[Fact]:
-        """Stored figures, in article and position order (``where``: extra SQL condition)."""
-        sql = f"SELECT {', '.join(self._FACT_COLUMNS)} FROM facts"
-        conditions, params = [], list(args)
-        if where:
-            conditions.append(f"({where})")
-        if article_ids is not None:
-            ids = list(article_ids)
-            conditions.append(f"article_id IN ({','.join('?' * len(ids))})" if ids else "0")
-            params.extend(ids)
-        if conditions:
-            sql += " WHERE " + " AND ".join(conditions)
-        sql += " ORDER BY article_id, idx"
-        return [
-            Fact(
-                article_id=r["article_id"], index=r["idx"], value=r["value"], unit=r["unit"],
-                kind=r["kind"], reporter=r["reporter"], partner=r["partner"], flow=r["flow"],
-                sector=r["sector"], city=r["city"], period_start=r["period_start"],
-                period_end=r["period_end"], period_label=r["period_label"], figure=r["figure"],
-                sentence=r["sentence"], start=r["start"], end=r["end"],
-                fig_start=r["fig_start"], fig_end=r["fig_end"], article_date=r["article_date"],
-            )
-            for r in self._read(sql, params)
-        ]
 
     # -- checks and rebuilding -----------------------------------------------------------
 
