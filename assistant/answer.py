@@ -42,7 +42,9 @@ class Answer:
     Attributes:
         text: the answer; every claim carries ``[n]`` markers.
         citations: ``Citation`` objects, numbered in order of first use.
-        refused: True when the documents do not hold the answer.
+        refused: True when the documents hold nothing related to the question.
+        partial: True when they hold something related but not the answer itself: the
+            text says so plainly, then quotes the closest they come (cited).
         unsupported: answer sentences that failed verification (and were removed).
         question: the question as asked.
         standalone_question: the question rewritten with the conversation's context.
@@ -56,6 +58,7 @@ class Answer:
     text: str
     citations: list[Citation] = field(default_factory=list)
     refused: bool = False
+    partial: bool = False
     unsupported: list[str] = field(default_factory=list)
     question: str = ""
     standalone_question: str = ""
@@ -70,6 +73,7 @@ class Answer:
             "answer": self.text,
             "citations": [asdict(c) for c in self.citations],
             "refused": self.refused,
+            "partial": self.partial,
             "unsupported": list(self.unsupported),
             "question": self.question,
             "standalone_question": self.standalone_question,

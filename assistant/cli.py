@@ -197,6 +197,8 @@ ToOpt = Annotated[str | None, typer.Option("--to", help="Only articles dated <= 
 def _print_answer(answer: Answer, *, streamed: bool = False) -> None:
     if answer.refused:
         out.print(f"[yellow]{escape(answer.text)}[/]", highlight=False, markup=True)
+    elif answer.partial:
+        out.print("[yellow]Partial answer:[/] " + escape(answer.text), highlight=False)
     elif not streamed:
         out.print(answer.text, highlight=False, markup=False)
     for c in answer.citations:
@@ -282,14 +284,19 @@ def chat(backend: BackendOpt = None, k: KOpt = None) -> None:
 
 @app.command("eval")
 def eval_cmd(
-    qa_file: Annotated[Path, typer.Argument(help="Q&A file (JSON), e.g. tests/data/qa_dev.json.")],
+    qa_file: Annotated[
+        Path, typer.Argument(help="Q&A file (JSON), e.g. tests/data/qa/test.json.")
+    ],
     backend: BackendOpt = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
     min_accuracy: Annotated[
         float, typer.Option("--min-accuracy", help="Exit 1 when answer accuracy is below this.")
     ] = 0.0,
+    json_out: Annotated[
+        Path | None, typer.Option("--json-out", help="Also write the JSON report to this file.")
+    ] = None,
 ) -> None:
-    """Measure answer quality, citations, refusals and latency on a Q&A file."""
+    """Measure answer quality per question type, refusals, partial answers and latency."""
     from assistant.evaluate import evaluate, load_qa
 
     with _friendly_errors():
@@ -298,19 +305,32 @@ def eval_cmd(
         assistant.ask("warm-up question")  # load the model before timing
         report = evaluate(lambda q, h: assistant.ask(q, h), conversations)
     totals = report.totals()
+    if json_out is not None:
+        json_out.parent.mkdir(parents=True, exist_ok=True)
+        json_out.write_text(json.dumps(report.to_dict(), indent=1, ensure_ascii=False))
     if as_json:
         out.print_json(json.dumps(report.to_dict()))
     else:
         table = Table(title=f"{qa_file} ({assistant.settings.llm})", header_style="bold")
-        for col in ("id", "ok", "rank", "refused", "answer / why"):
+        for col in ("id", "type", "ok", "rank", "outcome", "answer / why"):
             table.add_column(col, overflow="fold")
         for r in report.results:
+            outcome = "refused" if r.refused else "partial" if r.partial else ""
             table.add_row(
-                r.id, "✓" if r.correct else "✗", str(r.rank or "-"), "yes" if r.refused else "",
+                r.id, r.type, "✓" if r.correct else "✗", str(r.rank or "-"), outcome,
                 (r.why + ": " if r.why else "") + r.answer[:160],
                 style=None if r.correct else "red",
             )
         out.print(table)
+        kinds = Table(title="By question type", header_style="bold")
+        for col in ("type", "questions", "correct", "partial", "refused"):
+            kinds.add_column(col, justify="left" if col == "type" else "right")
+        for kind, row in report.by_type().items():
+            kinds.add_row(
+                kind, str(row["questions"]), f"{row['correct']:.1%}", str(row["partial"]),
+                str(row["refused"]),
+            )
+        out.print(kinds)
         summary = Table(title="Totals", header_style="bold")
         summary.add_column("metric")
         summary.add_column("value", justify="right")

@@ -7,8 +7,14 @@ Q&A file (JSON): ``{"questions": [item, ...]}`` where an item is one of
   of a group; figures compare by value, so "5.34 billion" matches "$5.34bn"),
   and ``articles`` are acceptable sources (article-id prefixes: the file stem, or
   the url slug of a feed entry);
-* ``{"id", "question", "unanswerable": true}``: must be refused;
+* ``{"id", "question", "unanswerable": true}``: must be refused (or answered partially:
+  saying what the articles do say, and that they do not state this);
 * ``{"id", "turns": [item, ...]}``: asked in order as one conversation.
+
+Optional fields: ``type`` (one of ``QUESTION_TYPES``; results are reported per type),
+``min_expected`` (that many groups of ``expected`` suffice: lists, summaries) and
+``forbidden`` (a false premise: phrases the answer must not state). The full schema
+is in ``tests/data/qa/README.md``.
 """
 
 from __future__ import annotations
@@ -23,10 +29,36 @@ from pathlib import Path
 from typing import Any
 
 from assistant.answer import Answer
-from ingest.figures import extract_figures
+from ingest.ids import article_of
+from ingest.text.figures import extract_figures
 from vectorstore.errors import ConfigError
 
-__all__ = ["EvalItem", "EvalReport", "EvalResult", "evaluate", "fact_present", "load_qa"]
+__all__ = [
+    "QUESTION_TYPES",
+    "EvalItem",
+    "EvalReport",
+    "EvalResult",
+    "evaluate",
+    "fact_present",
+    "load_qa",
+]
+
+# The kinds of question a Q&A file labels its items with (``"type"``).
+QUESTION_TYPES = frozenset(
+    {
+        "figure",  # a single figure: an amount, a rate, a count
+        "why",  # a cause or reason
+        "who",  # who said something, or someone's stance
+        "list",  # several items (products, countries, measures)
+        "compare",  # two figures across periods or articles, and the change
+        "paraphrase",  # worded with few of the article's words
+        "entity",  # a date, place, person or organisation
+        "summary",  # "summarize", "what are the main ..."
+        "followup",  # a conversation: later turns depend on earlier ones
+        "unanswerable",  # plausible, but the articles never say
+        "false_premise",  # assumes something the articles contradict
+    }
+)
 
 
 @dataclass(frozen=True)
@@ -39,6 +71,9 @@ class EvalItem:
     articles: tuple[str, ...] = ()
     unanswerable: bool = False
     turn: int = 0
+    type: str = ""
+    min_expected: int | None = None
+    forbidden: tuple[str, ...] = ()
 
 
 @dataclass
@@ -58,6 +93,10 @@ class EvalResult:
     unsupported: int
     seconds: float
     why: str = ""
+    type: str = ""
+    partial: bool = False
+    contradicts: bool = False  # refused or partial while stating the expected facts
+    premise_asserted: bool = False  # a false premise's forbidden phrase was stated
 
 
 @dataclass
@@ -67,7 +106,7 @@ class EvalReport:
     results: list[EvalResult] = field(default_factory=list)
 
     def _answerable(self) -> list[EvalResult]:
-        return [r for r in self.results if not r.unanswerable]
+        return [r for r in self.results if not r.unanswerable and r.type != "false_premise"]
 
     @property
     def accuracy(self) -> float:
@@ -107,15 +146,47 @@ class EvalReport:
 
     @property
     def refusal_recall(self) -> float:
-        """Unanswerable questions that were refused."""
+        """Unanswerable questions that were refused or answered partially."""
         items = [r for r in self.results if r.unanswerable]
-        return sum(r.refused for r in items) / len(items) if items else 1.0
+        return sum(r.refused or r.partial for r in items) / len(items) if items else 1.0
 
     @property
     def refusal_precision(self) -> float:
-        """Refusals that were right (the question was unanswerable)."""
+        """Refusals that were right (the question was unanswerable or had a false premise)."""
         refused = [r for r in self.results if r.refused]
-        return sum(r.unanswerable for r in refused) / len(refused) if refused else 1.0
+        ok = sum(r.unanswerable or r.type == "false_premise" for r in refused)
+        return ok / len(refused) if refused else 1.0
+
+    @property
+    def partial_rate(self) -> float:
+        """Answerable questions answered only partially (hedged)."""
+        items = self._answerable()
+        return sum(r.partial for r in items) / len(items) if items else 0.0
+
+    @property
+    def contradictions(self) -> int:
+        """Replies that refuse or hedge while stating the expected answer (must be 0)."""
+        return sum(r.contradicts for r in self.results)
+
+    @property
+    def premises_asserted(self) -> int:
+        """False-premise questions whose answer stated the premise (must be 0)."""
+        return sum(r.premise_asserted for r in self.results)
+
+    def by_type(self) -> dict[str, dict[str, float | int]]:
+        """Per question type: how many, and the share handled right."""
+        groups: dict[str, list[EvalResult]] = {}
+        for r in self.results:
+            groups.setdefault(r.type or "untyped", []).append(r)
+        return {
+            kind: {
+                "questions": len(rs),
+                "correct": round(sum(r.correct for r in rs) / len(rs), 4),
+                "partial": sum(r.partial for r in rs),
+                "refused": sum(r.refused for r in rs),
+            }
+            for kind, rs in sorted(groups.items())
+        }
 
     @property
     def unsupported_rate(self) -> float:
@@ -145,6 +216,9 @@ class EvalReport:
             "citation_precision": round(self.citation_precision, 4),
             "refusal_precision": round(self.refusal_precision, 4),
             "refusal_recall": round(self.refusal_recall, 4),
+            "partial_rate": round(self.partial_rate, 4),
+            "contradictions": self.contradictions,
+            "premises_asserted": self.premises_asserted,
             "unsupported_rate": round(self.unsupported_rate, 4),
             "latency_p50_ms": round(self.latency(50) * 1000, 1),
             "latency_p95_ms": round(self.latency(95) * 1000, 1),
@@ -152,7 +226,11 @@ class EvalReport:
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready form: totals and per-question results."""
-        return {"totals": self.totals(), "results": [asdict(r) for r in self.results]}
+        return {
+            "totals": self.totals(),
+            "by_type": self.by_type(),
+            "results": [asdict(r) for r in self.results],
+        }
 
 
 def _norm(text: str) -> str:
@@ -161,13 +239,24 @@ def _norm(text: str) -> str:
 
 
 def fact_present(alternatives: Sequence[str], text: str) -> bool:
-    """Whether any alternative is stated in ``text`` (figures compare by value)."""
+    """Whether any alternative is stated in ``text``.
+
+    An alternative with a figure matches by value ("5.34 billion" = "$5.34bn"), and its
+    other words must be in ``text`` too ("4 months" needs "months", not any 4); one
+    without a figure matches as a case- and space-insensitive substring.
+    """
     norm = _norm(text)
     found = extract_figures(text)
     for alt in alternatives:
         figs = extract_figures(alt)
         if figs:
-            if all(any(f.same_as(g) for g in found) for f in figs):
+            rest = alt
+            for f in reversed(figs):
+                rest = rest[: f.start] + " " + rest[f.end :]
+            words = re.findall(r"[^\W\d_]{2,}", _norm(rest))
+            if all(any(f.same_as(g) for g in found) for f in figs) and all(
+                w in norm for w in words
+            ):
                 return True
         elif _norm(alt) in norm:
             return True
@@ -188,17 +277,27 @@ def load_qa(path: Path) -> list[list[EvalItem]]:
     if not isinstance(items, list) or not items:
         raise ConfigError(f"{path}: expected {{'questions': [...]}} with at least one question.")
 
-    def one(raw: Any, ident: str, turn: int) -> EvalItem:
+    def one(raw: Any, ident: str, turn: int, kind: str) -> EvalItem:
         if not isinstance(raw, dict) or not isinstance(raw.get("question"), str):
             raise ConfigError(f"{path}: item {ident!r} needs a 'question' string.")
         unanswerable = bool(raw.get("unanswerable", False))
         expected = raw.get("expected", [])
-        if not unanswerable and not expected:
+        if not unanswerable and not expected and kind != "false_premise":
             raise ConfigError(f"{path}: item {ident!r} needs 'expected' or 'unanswerable': true.")
+        if kind and kind not in QUESTION_TYPES:
+            raise ConfigError(
+                f"{path}: item {ident!r} has type {kind!r}; use one of {sorted(QUESTION_TYPES)}."
+            )
         groups = tuple(tuple(g) if isinstance(g, list) else (str(g),) for g in expected)
+        least = raw.get("min_expected")
+        if least is not None and not (isinstance(least, int) and 1 <= least <= len(groups)):
+            raise ConfigError(
+                f"{path}: item {ident!r} has min_expected={least!r}; it must be 1..{len(groups)}."
+            )
         return EvalItem(
             id=ident, question=raw["question"], expected=groups,
             articles=tuple(raw.get("articles", [])), unanswerable=unanswerable, turn=turn,
+            type=kind, min_expected=least, forbidden=tuple(raw.get("forbidden", [])),
         )
 
     conversations: list[list[EvalItem]] = []
@@ -208,16 +307,18 @@ def load_qa(path: Path) -> list[list[EvalItem]]:
             turns = raw["turns"]
             if not isinstance(turns, list) or not turns:
                 raise ConfigError(f"{path}: item {ident!r} has an empty 'turns' list.")
+            kind = str(raw.get("type") or "followup")
             conversations.append(
-                [one(t, f"{ident}#{i + 1}", i) for i, t in enumerate(turns)]
+                [one(t, f"{ident}#{i + 1}", i, kind) for i, t in enumerate(turns)]
             )
         else:
-            conversations.append([one(raw, ident, 0)])
+            kind = str(raw.get("type") or "") if isinstance(raw, dict) else ""
+            conversations.append([one(raw, ident, 0, kind)])
     return conversations
 
 
 def _article_prefix(chunk_or_article_id: str) -> str:
-    article_id = chunk_or_article_id.split(":", 1)[0]
+    article_id = article_of(chunk_or_article_id)
     return re.sub(r"-[0-9a-f]{10}$", "", article_id)
 
 
@@ -228,19 +329,30 @@ def _judge(item: EvalItem, answer: Answer, seconds: float) -> EvalResult:
             if _article_prefix(cid) in item.articles:
                 rank = i
                 break
-    facts = all(fact_present(group, answer.text) for group in item.expected)
+    found = sum(fact_present(group, answer.text) for group in item.expected)
+    needed = item.min_expected or len(item.expected)
+    facts = bool(item.expected) and found >= needed
     ok_citations = 0
     for c in answer.citations:
         from_expected = not item.articles or _article_prefix(c.article_id) in item.articles
         if from_expected and any(fact_present(g, c.passage or c.quote) for g in item.expected):
             ok_citations += 1
+    hedged = answer.refused or answer.partial
+    asserted = any(_norm(p) in _norm(answer.text) for p in item.forbidden)
     if item.unanswerable:
-        correct = answer.refused
+        correct = hedged
         why = "" if correct else "answered a question the documents do not cover"
+    elif item.type == "false_premise":
+        correct = not asserted and (hedged or facts)
+        why = (
+            "stated the false premise" if asserted
+            else "" if correct else "neither corrected the premise nor declined"
+        )
     else:
-        correct = not answer.refused and facts and ok_citations > 0
+        correct = not hedged and facts and ok_citations > 0
         why = (
             "refused" if answer.refused
+            else "partial answer" if answer.partial
             else "expected fact missing" if not facts
             else "no citation holds the fact" if ok_citations == 0
             else ""
@@ -249,7 +361,9 @@ def _judge(item: EvalItem, answer: Answer, seconds: float) -> EvalResult:
         id=item.id, question=item.question, answer=answer.text, refused=answer.refused,
         unanswerable=item.unanswerable, correct=correct, facts_found=facts, rank=rank,
         citations=len(answer.citations), citations_ok=ok_citations,
-        unsupported=len(answer.unsupported), seconds=seconds, why=why,
+        unsupported=len(answer.unsupported), seconds=seconds, why=why, type=item.type,
+        partial=answer.partial, contradicts=hedged and facts and not item.unanswerable
+        and item.type != "false_premise", premise_asserted=asserted,
     )
 
 
