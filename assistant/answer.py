@@ -12,9 +12,11 @@ __all__ = ["Answer", "Citation"]
 class Citation:
     """Where a cited claim comes from.
 
-    ``quote`` is the sentence(s) of the passage that support the claim, verbatim;
-    ``start``/``end`` are its character offsets in the article's cleaned text
-    (``Assistant.article_text(article_id)[start:end] == quote``).
+    ``quote`` is the sentence(s) of the passage that support the claim, as flowing text
+    (the line breaks of hard-wrapped newswire joined); ``start``/``end`` are their exact
+    character offsets in the article's cleaned text
+    (``flowing(Assistant.article_text(article_id)[start:end]) == quote``, with
+    ``ingest.text.sentences.flowing``).
     ``passage_start``/``passage_end`` locate the whole retrieved passage.
     """
 

@@ -13,9 +13,9 @@ from langchain_core.language_models import BaseChatModel
 from langchain_core.runnables import Runnable
 
 from assistant.answer import Answer
-from assistant.backends.extractive import ExtractiveBackend
-from assistant.chain import AnswerChunk, build_chain
-from assistant.ledger import Conflict, Ledger
+from assistant.answering.chain import AnswerChunk, build_chain
+from assistant.answering.sources.extractive import ExtractiveSource
+from assistant.answering.sources.ledger import Conflict, Ledger, LedgerSource
 from assistant.retrieval import Filters, HybridRetriever
 from assistant.settings import Settings, load_settings
 from ingest.chunking import SentenceChunker
@@ -105,7 +105,7 @@ class Assistant:
             k=s.top_k,
             before_search=self.refresh,
         )
-        self.extractive = ExtractiveBackend(self.embedder, idf=self.lexical.idf)
+        self.extractive = ExtractiveSource(self.embedder, idf=self.lexical.idf)
         self.ledger = Ledger(self.records)
         self._chain: Runnable[dict[str, Any], AnswerChunk] | None = None
         self._chain_lock = threading.Lock()
@@ -150,7 +150,7 @@ class Assistant:
         if s.llm == "extractive":
             return None
         if s.llm == "llamacpp":
-            from assistant.backends.llm import LlamaCppChat, default_gguf
+            from assistant.answering.sources.llm import LlamaCppChat, default_gguf
 
             return LlamaCppChat(
                 model_path=s.llm_model or str(default_gguf()),
@@ -159,7 +159,7 @@ class Assistant:
                 max_tokens=s.llm_max_tokens,
                 timeout=s.llm_timeout,
             )
-        from assistant.backends.llm import make_openai
+        from assistant.answering.sources.llm import make_openai
 
         assert s.llm_base_url is not None  # checked by Settings
         return make_openai(
@@ -184,7 +184,7 @@ class Assistant:
                     self.llm(),
                     backend_name=s.llm,
                     context_chars=chars,
-                    ledger=self.ledger,
+                    ledger=LedgerSource(self.ledger, self.records),
                 )
             return self._chain
 

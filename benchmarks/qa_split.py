@@ -107,10 +107,10 @@ def main(paths: list[str]) -> None:
     dev = [it for it in items if _group(it) not in test_groups] + _legacy()
     test = [it for it in items if _group(it) in test_groups]
     for name, part in (("dev", dev), ("test", test)):
+        use = "tune on it" if name == "dev" else "never tune on it; report it"
         doc = {
             "description": (
-                f"Trade Desk Q&A set, {name} split ({'tune on it' if name == 'dev' else 'never tune on it; report it'}). "
-                "Schema: tests/data/qa/README.md."
+                f"Trade Desk Q&A set, {name} split ({use}). Schema: tests/data/qa/README.md."
             ),
             "questions": part,
         }

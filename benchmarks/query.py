@@ -22,9 +22,9 @@ sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != _HERE]
 sys.path.insert(0, str(_HERE.parent))
 
 from assistant import Assistant, Settings  # noqa: E402
-from assistant.citations import make_passages  # noqa: E402
+from assistant.answering.passages import make_passages  # noqa: E402
+from assistant.answering.question import analyse  # noqa: E402
 from assistant.evaluate import fact_present, load_qa  # noqa: E402
-from assistant.query import condense  # noqa: E402
 from benchmarks.common import (  # noqa: E402
     ROOT,
     reuters_articles,
@@ -119,18 +119,19 @@ def main() -> None:
             t0 = time.perf_counter()
             ans = server.ask(item.question, history)
             ours_lat.append(time.perf_counter() - t0)
-            standalone = condense(item.question, history)
+            question = analyse(item.question, history)
+            standalone = question.standalone
             history += [("user", item.question), ("assistant", ans.text)]
             t0 = time.perf_counter()
             docs = naive.similarity_search(standalone, k=4)
             for d in docs:
                 d.metadata["chunk_id"] = f"{d.metadata['article_id']}:naive:{d.metadata['start']}"
             passages = make_passages(docs)
-            naive_answer = server.extractive.answer(standalone, passages)
+            naive_answer = server.extractive.draft(question, passages)
             naive_lat.append(time.perf_counter() - t0)
             if item.unanswerable:
                 ours_ok.append(ans.refused)
-                naive_ok.append(naive_answer.refused)
+                naive_ok.append(naive_answer.outcome != "answer")
                 continue
             rows = server.records.chunks(ans.retrieved[:5])
 
@@ -147,7 +148,8 @@ def main() -> None:
             ours_ok.append(not ans.refused and facts)
             naive_text = " ".join(c.text for c in naive_answer.claims)
             naive_ok.append(
-                not naive_answer.refused and all(fact_present(g, naive_text) for g in item.expected)
+                naive_answer.outcome == "answer"
+                and all(fact_present(g, naive_text) for g in item.expected)
             )
 
         needle_ours, needle_naive, needle_lat = [], [], []

@@ -264,7 +264,7 @@ def chroma_server(tmp_path: Path) -> Iterator[ChromaServer]:
 @pytest.fixture(scope="session")
 def gguf_path() -> Path:
     """The packaged SmolLM2 GGUF model (the llamacpp backend's default)."""
-    from assistant.backends.llm import default_gguf
+    from assistant.answering.sources.llm import default_gguf
 
     return default_gguf()
 

@@ -91,19 +91,22 @@ def check_item(assistant: Assistant, item: EvalItem, answer: Answer) -> None:
         ), f"no citation of {item.articles} quotes {group}: {answer.citations}"
 
 
-@pytest.mark.parametrize(
-    "conversation", CONVERSATIONS, ids=[c[0].id.split("#")[0] for c in CONVERSATIONS]
-)
-def test_dev_question(qa: Assistant, conversation: list[EvalItem]) -> None:
-    history: list[tuple[str, str]] = []
-    for item in conversation:
-        answer = qa.ask(item.question, history)
-        assert answer.backend == "extractive"
-        assert answer.question == item.question
-        if item.turn == 0:
-            assert answer.standalone_question == item.question
-        check_item(qa, item, answer)
-        history += [("user", item.question), ("assistant", answer.text)]
+def test_the_tuned_questions_on_the_sample_store(qa: Assistant) -> None:
+    """The set the answer step was first tuned on (now part of dev), on the 10 articles alone."""
+    from assistant.evaluate import evaluate
+
+    report = evaluate(lambda q, h: qa.ask(q, h), CONVERSATIONS)
+    wrong = [(r.id, r.why, r.answer[:120]) for r in report.results if not r.correct]
+    assert report.accuracy >= 0.9, wrong
+    assert report.refusal_recall == 1.0, wrong  # every out-of-corpus question declined
+    assert report.contradictions == 0, wrong  # no hedge that quotes the answer
+    assert report.citation_precision >= 0.9
+    assert all(r.rank is not None for r in report.results if not r.unanswerable)
+    first = CONVERSATIONS[0][0]
+    answer = qa.ask(first.question)
+    assert answer.backend == "extractive" and answer.question == first.question
+    assert answer.standalone_question == first.question
+    check_item(qa, first, answer)
 
 
 def test_dev_set_is_what_the_tests_cover() -> None:
@@ -141,9 +144,10 @@ def test_and_what_about_is_condensed_like_what_about(qa: Assistant) -> None:
     assert with_and.standalone_question == plain.standalone_question
 
 
-def test_question_about_an_uncovered_year_is_refused(qa: Assistant) -> None:
+def test_question_about_an_uncovered_year_is_answered_partially(qa: Assistant) -> None:
     answer = qa.ask("How much did German exports to China fall in 2023?")
-    assert answer.refused, answer.text
+    assert answer.partial and not answer.refused, answer.text
+    assert "2023" in answer.text and "2024" in answer.text  # what is missing, what there is
 
 
 def test_stream_ends_with_the_same_answer_as_ask(qa: Assistant) -> None:

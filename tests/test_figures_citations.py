@@ -12,12 +12,11 @@ import numpy as np
 import pytest
 from langchain_core.documents import Document
 
-from assistant.citations import (
-    Claim,
-    Passage,
-    assemble,
+from assistant.answering.assemble import assemble
+from assistant.answering.draft import Claim
+from assistant.answering.passages import Passage, make_passages
+from assistant.answering.verify import (
     lexical_overlap,
-    make_passages,
     parse_markers,
     split_claims,
     verify_claims,

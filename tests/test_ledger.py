@@ -13,7 +13,12 @@ import pytest
 from conftest import CORPUS_DIR, ROOT, SAMPLE_DIR
 
 from assistant import Assistant, Settings
-from assistant.ledger import FactQuery, LedgerAnswer, find_conflicts, fits_question
+from assistant.answering.sources.ledger import (
+    FactQuery,
+    LedgerAnswer,
+    find_conflicts,
+    fits_question,
+)
 from ingest.loaders import load_file
 from ingest.text.facts import Fact, extract_facts
 from ingest.text.periods import Period

@@ -26,7 +26,7 @@ from conftest import ROOT, SAMPLE_DIR, clean_settings
 
 from assistant import Assistant, Settings
 from assistant.answer import Answer
-from assistant.backends.llm import SYSTEM_PROMPT
+from assistant.answering.sources.llm import SYSTEM_PROMPT
 from assistant.settings import load_settings
 from ingest.ids import article_of
 from vectorstore.embeddings import Embedder

@@ -22,6 +22,7 @@ __all__ = [
     "fill_years",
     "period_spans",
     "periods_compatible",
+    "relative_periods",
 ]
 
 _MONTHS = {
@@ -186,25 +187,86 @@ def fill_years(periods: list[Period], earlier: Sequence[str]) -> list[Period]:
     return [Period(year, p.m1, p.m2, p.base) if p.year is None else p for p in periods]
 
 
-def context_periods(sentence: str, earlier: Sequence[str]) -> list[Period]:
+_RELATIVE = re.compile(
+    r"\b(?P<which>last|this|next|the current|the previous|the coming|the past)\s+"
+    r"(?P<unit>year|month|quarter)\b|\b(?P<day>yesterday|today|tomorrow)\b",
+    re.I,
+)
+
+
+def _reference(date: str | None) -> tuple[int, int] | None:
+    """``(year, month)`` of an ISO date ("1987-03-02"), or None."""
+    m = re.match(r"((?:18|19|20|21)\d\d)-(\d\d)", date or "")
+    return (int(m.group(1)), int(m.group(2))) if m else None
+
+
+def relative_periods(text: str, date: str | None) -> list[Period]:
+    """Periods named relative to a text's date: "last year", "this month", "next quarter".
+
+    Args:
+        text: the text (a sentence).
+        date: the date it was written (its article's ISO date); None resolves nothing.
+    """
+    ref = _reference(date)
+    if ref is None:
+        return []
+    year, month = ref
+    out: list[Period] = []
+    for m in _RELATIVE.finditer(text):
+        base = bool(_BASE_CUE.search(text[max(0, m.start() - 40) : m.start()]))
+        if m.group("day"):
+            out.append(Period(year, month, month, base))
+            continue
+        which, unit = m.group("which").lower(), m.group("unit").lower()
+        step = {"last": -1, "the previous": -1, "the past": -1, "next": 1, "the coming": 1}.get(
+            which, 0
+        )
+        if unit == "year":
+            out.append(Period(year + step, 1, 12, base))
+        elif unit == "month":
+            y, mo = divmod((year * 12 + month - 1) + step, 12)
+            out.append(Period(y, mo + 1, mo + 1, base))
+        else:
+            q = (month - 1) // 3 + step
+            y, q = year + q // 4, q % 4
+            out.append(Period(y, 3 * q + 1, 3 * q + 3, base))
+    return out
+
+
+def context_periods(
+    sentence: str, earlier: Sequence[str], date: str | None = None
+) -> list[Period]:
     """The periods a sentence is about, reading its context like a person would.
 
     Args:
         sentence: the sentence.
         earlier: the sentences before it, nearest first, then the title.
+        date: the article's ISO date: "last year", "this month" resolve against it, and a
+            month without a year that no earlier text dates is taken as the most recent
+            such month up to the article's date ("in February", written in March 1987).
 
     A sentence with no period of its own ("It was the third decline in a row.")
     takes the nearest earlier text's; a month without a year takes the year of the
     nearest earlier text that states one.
     """
-    own = extract_periods(sentence)
+    own = extract_periods(sentence) + relative_periods(sentence, date)
     if not any(not p.base for p in own):
         for text in earlier:
-            found = [p for p in extract_periods(text) if not p.base]
+            found = [p for p in extract_periods(text) + relative_periods(text, date)
+                     if not p.base]
             if found:
                 own = own + found
                 break
-    return fill_years(own, earlier)
+    own = fill_years(own, earlier)
+    ref = _reference(date)
+    if ref is not None and any(p.year is None for p in own):
+        year, month = ref
+        own = [
+            Period(year if p.m1 <= month else year - 1, p.m1, p.m2, p.base)
+            if p.year is None else p
+            for p in own
+        ]
+    return own
 
 
 def periods_compatible(claim: list[Period], source: list[Period]) -> bool:

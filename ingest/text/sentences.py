@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-__all__ = ["Span", "split_sentences"]
+__all__ = ["Span", "flowing", "split_sentences"]
 
 _ABBREVIATIONS = frozenset(
     """mr mrs ms dr prof sr jr st mt no nos vs etc inc ltd co corp plc gov govt gen col lt sgt
@@ -93,3 +93,15 @@ def split_sentences(text: str) -> list[Span]:
             spans.append(Span(a, b))
         start = cut
     return spans
+
+
+_WHITESPACE = re.compile(r"\s+")
+
+
+def flowing(text: str) -> str:
+    r"""Text as a reader should see it quoted: hard-wrapped lines joined, spaces single.
+
+    Newswire is wrapped at a fixed width ("grew 7.5 pct\nin February"); a quote shows
+    it as one flowing line. Offsets always index the stored text, never this.
+    """
+    return _WHITESPACE.sub(" ", text).strip()

@@ -1,6 +1,7 @@
-"""LLM backends: the prompt, a local llama.cpp chat model, and any OpenAI-compatible server.
+"""The LLM source: the prompt, a local llama.cpp chat model, any OpenAI-compatible server.
 
-Both are LangChain chat models, so the answering chain streams them the same way.
+Both are LangChain chat models, so the answering chain streams them the same way; what
+they write becomes a ``Draft`` (``llm_draft``) whose claims are verified like any other.
 """
 
 from __future__ import annotations
@@ -18,11 +19,15 @@ from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage
 from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
 from pydantic import PrivateAttr
 
-from assistant.citations import Passage, defang, looks_like_instruction
+from assistant.answering.draft import Draft
+from assistant.answering.guard import defang, looks_like_instruction
+from assistant.answering.passages import Passage
+from assistant.answering.verify import split_claims
 from vectorstore.errors import BackendError, ConfigError
 
 __all__ = [
     "LlamaCppChat",
+    "llm_draft",
     "SYSTEM_PROMPT",
     "build_messages",
     "default_gguf",
@@ -208,3 +213,17 @@ def make_openai(
         extra_body={"max_tokens": max_tokens},
         temperature=0.0,
     )
+
+
+def llm_draft(text: str, passages: list[Passage]) -> Draft:
+    """What an LLM wrote, as a draft: its sentences with their ``[n]`` markers, unverified.
+
+    A reply that only says it does not know is a refusal.
+    """
+    claims = split_claims(text)
+    says_no = any(c.is_refusal for c in claims) and not any(
+        c.markers for c in claims if not c.is_refusal
+    )
+    if says_no or not claims:
+        return Draft([], passages, outcome="refused", source="llm")
+    return Draft([c for c in claims if not c.is_refusal], passages, source="llm")

@@ -1,41 +1,35 @@
-"""Citations: ``[n]`` markers, quote selection, numeric grounding, and the final numbering.
+"""Verification: ``[n]`` markers parsed, and every claim checked against the sentences it cites.
 
 A generated answer is split into sentences (claims). Each claim's markers are
 parsed (``[1]``, ``[1, 2]``, ``[1][2]``, ``[1-3]``); markers that point at no
 passage are dropped; a claim without markers gets the most similar passage
 attached (or is flagged). Within the cited passages the sentence(s) that
 support the claim become the citation's quote. Every figure in the claim must
-appear, for a compatible period, in one of the cited passages' sentences, or
-the claim is unsupported. Citations are renumbered in order of first use.
+appear, for a compatible period and the same subject, in one of the cited
+passages' sentences, and every name it gives must be in them, or the claim is
+unsupported.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
-from functools import cached_property
 
 import numpy as np
-from langchain_core.documents import Document
 
-from assistant.answer import Citation
-from assistant.documents import ChunkMeta
-from assistant.query import entities, key_terms
+from assistant.answering.draft import Claim
+from assistant.answering.guard import has_markup, looks_like_instruction
+from assistant.answering.passages import Passage
+from assistant.answering.question import entities, key_terms
 from ingest.text.figures import Figure, extract_figures
 from ingest.text.gazetteer import countries, sectors
-from ingest.text.periods import Period, context_periods, extract_periods, periods_compatible
-from ingest.text.sentences import Span, split_sentences
+from ingest.text.periods import Period, extract_periods, periods_compatible
+from ingest.text.sentences import split_sentences
 from ingest.text.tokens import tokenize
 
 __all__ = [
-    "Claim",
-    "defang",
-    "looks_like_instruction",
+    "Similarity",
     "lexical_overlap",
-    "Passage",
-    "assemble",
-    "make_passages",
     "parse_markers",
     "split_claims",
     "verify_claims",
@@ -48,104 +42,6 @@ _REFUSAL = re.compile(
     r"there is no information|no information|not (?:mentioned|stated|provided))",
     re.IGNORECASE,
 )
-
-
-# Text in an article that addresses the assistant rather than the reader.
-_INSTRUCTION = re.compile(
-    r"\b(?:ignore|disregard|forget|override|bypass)\b.{0,60}?\b(?:instructions?|prompts?|rules|"
-    r"directions|guidelines|above|previous|prior)\b"
-    r"|\b(?:system|developer|hidden)\s*(?:prompt|message|instructions?)\b"
-    r"|\b(?:reply|respond|answer|say|output|print|write)\s+(?:only|exactly|just)\b"
-    r"|\byou\s+(?:are|must|should|will)\s+(?:now\s+)?(?:an?\s+|the\s+)?(?:[\w-]+\s+){0,3}?"
-    r"(?:assistant|ai|model|chatbot|bot|language model)\b"
-    r"|\b(?:reveal|show|repeat|disclose|leak)\b.{0,40}?\b(?:instructions|prompt|rules|secrets?)\b"
-    r"|^\s*(?:system|assistant|user|human|instruction)\s*:"
-    r"|\bnew\s+instructions?\b|\bjailbreak\b|\bDAN\b",
-    re.IGNORECASE,
-)
-_IMAGE = re.compile(r"!\[[^\]]*\]\s*(?:\([^)]*\)|\[[^\]]*\])")
-_LINK = re.compile(r"\[([^\]]*)\]\s*\((?:https?:|//|www\.)[^)]*\)")
-_REF_DEF = re.compile(r"^\s*\[[^\]]+\]:\s*\S+.*$", re.MULTILINE)
-_URL = re.compile(r"(?:https?://|www\.)\S+", re.IGNORECASE)
-_TAG = re.compile(r"</?[A-Za-z][^>]{0,200}>")
-
-
-def looks_like_instruction(text: str) -> bool:
-    """Whether text speaks to the assistant ("ignore previous instructions", "reply only ...")."""
-    return bool(_INSTRUCTION.search(text))
-
-
-def _has_markup(text: str) -> bool:
-    return any(p.search(text) for p in (_IMAGE, _LINK, _REF_DEF, _URL, _TAG))
-
-
-def defang(text: str) -> str:
-    """Text without Markdown images, links, reference definitions, URLs or HTML tags."""
-    text = _IMAGE.sub("", text)
-    text = _LINK.sub(r"\1", text)
-    text = _REF_DEF.sub("", text)
-    text = _URL.sub("", text)
-    text = _TAG.sub("", text)
-    return re.sub(r"[ \t]{2,}", " ", text).strip()
-
-
-@dataclass
-class Passage:
-    """A retrieved chunk as shown to the answer step (numbered from 1)."""
-
-    n: int
-    doc: Document
-    sentences: list[Span]  # relative to ``text``
-
-    @property
-    def text(self) -> str:
-        """The passage text (== article text[start:end])."""
-        return self.doc.page_content
-
-    @cached_property
-    def meta(self) -> ChunkMeta:
-        """The passage's chunk, article and scores."""
-        return ChunkMeta.of(self.doc)
-
-    @property
-    def start(self) -> int:
-        """Offset of the passage in its article."""
-        return self.meta.start
-
-    def sentence(self, i: int) -> str:
-        """Text of sentence ``i``."""
-        s = self.sentences[i]
-        return self.text[s.start : s.end]
-
-    def periods_of(self, i: int) -> list[Period]:
-        """Periods sentence ``i`` is about, reading context like a person would.
-
-        A sentence with no period of its own ("It was the third decline in a row.")
-        takes the nearest earlier sentence's, then the title's; a month without a
-        year ("Exports in May alone ...") takes the year of the nearest earlier
-        sentence (or the title) that states one.
-        """
-        title = self.meta.title
-        earlier = [self.sentence(j) for j in range(i - 1, -1, -1)] + [title]
-        return context_periods(self.sentence(i), earlier)
-
-
-def make_passages(docs: Sequence[Document]) -> list[Passage]:
-    """Number retrieved documents from 1 and split them into sentences."""
-    return [Passage(i + 1, d, split_sentences(d.page_content)) for i, d in enumerate(docs)]
-
-
-@dataclass
-class Claim:
-    """One answer sentence, its markers, and what verification found."""
-
-    text: str
-    markers: list[int] = field(default_factory=list)
-    support: list[tuple[int, int, int]] = field(default_factory=list)  # (passage n, s_i, s_j)
-    ok: bool = True
-    reason: str = ""
-    is_refusal: bool = False
-    note: str = ""  # shown after the claim, not verified (e.g. who reported it, when)
 
 
 def parse_markers(text: str) -> tuple[str, list[int]]:
@@ -229,7 +125,7 @@ def verify_claims(
     scores = similarity([c.text for c in real], texts) if texts else np.zeros((len(real), 0))
     for row, claim in enumerate(real):
         claim.markers = [n for n in claim.markers if n in by_n]
-        if looks_like_instruction(claim.text) or _has_markup(claim.text):
+        if looks_like_instruction(claim.text) or has_markup(claim.text):
             claim.ok = False
             claim.reason = "it repeats instructions or links found in an article, not an answer"
             continue
@@ -356,64 +252,3 @@ def _find_figure(
             continue
         return j, ""
     return None, why
-
-
-def assemble(
-    claims: Sequence[Claim], passages: list[Passage]
-) -> tuple[str, list[Citation]]:
-    """Turn verified claims into the answer text and its renumbered citations.
-
-    One citation per distinct (passage, quote); numbers follow first use.
-    """
-    by_n = {p.n: p for p in passages}
-    citations: list[Citation] = []
-    index: dict[tuple[int, int, int], int] = {}
-    parts: list[str] = []
-    for claim in claims:
-        if not claim.ok:
-            continue
-        numbers: list[int] = []
-        for n, i, j in claim.support:
-            key = (n, i, j)
-            if key not in index:
-                p = by_n[n]
-                a, b = p.sentences[i].start, p.sentences[j].end
-                meta = p.meta
-                index[key] = len(citations) + 1
-                citations.append(
-                    Citation(
-                        n=index[key],
-                        article_id=meta.article_id,
-                        title=meta.title,
-                        source=meta.source,
-                        date=meta.date,
-                        chunk_id=meta.chunk_id,
-                        quote=p.text[a:b],
-                        start=p.start + a,
-                        end=p.start + b,
-                        score=float(meta.dense or 0.0),
-                        url=meta.url,
-                        passage=p.text,
-                        passage_start=p.start,
-                        passage_end=meta.end,
-                        page=meta.page,
-                    )
-                )
-            numbers.append(index[key])
-        text = claim.text
-        if claim.note:
-            stop = re.search(r"[.!?]$", text)
-            end = stop.group() if stop else ""
-            text = (text[: stop.start()] if stop else text) + claim.note + end
-        parts.append(_with_markers(text, numbers))
-    return " ".join(parts), citations
-
-
-def _with_markers(text: str, numbers: list[int]) -> str:
-    if not numbers:
-        return text
-    marker = "[" + ", ".join(str(n) for n in numbers) + "]"
-    m = re.search(r"([.!?…]+[\"'’”)\]]*)$", text)
-    if m:
-        return f"{text[: m.start()]} {marker}{m.group(1)}"
-    return f"{text} {marker}"

@@ -2,10 +2,10 @@
 
 ``FactQuery.parse`` reads what a question asks for (reporter, partner, flow, sector,
 kind of figure, period, "latest"); ``Ledger.lookup`` finds the matching figures;
-``Ledger.answer`` turns them into claims that cite the sentence each figure came
-from. When two articles give different values for the same subject and period the
-answer shows both and says which is newer; when the period asked for is not in
-the documents the question is refused with the periods they do have.
+``LedgerSource.draft`` turns them into a ``Draft`` whose claims cite the sentence each
+figure came from. When two articles give different values for the same subject and
+period the answer shows both and says which is newer; when the period asked for is
+not in the documents the answer is partial: the periods they do have, and the newest.
 """
 
 from __future__ import annotations
@@ -15,14 +15,26 @@ import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
-from assistant.query import key_terms
+from assistant.answering.draft import Claim, Draft
+from assistant.answering.passages import Passage
+from assistant.answering.question import Question, key_terms
+from assistant.documents import to_document
 from ingest.records import Records
 from ingest.text.facts import Fact, read_subject
+from ingest.text.figures import extract_figures
 from ingest.text.gazetteer import country_mentions
-from ingest.text.periods import Period, describe, extract_periods
+from ingest.text.periods import Period, describe, extract_periods, periods_compatible
+from ingest.text.sentences import split_sentences
 from ingest.text.tokens import tokenize
 
-__all__ = ["Conflict", "FactQuery", "Ledger", "LedgerAnswer", "find_conflicts"]
+__all__ = [
+    "Conflict",
+    "FactQuery",
+    "Ledger",
+    "LedgerAnswer",
+    "LedgerSource",
+    "find_conflicts",
+]
 
 _LATEST = re.compile(r"\b(?:latest|most recent|newest|last|current)\b", re.I)
 _SHARE = re.compile(r"\b(?:share|what percentage of|what proportion|what part)\b", re.I)
@@ -419,4 +431,128 @@ def fits_question(question: str, answer: LedgerAnswer, title_of: Callable[[str],
         said = sentence | set(tokenize(title_of(fact.article_id)))
         if all(t in said for t in wanted):
             return True
+    return False
+
+
+class LedgerSource:
+    """Figure questions answered from the ledger, as a ``Draft`` citing the figures' sentences.
+
+    Args:
+        ledger: the fact ledger.
+        records: the ingest records (to find the stored chunk holding a figure's sentence).
+    """
+
+    name = "ledger"
+
+    def __init__(self, ledger: Ledger, records: Records) -> None:
+        self.ledger = ledger
+        self.records = records
+
+    def draft(
+        self,
+        question: Question,
+        allowed: Callable[[Fact], bool] | None,
+        first_n: int,
+        passage_answer: Callable[[], Draft | None],
+    ) -> Draft | None:
+        """A draft from the ledger, or None when the ledger does not answer this question.
+
+        Args:
+            question: the analysed question.
+            allowed: which facts the filters let through (None: all).
+            first_n: the number to give the first passage the ledger cites.
+            passage_answer: the extractive draft from the retrieved passages (computed on
+                demand): a confident passage sentence whose period agrees wins over a
+                ledger that lacks the period (the ledger reads periods by rule).
+        """
+        query = FactQuery.parse(question.standalone)
+        if query is None:
+            return None
+        found = self.ledger.lookup(query, allowed)
+        if found is None:
+            return None
+        if not found.refused and not fits_question(question.standalone, found, self._title):
+            return None  # the figure is about something else: answer from the passages
+        if found.refused:
+            extract = passage_answer()
+            asked = list(question.periods)
+            if extract is not None and extract.outcome == "answer" and asked and any(
+                extract_figure_period_agrees(c, extract.passages, asked) for c in extract.claims
+            ):
+                return None
+        return self._claims(found, first_n)
+
+    def _title(self, article_id: str) -> str:
+        info = self.records.article(article_id)
+        return info.title if info is not None else ""
+
+    def _source(self, fact: Fact) -> str:
+        info = self.records.article(fact.article_id)
+        return info.source if info else ""
+
+    def _fact_passage(self, fact: Fact, n: int) -> tuple[Passage, int] | None:
+        """The stored chunk holding a fact's sentence, as passage ``n``, and the sentence index."""
+        rows = self.records.chunks(self.records.chunk_ids(fact.article_id))
+        for row in sorted(rows.values(), key=lambda r: r.index):
+            if not (row.start <= fact.start and fact.end <= row.end):
+                continue
+            passage = Passage(n, to_document(row, score=1.0, dense=1.0),
+                              split_sentences(row.text))
+            for i, span in enumerate(passage.sentences):
+                if row.start + span.start == fact.start:
+                    return passage, i
+        return None
+
+    def _claims(self, la: LedgerAnswer, first_n: int) -> Draft | None:
+        passages: list[Passage] = []
+        claims: list[Claim] = []
+
+        def cite(fact: Fact, text: str, note: str = "") -> bool:
+            found = self._fact_passage(fact, first_n + len(passages))
+            if found is None:
+                return False
+            passage, i = found
+            passages.append(passage)
+            claims.append(Claim(text, [passage.n], [(passage.n, i, i)], note=note))
+            return True
+
+        series = [f.to_dict() for f in la.available]
+        if la.refused:
+            if la.available:
+                dated = [f for f in la.available if f.period_end and f.kind != "target"]
+                newest = (dated or la.available)[-1]
+                if not cite(newest, f"The newest: {sentence_for(newest)}.",
+                            reported(newest, self._source(newest))):
+                    return None
+            return Draft(claims, passages, outcome="partial", lead=la.note, source=self.name,
+                         series=series)
+        if la.conflict is not None:
+            newer, older = la.conflict.newer, la.conflict.older
+            subject = sentence_for(newer).split(" were ")[0].split(" was ")[0]
+            period = newer.period_label or ""
+            claims.append(
+                Claim(f"The sources differ on this figure ({subject}, {period}).", [], [])
+            )
+            ok = cite(newer, f"The newer report gives {newer.figure}.",
+                      reported(newer, self._source(newer)))
+            ok = ok and cite(older, f"An earlier report gave {older.figure}.",
+                             reported(older, self._source(older)))
+            return Draft(claims, passages, source=self.name, series=series) if ok else None
+        fact = la.facts[0]
+        if not cite(fact, f"{sentence_for(fact)}.", reported(fact, self._source(fact))):
+            return None
+        return Draft(claims, passages, source=self.name, series=series)
+
+
+def extract_figure_period_agrees(
+    claim: Claim, passages: list[Passage], asked: list[Period]
+) -> bool:
+    """Whether a quoted claim states a figure for a period that agrees with ``asked``."""
+    by_n = {p.n: p for p in passages}
+    for n, i, j in claim.support:
+        p = by_n[n]
+        for k in range(i, j + 1):
+            stated = [s for s in p.periods_of(k) if not s.base]
+            if extract_figures(p.sentence(k)) and stated and periods_compatible(asked, stated):
+                return True
     return False

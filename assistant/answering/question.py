@@ -1,16 +1,26 @@
-"""Question analysis without an LLM: key terms, figure questions, follow-up condensing."""
+"""The question, analysed once and without an LLM: ``analyse`` returns a ``Question``.
+
+Content terms, what kind of answer is asked for (a figure, a cause, a list, a
+comparison, a summary, a person ...), the periods, countries, sectors and names it
+names, and follow-ups condensed with the conversation so far.
+"""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 
-from ingest.text.gazetteer import sectors
-from ingest.text.periods import extract_periods, period_spans
+from ingest.text.figures import Figure, extract_figures
+from ingest.text.gazetteer import countries, sectors
+from ingest.text.periods import Period, extract_periods, period_spans
 from ingest.text.tokens import tokenize
 
 __all__ = [
+    "KINDS",
     "History",
+    "Question",
+    "analyse",
     "answer_type",
     "condense",
     "entities",
@@ -233,3 +243,186 @@ def _condense_one(question: str, previous: str) -> str:
     if not context:
         return question
     return f"{question} ({' '.join(context)})"
+
+
+# -- the question, analysed once --------------------------------------------------------------
+
+_SUMMARY = re.compile(
+    r"^\s*(?:please\s+)?(?:summari[sz]e|sum up)\b|\b(?:summary|overview|rundown|recap|"
+    r"gist)\b|\bwhat (?:are|were) the (?:main|key|major|principal) (?:points|facts|"
+    r"findings|takeaways|details|elements|features|provisions|highlights|developments)\b|"
+    r"\bwhat (?:is|was) (?:the )?(?:article|story|report|news) about\b|\bin (?:a )?nutshell\b|"
+    r"\bmain points\b|\bkey points\b",
+    re.I,
+)
+_LIST = re.compile(
+    r"^\s*(?:list|name)\b|\b(?:which|what) (?:other |two |three |four |five |main |key |major )?"
+    r"(?:[\w-]+ ){0,2}(?:countries|nations|products|commodities|goods|items|measures|steps|"
+    r"areas|sectors|industries|companies|firms|banks|members|markets|ports|crops|proposals|"
+    r"conditions|issues|factors|reasons|causes|options|categories|destinations|buyers|"
+    r"suppliers|exporters|importers|producers|partners|currencies|grains|fields|units|"
+    r"concessions|demands|terms|topics|fields|regions|states|provinces|sanctions|changes|"
+    r"points|plans|projects|assets|businesses|operations|subsidiaries|things|ways)\b",
+    re.I,
+)
+_CAUSE = re.compile(
+    r"^\s*why\b|\bfor what reason\b|\bwhat (?:caused|causes|led to|leads to|prompted|drove|"
+    r"drives|is driving|was driving|was behind|is behind|explains|explained|triggered|"
+    r"made)\b|\breasons? (?:for|behind|why|given)\b|\bhow come\b|\bwhat (?:is|was) (?:the )?"
+    r"(?:cause|reason|explanation|motive|rationale)\b|\bbecause of what\b",
+    re.I,
+)
+_COMPARE = re.compile(
+    r"\bcompare[sd]?\b|\bcomparison\b|\bversus\b|\bvs\.?\s|\bhow did .+ (?:compare|change|"
+    r"differ|evolve|move)\b|\b(?:difference|change) (?:between|from)\b|\bagainst (?:the )?"
+    r"(?:previous|prior|year-earlier|same)\b|\bfrom .+ to .+\b(?:in|between)\b|"
+    r"\band (?:in|for) (?:19|20)\d\d\b.*\?|\bthan (?:in|during|a year)\b|\bboth\b",
+    re.I,
+)
+_PERSON = re.compile(
+    r"^\s*(?:who|whom|whose)\b|\bwhich (?:person|official|minister|economist|analyst|"
+    r"executive|spokesman|spokeswoman|president|chairman|governor|leader|trader|dealer|"
+    r"secretary|ambassador|negotiator|delegate|head|chief|director|expert)s?\b|\bwho (?:said|"
+    r"says|announced|proposed|warned|predicted|argued|urged|told)\b|\bname of the\b",
+    re.I,
+)
+_ORG = re.compile(
+    r"\bwhich (?:company|companies|firm|firms|bank|banks|organi[sz]ation|agency|group|body|"
+    r"institution|ministry|department|board|authority|council|union|exchange|association|"
+    r"body|government|unit|subsidiary|refiner|producer|exporter|importer|broker)\b|"
+    r"\baccording to (?:which|whom|what)\b|\bwhose (?:figures|data|estimates?)\b",
+    re.I,
+)
+_DATE = re.compile(
+    r"^\s*when\b|\bwhat (?:date|day|month|time|year)\b|\bwhich (?:date|day|month|year|week)\b|"
+    r"\bby when\b|\bhow soon\b|\bsince when\b|\buntil when\b",
+    re.I,
+)
+_YESNO = re.compile(r"^\s*(?:is|are|was|were|did|does|do|has|have|had|will|would|can|could)\b",
+                    re.I)
+_GROW_ASK = re.compile(r"\b(?:grow|grew|rise|rose|climb|climbed|increase[ds]?|jump(?:ed)?|"
+                       r"gain(?:ed)?|up|higher|surge[ds]?|improve[ds]?|strengthen(?:ed)?)\b", re.I)
+_FALL_ASK = re.compile(r"\b(?:fall|fell|drop(?:ped)?|decline[ds]?|decrease[ds]?|shr[ai]nk|"
+                       r"shrunk|down|lower|slump(?:ed)?|plunge[ds]?|weaken(?:ed)?|cut|"
+                       r"narrow(?:ed)?)\b", re.I)
+
+KINDS = (
+    "percent", "amount", "count", "year", "date", "place", "person", "org", "cause", "list",
+    "compare", "summary", "yesno", "other",
+)
+
+
+@dataclass(frozen=True)
+class Question:
+    """A question analysed once; every answer step reads this, none re-derives it.
+
+    Attributes:
+        text: the question as asked.
+        standalone: rewritten with the conversation's context (the same when not a follow-up).
+        context: the previous answer, when the question is a follow-up.
+        terms: content terms (search tokens without question and period words).
+        focus: terms of the head noun ("What trade *target* ...").
+        kind: what is asked for: one of ``KINDS``.
+        answer_type: for figure and place questions, the type of the answer
+            (percent, amount, count, year, place), else None.
+        wants_figure: whether the answer is a figure.
+        periods: the periods asked about (comparison bases left out).
+        countries: countries and blocs named.
+        sectors: sectors or products named.
+        figures: figures the question quotes.
+        names: other names (people, companies, places), without countries and periods.
+        direction: "grow" or "fall" when the question says which way something moved.
+    """
+
+    text: str
+    standalone: str
+    context: str = ""
+    terms: tuple[str, ...] = ()
+    focus: tuple[str, ...] = ()
+    kind: str = "other"
+    answer_type: str | None = None
+    wants_figure: bool = False
+    periods: tuple[Period, ...] = ()
+    countries: frozenset[str] = frozenset()
+    sectors: frozenset[str] = frozenset()
+    figures: tuple[Figure, ...] = ()
+    names: tuple[str, ...] = ()
+    direction: str | None = None
+
+    @property
+    def core(self) -> str:
+        """The standalone question without the context condensing appended ("(... )")."""
+        text = self.standalone
+        if text != self.text and text.endswith(")") and " (" in text:
+            return text.rsplit(" (", 1)[0]
+        return text
+
+
+def _kind(text: str, wanted: str | None) -> str:
+    if _SUMMARY.search(text):
+        return "summary"
+    if _CAUSE.search(text):
+        return "cause"
+    if _COMPARE.search(text) and (wanted in ("percent", "amount", "count") or
+                                  len([p for p in extract_periods(text) if not p.base]) >= 2):
+        return "compare"
+    if _LIST.search(text):
+        return "list"
+    if _PERSON.search(text):
+        return "person"
+    if _ORG.search(text):
+        return "org"
+    if wanted in ("percent", "amount", "count"):
+        return wanted
+    if _DATE.search(text):
+        return "date"
+    if wanted == "place":
+        return "place"
+    if wanted == "year":
+        return "date"
+    if _YESNO.search(text):
+        return "yesno"
+    return "other"
+
+
+def analyse(question: str, history: History = (), context: str = "") -> Question:
+    """Analyse a question once (condensing a follow-up with ``history``).
+
+    Args:
+        question: the question as asked.
+        history: earlier ``(role, text)`` turns of the conversation.
+        context: the previous answer, for a follow-up (found in ``history`` when empty).
+    """
+    text = " ".join(question.split())
+    standalone = condense(text, history)
+    if standalone != text and not context:
+        previous = [t for role, t in history if role == "assistant"]
+        context = previous[-1] if previous else ""
+    elif standalone == text:
+        context = ""
+    core = standalone.rsplit(" (", 1)[0] if standalone != text and standalone.endswith(")") \
+        else standalone
+    wanted = answer_type(core)
+    kind = _kind(core, wanted)
+    grow, fall = bool(_GROW_ASK.search(core)), bool(_FALL_ASK.search(core))
+    found = countries(standalone)
+    names = tuple(
+        n for n in entities(core)
+        if not extract_periods(n) and not countries(n) and n not in _MONTH_NAMES
+    )
+    return Question(
+        text=text,
+        standalone=standalone,
+        context=context,
+        terms=tuple(key_terms(standalone, periods=False)),
+        focus=tuple(focus_terms(core)),
+        kind=kind,
+        answer_type=wanted,
+        wants_figure=is_figure_question(core) or kind in ("percent", "amount", "count"),
+        periods=tuple(p for p in extract_periods(standalone) if not p.base),
+        countries=frozenset(found),
+        sectors=frozenset(sectors(standalone)),
+        figures=tuple(extract_figures(core)),
+        names=names,
+        direction="grow" if grow and not fall else "fall" if fall and not grow else None,
+    )

@@ -1,0 +1,229 @@
+"""Fit the answer scorer on a Q&A file (the dev split) and write ``weights.json``.
+
+    python -m assistant.answering.fit tests/data/qa/dev.json [--home DIR] [--out FILE]
+
+With ``TRADEDESK_HOME`` (or ``--home``) pointing at the evaluation store (``make eval``
+builds it: all of Reuters, the sample and seed articles). For every question (and every
+turn of a conversation, with its history) the passages are retrieved as ``ask`` would,
+then:
+
+1. the sentence model: every candidate sentence's cues (all embedded) with label 1 when
+   the sentence states an expected fact; a class-balanced logistic regression;
+2. the outcome model: with the fitted sentence model, the candidate set's features of
+   each question, label 1 when the question is answerable and its best sentence states
+   the answer, 0 when it is unanswerable (answerable questions whose answer was not
+   retrieved are left out); a class-balanced logistic regression;
+3. the thresholds: ``answer_threshold`` where at least 90% of the unanswerable questions
+   go to a partial answer or a refusal and at most 3% of the answered ones do (when no
+   threshold does both: the most unanswerable ones declined while 97% of the answers
+   stand; the cue checks of ``ExtractiveSource._decide`` decline most of the rest), and
+   ``related_threshold`` the highest best-sentence similarity below which refusals are
+   right at least 95% of the time.
+
+Needs scikit-learn (a dev dependency); answering itself only reads the weights.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from assistant.answering.passages import make_passages
+from assistant.answering.question import analyse
+from assistant.answering.scorer import WEIGHTS_PATH, ScorerWeights
+from assistant.answering.sources.extractive import Candidate, ExtractiveSource
+from assistant.evaluate import EvalItem, fact_present, load_qa
+
+__all__ = ["collect", "fit", "main"]
+
+
+@dataclasses.dataclass
+class _Sample:
+    item: EvalItem
+    candidates: list[Candidate]
+    passages: Any
+    question: Any
+
+
+def _states(item: EvalItem, candidate: Candidate, passages: Any) -> bool:
+    by_n = {p.n: p for p in passages}
+    p = by_n[candidate.passage]
+    text = p.sentence(candidate.index)
+    if candidate.index > 0:  # "It rose 5%": the claim quotes the sentence before too
+        text = p.sentence(candidate.index - 1) + " " + text
+    return any(fact_present(group, text) for group in item.expected)
+
+
+def collect(assistant: Any, conversations: Sequence[Sequence[EvalItem]]) -> list[_Sample]:
+    """Retrieve every question's passages and score every candidate (all embedded)."""
+    scorer = ExtractiveSource(
+        assistant.embedder, idf=assistant.lexical.idf,
+        weights=dataclasses.replace(assistant.extractive.weights, max_embedded=0),
+    )
+    samples = []
+    for conversation in conversations:
+        history: list[tuple[str, str]] = []
+        for item in conversation:
+            question = analyse(item.question, history)
+            docs = assistant.retriever.invoke(question.standalone, k=assistant.settings.top_k)
+            passages = make_passages(docs)
+            cands = scorer.score(question, passages) if passages else []
+            samples.append(_Sample(item, cands, passages, question))
+            answer = assistant.ask(item.question, history)
+            history += [("user", item.question), ("assistant", answer.text)]
+    return samples
+
+
+def _top1(samples: list[_Sample], weights: ScorerWeights) -> int:
+    """How many answerable questions' best candidate (under ``weights``) states the answer."""
+    hits = 0
+    for s in samples:
+        if s.item.unanswerable or s.item.type == "false_premise" or not s.candidates:
+            continue
+        logits = weights.sentence_logits(np.stack([c.x for c in s.candidates]))
+        hits += _states(s.item, s.candidates[int(np.argmax(logits))], s.passages)
+    return hits
+
+
+def fit(assistant: Any, samples: list[_Sample], note: str) -> ScorerWeights:
+    """Fit both models and the thresholds (see module docstring)."""
+    from sklearn.linear_model import LogisticRegression
+
+    # Ranking is learnt within questions: each question's cues are centred on its own
+    # candidates' mean, from the answerable questions whose answer was retrieved.
+    xs, ys = [], []
+    for s in samples:
+        if s.item.unanswerable or s.item.type == "false_premise" or not s.candidates:
+            continue
+        labels = [int(_states(s.item, c, s.passages)) for c in s.candidates]
+        if not any(labels) or all(labels):
+            continue
+        x = np.stack([c.x for c in s.candidates])
+        xs.append(x - x.mean(axis=0))
+        ys.extend(labels)
+    sentence = LogisticRegression(C=0.5, class_weight="balanced", max_iter=5000)
+    sentence.fit(np.concatenate(xs), np.array(ys))
+    current = assistant.extractive.weights
+    weights = dataclasses.replace(
+        current,
+        sentence_bias=float(sentence.intercept_[0]),
+        sentence=tuple(float(w) for w in sentence.coef_[0]),
+    )
+    print(f"sentence model: top-1 states the answer for {_top1(samples, current)} questions "
+          f"with the previous weights, {_top1(samples, weights)} with the fitted ones")
+    source = ExtractiveSource(assistant.embedder, idf=assistant.lexical.idf, weights=weights)
+    ox, oy, dense, unanswerable = [], [], [], []
+    for s in samples:
+        if not s.passages or s.item.type == "false_premise":
+            continue
+        ranked = source.score(s.question, s.passages)
+        if not ranked:
+            continue
+        if s.item.unanswerable:
+            label = 0
+        elif _states(s.item, ranked[0], s.passages):
+            label = 1
+        else:
+            continue
+        ox.append(source.outcome_features(s.question, s.passages))
+        oy.append(label)
+        dense.append(ranked[0].cue("dense"))
+        unanswerable.append(label == 0)
+    outcome = LogisticRegression(C=0.3, class_weight="balanced", max_iter=5000)
+    outcome.fit(np.stack(ox), np.array(oy))
+    weights = dataclasses.replace(
+        weights,
+        outcome_bias=float(outcome.intercept_[0]),
+        outcome=tuple(float(w) for w in outcome.coef_[0]),
+    )
+    probs = np.array([weights.outcome_probability(x) for x in ox])
+    no = np.array(unanswerable)
+    # The answer threshold: where at least 90% of the unanswerable questions go to a partial
+    # answer or a refusal while at most 10% of the answered ones do, if there is such a
+    # place; else where the two rates add up best.
+    grid = np.linspace(0.05, 0.95, 91)
+    hedged = np.array([float(np.mean(probs[no] < t)) for t in grid]) if no.any() else grid * 0
+    kept = np.array([float(np.mean(probs[~no] >= t)) for t in grid])
+    both = [i for i in range(len(grid)) if hedged[i] >= 0.9 and kept[i] >= 0.97]
+    # Else: as many unanswerable questions declined as keeps 90% of the answers.
+    allowed = [i for i in range(len(grid)) if kept[i] >= 0.97] or list(range(len(grid)))
+    best_i = both[len(both) // 2] if both else max(allowed, key=lambda i: (hedged[i], kept[i]))
+    answer_threshold = float(grid[best_i])
+    # The related threshold: refusals (below it, and not answered) right >= 95% of the time.
+    below = probs < answer_threshold
+    related = 0.0
+    for t in np.linspace(0.0, 0.6, 61):
+        refused = below & (np.array(dense) < t)
+        if refused.any() and float(np.mean(no[refused])) < 0.95:
+            break
+        related = float(t)
+    weights = dataclasses.replace(
+        weights, answer_threshold=round(answer_threshold, 3),
+        related_threshold=round(related, 3), fitted_on=note,
+    )
+    return _fit_margin(source, samples, weights)
+
+
+def _fit_margin(source: ExtractiveSource, samples: list[_Sample],
+                weights: ScorerWeights) -> ScorerWeights:
+    """The score margin within which further sentences join an answer.
+
+    Each extra sentence must earn its place: a sentence more to read is worth it for 5%
+    more questions answered.
+    """
+    source = ExtractiveSource(source.embedder, idf=source.idf, weights=weights)
+    ranked = [
+        (s, source.score(s.question, s.passages))
+        for s in samples
+        if s.passages and not s.item.unanswerable and s.item.type != "false_premise"
+    ]
+    best_margin, best_value = weights.extra_margin, -1e9
+    for margin in np.linspace(0.0, 3.0, 13):
+        hits, extra = 0, 0
+        for s, cands in ranked:
+            if not cands:
+                continue
+            chosen = [c for c in cands[: weights.max_sentences]
+                      if c.logit >= cands[0].logit - margin] or cands[:1]
+            extra += len(chosen) - 1
+            by_n = {p.n: p for p in s.passages}
+            text = " ".join(by_n[c.passage].sentence(c.index) for c in chosen)
+            need = s.item.min_expected or len(s.item.expected)
+            hits += sum(fact_present(g, text) for g in s.item.expected) >= need
+        value = hits / len(ranked) - 0.05 * extra / len(ranked)
+        if value > best_value:
+            best_margin, best_value = float(margin), value
+    return dataclasses.replace(weights, extra_margin=round(best_margin, 3))
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    """Command line: fit on a Q&A file and write the weights."""
+    from assistant import Assistant
+    from assistant.settings import load_settings
+
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("qa_file", type=Path)
+    parser.add_argument("--home", type=Path, default=None)
+    parser.add_argument("--out", type=Path, default=WEIGHTS_PATH)
+    args = parser.parse_args(argv)
+    settings = load_settings(**({"home": args.home} if args.home else {}))
+    assistant = Assistant(settings)
+    conversations = load_qa(args.qa_file)
+    samples = collect(assistant, conversations)
+    n_articles = assistant.records.count()[0]
+    weights = fit(
+        assistant, samples,
+        note=f"{args.qa_file.name}: {len(samples)} questions, store of {n_articles} articles",
+    )
+    weights.save(args.out)
+    print(f"wrote {args.out}: answer_threshold={weights.answer_threshold}, "
+          f"related_threshold={weights.related_threshold}")
+
+
+if __name__ == "__main__":
+    main()

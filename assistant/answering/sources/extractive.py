@@ -1,0 +1,655 @@
+"""The extractive source: answers with the passage sentences that answer, verbatim.
+
+No LLM. ``ExtractiveSource.draft`` runs named steps:
+
+1. ``_candidates``: every distinct sentence of the passages (an article sentence that
+   speaks to the assistant is never a candidate);
+2. ``_features``: one small function per cue (``SENTENCE_FEATURES``); only the best
+   candidates by the lexical cues are embedded and compared with the question;
+3. ``_rank``: the fitted sentence model scores them (``ScorerWeights``);
+4. ``_decide``: the fitted outcome model reads the candidate set: answer, partial
+   answer (what the articles do say, plainly marked) or refusal;
+5. ``_shape``: the answer is shaped by what is asked: the best sentence (and one that
+   covers what it misses) for a figure, a name or a date; the event and its cause for
+   "why"; the items across sentences for a list; both figures for a comparison; the
+   3-5 most central sentences for a summary.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+from assistant.answering.draft import Claim, Draft, Outcome
+from assistant.answering.guard import looks_like_instruction
+from assistant.answering.passages import Passage
+from assistant.answering.question import Question
+from assistant.answering.scorer import OUTCOME_FEATURES, SENTENCE_FEATURES, ScorerWeights
+from ingest.text.figures import Figure, extract_figures
+from ingest.text.gazetteer import cities, countries, sectors
+from ingest.text.periods import describe, periods_compatible
+from ingest.text.sentences import flowing
+from ingest.text.tokens import tokenize
+from vectorstore.embeddings import Embedder
+
+__all__ = ["Candidate", "ExtractiveSource"]
+
+_ANAPHORIC = re.compile(
+    r"^(?:That|This|These|Those|It|Its|They|Their|The (?:figure|total|increase|decline|rise|"
+    r"amount|deal|agreement|plant|move|decision|bank|company|ministry|government)|He|She|"
+    r"Such|Both|But|However|Also)\b"
+)
+_CAUSAL = re.compile(
+    r"\b(?:because|due to|owing to|as a result of|result(?:ed|ing|s)? (?:of|from)|caused by|"
+    r"blamed|attribut(?:ed|es|ing)|reflect(?:ed|ing|s)?|on the back of|thanks to|led by|"
+    r"following|amid|citing|cited|in order to|so as to|to (?:help|offset|curb|stem|boost|"
+    r"protect|prevent|reduce|ease|counter|support|avoid)|fears? (?:of|that)|concern(?:s)? "
+    r"(?:about|over|that)|aimed at|designed to|in response to|after|since|as (?=\w+ (?:had|"
+    r"was|were|is|are|has|have)\b)|the reason|which (?:would|will) (?:help|allow|enable))\b",
+    re.I,
+)
+_PERSON = re.compile(
+    r"\b(?:Mr|Mrs|Ms|Dr|Sir)\.? [A-Z][\w'-]+|\b[A-Z][a-z]+(?: [A-Z]\.)?(?: (?:de|van|von|da|"
+    r"al|bin|del|la) )?(?: [A-Z][a-z]+(?:-[A-Z][a-z]+)?)+\b|\b(?:minister|secretary|governor|"
+    r"chairman|president|spokesman|spokeswoman|economist|analyst|director|counterpart|"
+    r"official|chief|head|executive|trader|dealer|ambassador|delegate|premier)\s*,?\s+"
+    r"[A-Z][\w'-]+|\b(?:minister|secretary|spokesman|spokeswoman|official|officials|"
+    r"president|chairman|governor|ambassador|delegate|negotiator|economist|analyst|"
+    r"sources)\b"
+)
+_ORG = re.compile(
+    r"\b(?:[A-Z][\w&.'-]*\s+){0,4}(?:Bank|Ministry|Corp|Corporation|Inc|Co|Ltd|Plc|Group|"
+    r"Association|Council|Commission|Board|Agency|Authority|Exchange|Federation|Organi[sz]ation|"
+    r"Union|Institute|Department|Office|Fund|Committee|Assembly|Reserve|Treasury|Bureau|"
+    r"Cabinet|Parliament|Congress|Senate)\b|\b(?:OPEC|GATT|IMF|OECD|EC|EEC|MITI|USDA|ICO|ICCO|"
+    r"ITC|Fed|Bundesbank|CCC|NYMEX|COMEX|LME)\b|\baccording to [A-Z]"
+)
+_DATE = re.compile(
+    r"\b(?:19|20)\d\d\b|\b(?:January|February|March|April|May|June|July|August|September|"
+    r"October|November|December|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)\b|\b(?:"
+    r"Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|yesterday|today|tomorrow|"
+    r"next (?:week|month|year)|last (?:week|month|year)|this (?:week|month|year))\b"
+)
+_ENUMERATION = re.compile(r"(?:[\w)'’-]+, ){2,}|\b\w+, \w+(?: \w+)? and \w+", re.I)
+_GROW = frozenset(tokenize("grow rise increase up higher gain climb jump surge"))
+_FALL = frozenset(tokenize("fall decline drop down lower decrease slump shrink"))
+
+
+@dataclass
+class Candidate:
+    """One passage sentence with its cues and score."""
+
+    passage: int  # passage number n
+    index: int  # sentence index in the passage
+    text: str
+    x: np.ndarray  # cue values, in SENTENCE_FEATURES order
+    logit: float = 0.0
+    embedded: bool = False
+
+    def cue(self, name: str) -> float:
+        """The value of one cue."""
+        return float(self.x[SENTENCE_FEATURES.index(name)])
+
+
+@dataclass(frozen=True)
+class _Context:
+    """What the cues of one question need, computed once."""
+
+    weights: dict[str, float]  # content term -> idf weight
+    total: float
+    titles: dict[int, set[str]]
+    by_n: dict[int, Passage]
+    context_terms: list[set[str]]
+
+
+class ExtractiveSource:
+    """Select answer sentences from passages (see module docstring).
+
+    Args:
+        embedder: embeds the question and the candidate sentences.
+        idf: weight of a content term (rarer terms count more); default 1.0 each.
+        weights: the fitted scorer (default: the shipped ``weights.json``).
+        max_idf: cap on a term's weight.
+    """
+
+    name = "extractive"
+
+    def __init__(
+        self,
+        embedder: Embedder,
+        idf: Callable[[str], float] | None = None,
+        *,
+        weights: ScorerWeights | None = None,
+        max_idf: float = 3.0,
+    ) -> None:
+        if max_idf <= 0:
+            raise ValueError(f"max_idf={max_idf!r} must be positive")
+        self.embedder = embedder
+        self.idf = idf or (lambda term: 1.0)
+        self.weights = weights or ScorerWeights.default()
+        self.max_idf = max_idf
+
+    # -- the steps ------------------------------------------------------------------------
+
+    def draft(self, question: Question, passages: list[Passage]) -> Draft:
+        """The extractive draft: claims quoting the answering sentences, or why not."""
+        cands = self._candidates(passages)
+        if not cands:
+            return Draft([], passages, outcome="refused", source=self.name)
+        ctx = self._context(question, passages)
+        self._features(question, cands, ctx)
+        ranked = self._rank(question, cands)
+        outcome, confidence = self._decide(question, ranked, ctx)
+        best = ranked[0]
+        if outcome != "answer":
+            lead = self._lead(question, ranked, ctx, outcome)
+            closest = [self._claim(best, ctx)] if outcome == "partial" else []
+            return Draft(
+                closest, passages, outcome=outcome, lead=lead, source=self.name, verified=True,
+                confidence=confidence,
+            )
+        chosen = self._shape(question, ranked, ctx)
+        chosen.sort(key=lambda c: (c.passage, c.index))
+        claims: list[Claim] = []
+        for c in chosen:
+            claim = self._claim(c, ctx)
+            if any(claim.text in other.text or other.text in claim.text for other in claims):
+                continue  # overlapping chunks repeat a sentence: say it once
+            claims.append(claim)
+        return Draft(claims, passages, source=self.name, verified=True, confidence=confidence)
+
+    def score(self, question: Question, passages: list[Passage]) -> list[Candidate]:
+        """Every candidate sentence with its cues and fitted score, best first."""
+        cands = self._candidates(passages)
+        if not cands:
+            return []
+        ctx = self._context(question, passages)
+        self._features(question, cands, ctx)
+        return self._rank(question, cands)
+
+    def outcome_features(self, question: Question, passages: list[Passage]) -> np.ndarray:
+        """The outcome model's inputs for a question (used to fit it)."""
+        ranked = self.score(question, passages)
+        return self._outcome_x(question, ranked, self._context(question, passages))
+
+    # -- 1. candidates ----------------------------------------------------------------------
+
+    @staticmethod
+    def _candidates(passages: list[Passage]) -> list[Candidate]:
+        seen: set[str] = set()
+        out: list[Candidate] = []
+        for p in passages:
+            for i in range(len(p.sentences)):
+                text = p.sentence(i)
+                key = flowing(text)
+                if key in seen or len(key) < 12 or looks_like_instruction(text):
+                    continue  # an article speaking to the assistant is not an answer
+                seen.add(key)
+                out.append(Candidate(p.n, i, text, np.zeros(len(SENTENCE_FEATURES))))
+        return out
+
+    def _context(self, question: Question, passages: list[Passage]) -> _Context:
+        weights = {t: min(self.idf(t), self.max_idf) for t in question.terms}
+        context_terms = [
+            set(tokenize(c.split("[")[0]))
+            for c in re.split(r"(?<=[.!?])\s+|(?<=\])\s+", question.context)
+            if len(c) > 20
+        ] if question.context else []
+        return _Context(
+            weights=weights,
+            total=sum(weights.values()) or 1.0,
+            titles={p.n: set(tokenize(p.meta.title)) for p in passages},
+            by_n={p.n: p for p in passages},
+            context_terms=[c for c in context_terms if c],
+        )
+
+    # -- 2. cues, one small function each ---------------------------------------------------
+
+    def _features(self, q: Question, cands: list[Candidate], ctx: _Context) -> None:
+        cues = [getattr(self, f"_cue_{name}") for name in SENTENCE_FEATURES if name != "dense"]
+        names = [name for name in SENTENCE_FEATURES if name != "dense"]
+        for c in cands:
+            p = ctx.by_n[c.passage]
+            tokens = set(tokenize(c.text))
+            figures = extract_figures(c.text)
+            for name, cue in zip(names, cues, strict=True):
+                c.x[SENTENCE_FEATURES.index(name)] = cue(q, c, p, tokens, figures, ctx)
+        # Embedding is most of an answer's time: only the best by the other cues.
+        lexical = self.weights.lexical_logits(np.stack([c.x for c in cands]))
+        picked = sorted(range(len(cands)), key=lambda j: -lexical[j])
+        if self.weights.max_embedded:
+            picked = picked[: self.weights.max_embedded]
+        if picked:
+            qvec = self.embedder.encode_query(q.standalone)
+            vecs = self.embedder.encode_cached([flowing(cands[j].text) for j in picked])
+            for j, d in zip(picked, vecs @ qvec, strict=True):
+                cands[j].x[SENTENCE_FEATURES.index("dense")] = float(d)
+                cands[j].embedded = True
+
+    @staticmethod
+    def _near(c: Candidate, p: Passage, ctx: _Context) -> set[str]:
+        near = ctx.titles[c.passage]
+        if c.index > 0:
+            near = near | set(tokenize(p.sentence(c.index - 1)))
+        return near
+
+    def _cue_coverage(self, q: Question, c: Candidate, p: Passage, tokens: set[str],
+                      figures: list[Figure], ctx: _Context) -> float:
+        return sum(w for t, w in ctx.weights.items() if t in tokens) / ctx.total
+
+    def _cue_coverage_near(self, q: Question, c: Candidate, p: Passage, tokens: set[str],
+                           figures: list[Figure], ctx: _Context) -> float:
+        near = tokens | self._near(c, p, ctx)
+        return sum(w for t, w in ctx.weights.items() if t in near) / ctx.total
+
+    def _cue_focus(self, q: Question, c: Candidate, p: Passage, tokens: set[str],
+                   figures: list[Figure], ctx: _Context) -> float:
+        focus = [t for t in q.focus if t in ctx.weights]
+        return 1.0 if focus and focus[-1] in tokens else 0.0
+
+    def _cue_type_match(self, q: Question, c: Candidate, p: Passage, tokens: set[str],
+                        figures: list[Figure], ctx: _Context) -> float:
+        return _type_match(q.kind, c.text, figures, p, c.index)
+
+    def _cue_type_figure(self, q: Question, c: Candidate, p: Passage, tokens: set[str],
+                         figures: list[Figure], ctx: _Context) -> float:
+        if q.kind not in ("percent", "amount", "count", "compare"):
+            return 0.0
+        return _type_match(q.kind, c.text, figures, p, c.index)
+
+    def _cue_type_name(self, q: Question, c: Candidate, p: Passage, tokens: set[str],
+                       figures: list[Figure], ctx: _Context) -> float:
+        if q.kind not in ("person", "org", "place"):
+            return 0.0
+        return _type_match(q.kind, c.text, figures, p, c.index)
+
+    def _cue_type_date(self, q: Question, c: Candidate, p: Passage, tokens: set[str],
+                       figures: list[Figure], ctx: _Context) -> float:
+        return _type_match("date", c.text, figures, p, c.index) if q.kind == "date" else 0.0
+
+    def _cue_type_cause(self, q: Question, c: Candidate, p: Passage, tokens: set[str],
+                        figures: list[Figure], ctx: _Context) -> float:
+        return _type_match("cause", c.text, figures, p, c.index) if q.kind == "cause" else 0.0
+
+    def _cue_phrase(self, q: Question, c: Candidate, p: Passage, tokens: set[str],
+                    figures: list[Figure], ctx: _Context) -> float:
+        pairs = list(zip(q.terms, q.terms[1:], strict=False))
+        if not pairs:
+            return 0.0
+        seq = tokenize(c.text)
+        here = set(zip(seq, seq[1:], strict=False))
+        return sum(1 for pair in pairs if pair in here) / len(pairs)
+
+    def _cue_period_fit(self, q: Question, c: Candidate, p: Passage, tokens: set[str],
+                        figures: list[Figure], ctx: _Context) -> float:
+        if not q.periods:
+            return 0.0
+        stated = [s for s in p.periods_of(c.index) if not s.base]
+        if stated:
+            return 1.0 if periods_compatible(list(q.periods), stated) else -1.0
+        year = p.implied_year()
+        asked = {s.year for s in q.periods if s.year}
+        if year and asked:
+            return 0.5 if year in asked else -0.5
+        return 0.0
+
+    def _cue_countries_missing(self, q: Question, c: Candidate, p: Passage, tokens: set[str],
+                               figures: list[Figure], ctx: _Context) -> float:
+        if not q.countries:
+            return 0.0
+        near = countries(c.text) | countries(p.meta.title)
+        if c.index > 0:
+            near |= countries(p.sentence(c.index - 1))
+        return len(q.countries - near) / len(q.countries)
+
+    def _cue_names_missing(self, q: Question, c: Candidate, p: Passage, tokens: set[str],
+                           figures: list[Figure], ctx: _Context) -> float:
+        if not q.names:
+            return 0.0
+        near = tokens | self._near(c, p, ctx)
+        missing = [n for n in q.names if not all(t in near for t in tokenize(n))]
+        return len(missing) / len(q.names)
+
+    def _cue_sector_mismatch(self, q: Question, c: Candidate, p: Passage, tokens: set[str],
+                             figures: list[Figure], ctx: _Context) -> float:
+        if not figures:
+            return 0.0
+        here = sectors(c.text)
+        if q.sectors:
+            return 0.0 if q.sectors & here else 0.5
+        return 1.0 if here else 0.0
+
+    def _cue_quoted_figure(self, q: Question, c: Candidate, p: Passage, tokens: set[str],
+                           figures: list[Figure], ctx: _Context) -> float:
+        return 1.0 if any(f.same_as(g) for f in figures for g in q.figures) else 0.0
+
+    def _cue_direction_clash(self, q: Question, c: Candidate, p: Passage, tokens: set[str],
+                             figures: list[Figure], ctx: _Context) -> float:
+        if q.direction is None:
+            return 0.0
+        said_up, said_down = bool(tokens & _GROW), bool(tokens & _FALL)
+        if q.direction == "grow":
+            return 1.0 if said_down and not said_up else 0.0
+        return 1.0 if said_up and not said_down else 0.0
+
+    def _cue_passage_rank(self, q: Question, c: Candidate, p: Passage, tokens: set[str],
+                          figures: list[Figure], ctx: _Context) -> float:
+        return 1.0 / (p.meta.rank + 1)
+
+    def _cue_passage_dense(self, q: Question, c: Candidate, p: Passage, tokens: set[str],
+                           figures: list[Figure], ctx: _Context) -> float:
+        return float(p.meta.dense or 0.0)
+
+    def _cue_lead(self, q: Question, c: Candidate, p: Passage, tokens: set[str],
+                  figures: list[Figure], ctx: _Context) -> float:
+        return 1.0 if p.start == 0 and c.index == 0 else 0.0
+
+    def _cue_anaphoric(self, q: Question, c: Candidate, p: Passage, tokens: set[str],
+                       figures: list[Figure], ctx: _Context) -> float:
+        return 1.0 if _ANAPHORIC.match(c.text) else 0.0
+
+    def _cue_short(self, q: Question, c: Candidate, p: Passage, tokens: set[str],
+                   figures: list[Figure], ctx: _Context) -> float:
+        return 1.0 if len(c.text.split()) < 8 else 0.0
+
+    def _cue_follows_context(self, q: Question, c: Candidate, p: Passage, tokens: set[str],
+                             figures: list[Figure], ctx: _Context) -> float:
+        if not ctx.context_terms:
+            return 0.0
+        overlap = max(len(t & tokens) / len(t) for t in ctx.context_terms)
+        return overlap if overlap >= 0.6 else 0.0
+
+    # -- 3. ranking -------------------------------------------------------------------------
+
+    def _rank(self, q: Question, cands: list[Candidate]) -> list[Candidate]:
+        logits = self.weights.sentence_logits(np.stack([c.x for c in cands]))
+        for c, z in zip(cands, logits, strict=True):
+            c.logit = float(z) if c.embedded else float(z) - 1.0  # unembedded: no dense term
+        return sorted(cands, key=lambda c: -c.logit)
+
+    # -- 4. the outcome -----------------------------------------------------------------------
+
+    def _outcome_x(self, q: Question, ranked: list[Candidate], ctx: _Context) -> np.ndarray:
+        x = np.zeros(len(OUTCOME_FEATURES))
+        if not ranked:
+            return x
+        best = ranked[0]
+        second = ranked[1].logit if len(ranked) > 1 else best.logit - 5.0
+        everything: set[str] = set()
+        names: set[str] = set()
+        for p in ctx.by_n.values():
+            everything |= set(tokenize(p.text)) | ctx.titles[p.n]
+            names |= countries(p.text) | countries(p.meta.title)
+        missing_terms = sum(w for t, w in ctx.weights.items() if t not in everything) / ctx.total
+        asked = list(q.countries) + list(q.names)
+        missing_names = [
+            n for n in asked
+            if (n not in names if n in q.countries
+                else not all(t in everything for t in tokenize(n)))
+        ]
+        p = ctx.by_n[best.passage]
+        near = set(tokenize(best.text)) | self._near(best, p, ctx)
+        absent = [w for t, w in ctx.weights.items() if t not in near]
+        top = ranked[:3]
+        values = {
+            "best_names_missing": (best.cue("countries_missing") + best.cue("names_missing")) / 2,
+            "rarest_missing": max(absent, default=0.0) / self.max_idf,
+            "type_in_top": max(c.cue("type_match") for c in top),
+            "period_in_top": max(c.cue("period_fit") for c in top),
+            "best": best.logit,
+            "margin": best.logit - second,
+            "best_dense": best.cue("dense"),
+            "best_coverage": best.cue("coverage_near"),
+            "best_type_match": best.cue("type_match"),
+            "best_period_fit": best.cue("period_fit"),
+            "terms_missing": missing_terms,
+            "names_missing": len(missing_names) / len(asked) if asked else 0.0,
+            "top_passage_dense": max(float(p.meta.dense or 0.0) for p in ctx.by_n.values()),
+        }
+        for i, name in enumerate(OUTCOME_FEATURES):
+            x[i] = values[name]
+        return x
+
+    def _decide(
+        self, q: Question, ranked: list[Candidate], ctx: _Context
+    ) -> tuple[Outcome, float]:
+        confidence = self.weights.outcome_probability(self._outcome_x(q, ranked, ctx))
+        best = ranked[0]
+        if q.countries - self._countries_of(ctx):
+            return "refused", confidence  # about a country no passage mentions
+        if best.cue("dense") < self.weights.related_threshold:
+            return "refused", confidence  # nothing related
+        if q.kind == "summary":
+            return "answer", confidence  # related passages are what a summary is made of
+        top = ranked[:2]
+        if q.periods and all(c.cue("period_fit") < 0 for c in top):
+            return "partial", confidence  # about another period than the one asked
+        if q.kind in ("percent", "amount", "count", "date", "person", "org", "place") and all(
+            c.cue("type_match") < 0 for c in top
+        ):
+            return "partial", confidence  # no figure, date or name of the kind asked for
+        if confidence >= self.weights.answer_threshold:
+            return "answer", confidence
+        return "partial", confidence
+
+    @staticmethod
+    def _countries_of(ctx: _Context) -> set[str]:
+        names: set[str] = set()
+        for p in ctx.by_n.values():
+            names |= countries(p.text) | countries(p.meta.title)
+        return names
+
+    def _lead(self, q: Question, ranked: list[Candidate], ctx: _Context, outcome: str) -> str:
+        """What a partial answer or refusal says first: what the articles lack."""
+        missing = sorted(q.countries - self._countries_of(ctx))
+        if missing:
+            return (
+                "The articles don't answer this: they do not mention "
+                f"{' or '.join(missing)}."
+            )
+        if outcome == "refused":
+            return "The articles don't answer this question."
+        best = ranked[0]
+        if q.periods and best.cue("period_fit") < 0:
+            p = ctx.by_n[best.passage]
+            have = [s for s in p.periods_of(best.index) if not s.base]
+            asked = describe(q.periods[0])
+            return (
+                f"The articles don't give this for {asked}"
+                + (f"; the closest they come is for {describe(have[0])}:" if have else
+                   "; the closest they come:")
+            )
+        return "The articles don't state this directly. The closest they come:"
+
+    # -- 5. the shape of the answer -------------------------------------------------------------
+
+    def _shape(self, q: Question, ranked: list[Candidate], ctx: _Context) -> list[Candidate]:
+        best = ranked[0]
+        if q.kind == "cause":
+            return self._close_ones(self._with_cause(best, ranked, ctx), ranked)
+        if q.kind == "list":
+            return self._items(best, ranked, ctx, most=4)
+        if q.kind == "summary":
+            return self._central(q, ranked, ctx)
+        if q.kind == "compare":
+            return self._close_ones(self._both_figures(best, ranked, ctx), ranked)
+        return self._with_missing_part(q, best, ranked, ctx)
+
+    def _close_ones(self, chosen: list[Candidate], ranked: list[Candidate]) -> list[Candidate]:
+        """Add the sentences scoring nearly as well as the best (up to ``max_sentences``)."""
+        best = ranked[0]
+        for c in ranked[1:4]:
+            if len(chosen) >= self.weights.max_sentences:
+                break
+            if c not in chosen and c.logit >= best.logit - self.weights.extra_margin:
+                chosen.append(c)
+        return chosen
+
+    def _with_missing_part(self, q: Question, best: Candidate, ranked: list[Candidate],
+                           ctx: _Context) -> list[Candidate]:
+        """The best sentence, then supporting ones.
+
+        The next sentence when the best only announces the answer ("... awarded contracts to
+        five companies."), then those scoring nearly as well or covering a part of the
+        question the best misses.
+        """
+        chosen = [best]
+        by_pos = {(c.passage, c.index): c for c in ranked}
+        nxt = by_pos.get((best.passage, best.index + 1))
+        if nxt is not None and best.cue("type_match") <= 0 < nxt.cue("type_match"):
+            chosen.append(nxt)  # "... awarded contracts to five companies." then the names
+        p = ctx.by_n[best.passage]
+        covered = set(ctx.weights) & (set(tokenize(best.text)) | self._near(best, p, ctx))
+        for c in ranked[1:6]:
+            if len(chosen) >= self.weights.max_sentences:
+                break
+            if c in chosen:
+                continue
+            close = c.logit >= best.logit - self.weights.extra_margin
+            new = (set(ctx.weights) & set(tokenize(c.text))) - covered
+            adds = sum(ctx.weights[t] for t in new) / ctx.total >= 0.2
+            if close or (adds and self.weights.probability(c.logit) >= self.weights.list_threshold):
+                chosen.append(c)
+                covered |= new
+        return chosen
+
+    def _with_cause(self, best: Candidate, ranked: list[Candidate],
+                    ctx: _Context) -> list[Candidate]:
+        """The event and its cause: a causal sentence, or the one after the event."""
+        if _CAUSAL.search(best.text):
+            return [best]
+        p = ctx.by_n[best.passage]
+        by_pos = {(c.passage, c.index): c for c in ranked}
+        after = [by_pos.get((best.passage, best.index + k)) for k in (1, 2)]
+        before = by_pos.get((best.passage, best.index - 1))
+        for c in [*after, before]:
+            if c is not None and _CAUSAL.search(c.text):
+                return [best, c]
+        causal = [
+            c for c in ranked[1:8]
+            if _CAUSAL.search(c.text) and self.weights.probability(c.logit)
+            >= self.weights.list_threshold * 0.6
+        ]
+        if causal:
+            return [best, causal[0]]
+        nxt = after[0]
+        if nxt is not None and best.index + 1 < len(p.sentences):
+            return [best, nxt]
+        return [best]
+
+    def _items(self, best: Candidate, ranked: list[Candidate], ctx: _Context,
+               most: int) -> list[Candidate]:
+        """A list: the sentences that name the items, across passages."""
+        chosen = [best]
+        by_pos = {(c.passage, c.index): c for c in ranked}
+        if not best.cue("type_match") > 0:  # the items follow the sentence that announces them
+            for k in (1, 2):
+                nxt = by_pos.get((best.passage, best.index + k))
+                if nxt is not None:
+                    chosen.append(nxt)
+                    if nxt.cue("type_match") > 0:
+                        break
+        floor = max(self.weights.list_threshold, self.weights.probability(best.logit) * 0.5)
+        for c in ranked[1:12]:
+            if len(chosen) >= most:
+                break
+            if self.weights.probability(c.logit) < floor:
+                break
+            if c.cue("coverage_near") < 0.3:
+                continue
+            chosen.append(c)
+        return chosen
+
+    def _central(self, q: Question, ranked: list[Candidate], ctx: _Context) -> list[Candidate]:
+        """A summary: the 3-5 most central sentences of the best article(s), de-duplicated."""
+        top = ctx.by_n[ranked[0].passage].meta.article_id
+        pool = [c for c in ranked if ctx.by_n[c.passage].meta.article_id == top]
+        pool = pool[:14]
+        if len(pool) <= 3:
+            pool = ranked[:8]
+        vecs = self.embedder.encode_cached([flowing(c.text) for c in pool])
+        centre = vecs.mean(axis=0)
+        qvec = self.embedder.encode_query(q.standalone)
+        scores = vecs @ centre + 0.5 * (vecs @ qvec)
+        order = sorted(range(len(pool)), key=lambda j: -scores[j])
+        chosen: list[int] = []
+        for j in order:
+            if any(float(vecs[j] @ vecs[k]) > 0.9 for k in chosen):
+                continue  # the same point said twice
+            if pool[j].cue("short"):
+                continue
+            chosen.append(j)
+            if len(chosen) >= 4:
+                break
+        return [pool[j] for j in chosen]
+
+    def _both_figures(self, best: Candidate, ranked: list[Candidate],
+                      ctx: _Context) -> list[Candidate]:
+        """A comparison: both figures (one sentence stating both, or two sentences)."""
+        figures = extract_figures(best.text)
+        if len(figures) >= 2:
+            return [best]
+        p = ctx.by_n[best.passage]
+        mine = [s for s in p.periods_of(best.index) if not s.base]
+        for c in ranked[1:10]:
+            if not extract_figures(c.text):
+                continue
+            other = ctx.by_n[c.passage]
+            theirs = [s for s in other.periods_of(c.index) if not s.base]
+            different = (
+                other.meta.article_id != p.meta.article_id
+                or not mine or not theirs or not periods_compatible(mine, theirs)
+            )
+            if different and self.weights.probability(c.logit) >= self.weights.list_threshold * 0.5:
+                return [best, c]
+        return self._with_missing_part_simple(best, ranked)
+
+    @staticmethod
+    def _with_missing_part_simple(best: Candidate, ranked: list[Candidate]) -> list[Candidate]:
+        return [best]
+
+    # -- claims -------------------------------------------------------------------------------
+
+    @staticmethod
+    def _claim(c: Candidate, ctx: _Context) -> Claim:
+        """A candidate as a claim: quoted verbatim, with the sentence before an "It ..." one."""
+        first = c.index
+        if first > 0 and _ANAPHORIC.match(c.text):
+            first -= 1
+        p = ctx.by_n[c.passage]
+        text = p.text[p.sentences[first].start : p.sentences[c.index].end]
+        return Claim(flowing(text), [c.passage], [(c.passage, first, c.index)])
+
+
+def _type_match(kind: str, text: str, figures: list[Figure], p: Passage, index: int) -> float:
+    """Whether a sentence holds the kind of answer asked for: 1 yes, -1 no, 0 can't tell."""
+    if kind == "percent":
+        return 1.0 if any(f.kind == "percent" for f in figures) else -1.0
+    if kind == "amount":
+        if any(f.kind == "amount" or f.value >= 1e5 for f in figures):
+            return 1.0
+        return -1.0 if not figures else 0.0
+    if kind == "count":
+        return 1.0 if any(f.kind == "number" for f in figures) else -1.0
+    if kind == "compare":
+        return 1.0 if len(figures) >= 2 else 0.3 if figures else -1.0
+    if kind == "date":
+        return 1.0 if _DATE.search(text) else -0.5
+    if kind == "place":
+        return 1.0 if cities(text) or re.search(r"\b(?:in|at|from|to) [A-Z][a-z]+", text) \
+            else -0.5
+    if kind == "person":
+        return 1.0 if _PERSON.search(text) else -0.5
+    if kind == "org":
+        return 1.0 if _ORG.search(text) else -0.5
+    if kind == "cause":
+        if _CAUSAL.search(text):
+            return 1.0
+        nxt = p.sentence(index + 1) if index + 1 < len(p.sentences) else ""
+        return 0.5 if _CAUSAL.search(nxt) else 0.0
+    if kind == "list":
+        return 1.0 if _ENUMERATION.search(text) else 0.0
+    return 0.0
