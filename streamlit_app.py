@@ -329,6 +329,8 @@ def render_answer(answer: Answer, key: str) -> None:
     """An answer, its warnings and one expander per citation."""
     if answer.refused:
         st.info(md_escape(answer.text), icon=":material/search_off:")
+    elif answer.partial:
+        st.warning("**Partial answer** — " + answer_markdown(answer), icon=":material/rule:")
     else:
         st.markdown(answer_markdown(answer))
     if answer.unsupported:
@@ -343,7 +345,7 @@ def render_answer(answer: Answer, key: str) -> None:
             page = f" · page {c.page}" if c.page else ""
             st.caption(f"{md_escape(c.source)} · article `{c.article_id}`{page}")
             q0 = c.start - c.passage_start
-            st.markdown(highlight(c.passage, [(q0, q0 + len(c.quote), "orange")]))
+            st.markdown(highlight(c.passage, [(q0, c.end - c.passage_start, "orange")]))
             if st.button("Open the whole article", key=f"{key}-open-{c.n}",
                          icon=":material/article:"):
                 show_article(c)

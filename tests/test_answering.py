@@ -21,6 +21,7 @@ from assistant import Assistant, Settings
 from assistant.answer import Answer, Citation
 from assistant.evaluate import EvalItem, fact_present, load_qa
 from assistant.retrieval import Filters
+from ingest.text.sentences import flowing
 from vectorstore.embeddings import Embedder
 from vectorstore.errors import QuestionError
 
@@ -28,7 +29,7 @@ QA_PATH = Path(__file__).parent / "data" / "qa_dev.json"
 CONVERSATIONS = load_qa(QA_PATH)
 TURKEY_QUESTION = "How much did Turkey export to Italy in the first five months of 2025?"
 TURKEY_PREFIXES = ("turkey-italy-trade-2025", "turkey-italy-exports-2025")
-REFUSAL = "The documents don't contain the answer to this question."
+REFUSAL = "The articles don't answer this question."
 
 
 def prefix(article_or_chunk_id: str) -> str:
@@ -65,7 +66,7 @@ def check_citations(assistant: Assistant, answer: Answer) -> None:
     assert used == numbers, (answer.text, numbers)
     for c in answer.citations:
         text = assistant.article_text(c.article_id)
-        assert text[c.start : c.end] == c.quote
+        assert flowing(text[c.start : c.end]) == c.quote
         assert c.quote.strip()
         assert c.passage_start <= c.start < c.end <= c.passage_end
         assert text[c.passage_start : c.passage_end] == c.passage
@@ -183,7 +184,7 @@ def test_chain_batch_matches_ask(qa: Assistant) -> None:
         assert chunk.answer.citations == asked.citations
         assert chunk.answer.refused == asked.refused
         assert chunk.answer.retrieved == asked.retrieved
-    assert [c.answer.refused for c in chunks] == [False, False, True]
+    assert [c.answer.refused or c.answer.partial for c in chunks] == [False, False, True]
 
 
 def test_article_filter_only_cites_that_article(qa: Assistant) -> None:

@@ -30,6 +30,7 @@ from conftest import ROOT, SAMPLE_DIR
 from assistant import Assistant, Settings
 from ingest.ids import ChunkId
 from ingest.loaders import discover, load_file
+from ingest.text.sentences import flowing
 from vectorstore.embeddings import Embedder
 
 pytestmark = pytest.mark.slow
@@ -320,7 +321,7 @@ def assert_answer_trustworthy(a: Assistant, question: str) -> Any:
     current = set(a.records.chunk_ids())
     for c in ans.citations:
         assert c.chunk_id in current, f"{question!r} cited {c.chunk_id}, not a current chunk"
-        assert a.article_text(c.article_id)[c.start : c.end] == c.quote
+        assert flowing(a.article_text(c.article_id)[c.start : c.end]) == c.quote
     return ans
 
 

@@ -1,4 +1,4 @@
-"""A held-out Q&A set, written without looking at how the answering was tuned.
+"""The first held-out Q&A set (now part of the dev split), on the sample and seed articles.
 
 Per-question correctness is asserted on the dev set (test_answering.py); here the
 totals must stay above the levels the README reports.

@@ -22,6 +22,7 @@ from assistant.answering.sources.ledger import (
 from ingest.loaders import load_file
 from ingest.text.facts import Fact, extract_facts
 from ingest.text.periods import Period
+from ingest.text.sentences import flowing
 
 FIELDS = [
     "figure", "value", "unit", "kind", "reporter", "partner", "flow", "sector", "city",
@@ -159,7 +160,7 @@ def test_figure_question_is_answered_exactly_with_period_and_date(lg: Assistant)
     assert "January–May 2025" in ans.text and "2025-06-12" in ans.text
     [c] = ans.citations
     assert "$5.34 billion" in c.quote
-    assert lg.article_text(c.article_id)[c.start : c.end] == c.quote
+    assert flowing(lg.article_text(c.article_id)[c.start : c.end]) == c.quote
     assert ans.series and any(r["figure"] == "$5.34 billion" for r in ans.series)
     growth = lg.ask("By how much did German exports to China fall in 2024?")
     assert "7.6%" in growth.text and "fell" in growth.text
@@ -167,7 +168,7 @@ def test_figure_question_is_answered_exactly_with_period_and_date(lg: Assistant)
 
 def test_question_about_a_missing_period_lists_the_periods_there_are(lg: Assistant) -> None:
     ans = lg.ask("How much did Turkey export to Italy in 2023?")
-    assert ans.refused
+    assert ans.partial and not ans.refused
     assert "2023" in ans.text and "January–May 2025" in ans.text
     assert ans.citations  # the newest figure it does have, cited
 

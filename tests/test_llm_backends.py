@@ -17,6 +17,7 @@ from conftest import CORPUS_DIR, SAMPLE_DIR, clean_settings, free_port
 from assistant import Assistant
 from assistant.answer import Answer
 from ingest.text.figures import extract_figures
+from ingest.text.sentences import flowing
 from vectorstore.embeddings import Embedder
 from vectorstore.errors import AssistantError, BackendError, ConfigError
 
@@ -24,7 +25,7 @@ pytestmark = pytest.mark.llm
 
 ASKED = "How much did Turkey export to Italy in the first five months of 2025?"
 STREAMED = "Which companies are building drones together in Turkey and Italy?"
-OUT_OF_CORPUS = "What is the population of Australia?"
+OUT_OF_CORPUS = "Who won the 2022 FIFA World Cup?"
 MAX_TOKENS = 96
 
 
@@ -108,7 +109,7 @@ def test_citations_point_into_the_articles(run: Run) -> None:
     for answer in run.answers:
         for c in answer.citations:
             article = run.assistant.article_text(c.article_id)
-            assert article[c.start : c.end] == c.quote
+            assert flowing(article[c.start : c.end]) == c.quote
             assert c.passage_start <= c.start < c.end <= c.passage_end
             assert c.chunk_id in answer.retrieved
 
@@ -129,8 +130,8 @@ def test_answerable_questions_are_answered_from_the_right_articles(run: Run) -> 
 def test_out_of_corpus_question_is_refused(run: Run) -> None:
     answer = run.refused
     assert answer.refused, answer.text
-    assert answer.text.startswith("The documents don't contain the answer to this question.")
-    assert "million" not in answer.text.split("says:")[0]
+    assert answer.text == "The articles don't answer this question."
+    assert answer.citations == []  # nothing related: no quote, whatever the LLM wrote
 
 
 def test_stream_yields_text_before_the_answer(run: Run) -> None:

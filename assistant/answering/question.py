@@ -306,6 +306,8 @@ _FALL_ASK = re.compile(r"\b(?:fall|fell|drop(?:ped)?|decline[ds]?|decrease[ds]?|
                        r"shrunk|down|lower|slump(?:ed)?|plunge[ds]?|weaken(?:ed)?|cut|"
                        r"narrow(?:ed)?)\b", re.I)
 
+_LATEST = re.compile(r"\b(?:latest|most recent|newest|current|up-to-date)\b", re.I)
+
 KINDS = (
     "percent", "amount", "count", "year", "date", "place", "person", "org", "cause", "list",
     "compare", "summary", "yesno", "other",
@@ -332,6 +334,7 @@ class Question:
         figures: figures the question quotes.
         names: other names (people, companies, places), without countries and periods.
         direction: "grow" or "fall" when the question says which way something moved.
+        latest: the question asks for the latest, most recent or current figure.
     """
 
     text: str
@@ -348,6 +351,7 @@ class Question:
     figures: tuple[Figure, ...] = ()
     names: tuple[str, ...] = ()
     direction: str | None = None
+    latest: bool = False
 
     @property
     def core(self) -> str:
@@ -425,4 +429,5 @@ def analyse(question: str, history: History = (), context: str = "") -> Question
         figures=tuple(extract_figures(core)),
         names=names,
         direction="grow" if grow and not fall else "fall" if fall and not grow else None,
+        latest=bool(_LATEST.search(core)),
     )

@@ -141,7 +141,7 @@ class ExtractiveSource:
             return Draft([], passages, outcome="refused", source=self.name)
         ctx = self._context(question, passages)
         self._features(question, cands, ctx)
-        ranked = self._rank(question, cands)
+        ranked = self._rank(question, cands, ctx)
         outcome, confidence = self._decide(question, ranked, ctx)
         best = ranked[0]
         if outcome != "answer":
@@ -168,7 +168,7 @@ class ExtractiveSource:
             return []
         ctx = self._context(question, passages)
         self._features(question, cands, ctx)
-        return self._rank(question, cands)
+        return self._rank(question, cands, ctx)
 
     def outcome_features(self, question: Question, passages: list[Passage]) -> np.ndarray:
         """The outcome model's inputs for a question (used to fit it)."""
@@ -364,11 +364,37 @@ class ExtractiveSource:
 
     # -- 3. ranking -------------------------------------------------------------------------
 
-    def _rank(self, q: Question, cands: list[Candidate]) -> list[Candidate]:
+    def _rank(self, q: Question, cands: list[Candidate], ctx: _Context) -> list[Candidate]:
         logits = self.weights.sentence_logits(np.stack([c.x for c in cands]))
         for c, z in zip(cands, logits, strict=True):
             c.logit = float(z) if c.embedded else float(z) - 1.0  # unembedded: no dense term
-        return sorted(cands, key=lambda c: -c.logit)
+        ranked = sorted(cands, key=lambda c: -c.logit)
+        if q.latest and ranked:
+            return self._newest_first(ranked, ctx)
+        return ranked
+
+    def _newest_first(self, ranked: list[Candidate], ctx: _Context) -> list[Candidate]:
+        """For "the latest figure": the newest period first.
+
+        Of the sentences that state a figure and score nearly as well as the best, the one
+        about the newest period comes first.
+        """
+        close = [
+            c for c in ranked[:6]
+            if c.logit >= ranked[0].logit - self.weights.extra_margin and extract_figures(c.text)
+        ]
+        if len(close) < 2:
+            return ranked
+
+        def newest(c: Candidate) -> tuple[int, int]:
+            periods = [
+                (s.year or 0, s.m2) for s in ctx.by_n[c.passage].periods_of(c.index)
+                if not s.base
+            ]
+            return max(periods, default=(0, 0))
+
+        top = max(close, key=newest)
+        return [top] + [c for c in ranked if c is not top]
 
     # -- 4. the outcome -----------------------------------------------------------------------
 
@@ -418,8 +444,9 @@ class ExtractiveSource:
     ) -> tuple[Outcome, float]:
         confidence = self.weights.outcome_probability(self._outcome_x(q, ranked, ctx))
         best = ranked[0]
-        if q.countries - self._countries_of(ctx):
-            return "refused", confidence  # about a country no passage mentions
+        missing = q.countries - self._countries_of(ctx)
+        if missing:  # about a country no passage mentions
+            return ("refused" if missing == q.countries else "partial"), confidence
         if best.cue("dense") < self.weights.related_threshold:
             return "refused", confidence  # nothing related
         if q.kind == "summary":
@@ -427,6 +454,8 @@ class ExtractiveSource:
         top = ranked[:2]
         if q.periods and all(c.cue("period_fit") < 0 for c in top):
             return "partial", confidence  # about another period than the one asked
+        if q.countries and all(c.cue("countries_missing") > 0 for c in top):
+            return "partial", confidence  # about other countries than the ones asked
         if q.kind in ("percent", "amount", "count", "date", "person", "org", "place") and all(
             c.cue("type_match") < 0 for c in top
         ):
@@ -446,10 +475,8 @@ class ExtractiveSource:
         """What a partial answer or refusal says first: what the articles lack."""
         missing = sorted(q.countries - self._countries_of(ctx))
         if missing:
-            return (
-                "The articles don't answer this: they do not mention "
-                f"{' or '.join(missing)}."
-            )
+            said = f"The articles don't answer this: they do not mention {' or '.join(missing)}."
+            return said if outcome == "refused" else said + " The closest they come:"
         if outcome == "refused":
             return "The articles don't answer this question."
         best = ranked[0]
@@ -639,8 +666,8 @@ def _type_match(kind: str, text: str, figures: list[Figure], p: Passage, index: 
     if kind == "date":
         return 1.0 if _DATE.search(text) else -0.5
     if kind == "place":
-        return 1.0 if cities(text) or re.search(r"\b(?:in|at|from|to) [A-Z][a-z]+", text) \
-            else -0.5
+        return 1.0 if cities(text) or countries(text) or re.search(
+            r"\b(?:in|at|from|to|near) [A-Z][a-z]+", text) else -0.5
     if kind == "person":
         return 1.0 if _PERSON.search(text) else -0.5
     if kind == "org":

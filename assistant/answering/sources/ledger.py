@@ -471,7 +471,8 @@ class LedgerSource:
         found = self.ledger.lookup(query, allowed)
         if found is None:
             return None
-        if not found.refused and not fits_question(question.standalone, found, self._title):
+        about = found if not found.refused else LedgerAnswer(facts=found.available[-3:])
+        if not fits_question(question.standalone, about, self._title):
             return None  # the figure is about something else: answer from the passages
         if found.refused:
             extract = passage_answer()
