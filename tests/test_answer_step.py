@@ -183,3 +183,15 @@ def test_shipped_weights_name_every_feature() -> None:
     w = ScorerWeights.default()
     assert len(w.sentence) == len(SENTENCE_FEATURES) and len(w.outcome) == len(OUTCOME_FEATURES)
     assert 0 < w.answer_threshold < 1 and w.fitted_on
+
+
+def test_since_above_and_below_name_a_comparison_base_not_the_figures_period() -> None:
+    from ingest.text.periods import extract_periods
+
+    [since] = extract_periods("the lowest level since December 1984")
+    assert since.base
+    [above] = extract_periods("54 pct above February 1986")
+    assert above.base
+    # "May" before a noun is the month ("May housing starts"), not the verb
+    assert extract_periods("May housing starts fell 2.7 pct")[0].m1 == 5
+    assert extract_periods("Prices may rise") == []

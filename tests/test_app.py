@@ -520,3 +520,14 @@ def test_figure_answer_offers_a_chart_of_its_series(at: AppTest) -> None:
     assert "$28 billion" in unescape(answer_md(message))
     labels = [unescape(e.label) for e in message.expander]
     assert any(label.startswith("Chart:") for label in labels), labels
+
+
+def test_a_partial_answer_is_shown_as_such_with_its_citation(at: AppTest) -> None:
+    message = ask(at, "How much did German exports to China fall in 2023?")
+    [warning] = [w for w in message.warning if "Partial answer" in w.value]
+    text = unescape(warning.value)
+    assert "2023" in text and "2024" in text  # what is missing, and what the articles have
+    assert message.expander  # the closest they come, cited
+    assert not message.info  # not a refusal
+    answer = at.session_state["messages"][-1]["answer"]
+    assert answer.partial and not answer.refused

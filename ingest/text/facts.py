@@ -42,7 +42,7 @@ from ingest.text.sentences import split_sentences
 
 __all__ = ["FACTS_VERSION", "Fact", "extract_facts", "read_subject"]
 
-FACTS_VERSION = 1  # bump when the rules change: stored ledgers are extracted again
+FACTS_VERSION = 2  # bump when the rules change: stored ledgers are extracted again
 
 _FLOW_CUES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("balance", re.compile(r"\b(?:trade |goods trade )?(?:deficit|surplus)\b", re.I)),

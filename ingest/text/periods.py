@@ -48,7 +48,8 @@ _WORDNUM = {
 _ORD = {"first": 1, "second": 2, "third": 3, "fourth": 4, "1st": 1, "2nd": 2, "3rd": 3, "4th": 4}
 _YEAR = r"(?P<year>(?:19|20)\d{2})"
 _BASE_CUE = re.compile(
-    r"\b(?:than(?: in| during| for)?|on|from|over|compared (?:with|to)|versus|vs\.?|against)"
+    r"\b(?:than(?: in| during| for)?|on|from|over|compared (?:with|to)|versus|vs\.?|against|"
+    r"since|above|below)"
     r"(?: the)?(?: same)?(?: period)?(?: of| in)?\s*$",
     re.IGNORECASE,
 )
@@ -139,7 +140,12 @@ def _period_spans(text: str) -> tuple[tuple[int, int, Period], ...]:
             # "May" as a month, not the verb: "in May", "May alone", "May exports".
             before = text[max(0, m.start() - 12) : m.start()].lower()
             if not re.search(r"(?:in|of|for|during|since|by|until|through|and)\s*$", before) and (
-                not re.match(r"\s+(?:alone|exports|imports|figures?|data|sales)", text[m.end() :])
+                not re.match(
+                    r"\s+(?:alone|exports|imports|figures?|data|sales|trade|output|production|"
+                    r"housing|starts|surplus|deficit|prices?|index|unemployment|money|reserves|"
+                    r"orders|shipments|deliveries|payments)\b",
+                    text[m.end() :],
+                )
             ):
                 continue
         month = _MONTHS[word.lower()]

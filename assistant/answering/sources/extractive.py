@@ -452,7 +452,7 @@ class ExtractiveSource:
         if q.kind == "summary":
             return "answer", confidence  # related passages are what a summary is made of
         top = ranked[:2]
-        if q.periods and all(c.cue("period_fit") < 0 for c in top):
+        if q.periods and q.kind != "compare" and all(c.cue("period_fit") < 0 for c in top):
             return "partial", confidence  # about another period than the one asked
         if q.countries and all(c.cue("countries_missing") > 0 for c in top):
             return "partial", confidence  # about other countries than the ones asked
