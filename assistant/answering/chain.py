@@ -37,7 +37,6 @@ from assistant.answering.sources.extractive import ExtractiveSource
 from assistant.answering.sources.ledger import LedgerSource
 from assistant.answering.sources.llm import build_messages, llm_draft
 from assistant.answering.verify import lexical_overlap, verify_claims
-from assistant.documents import ChunkMeta
 from assistant.retrieval import Filters, HybridRetriever
 from ingest.text.facts import Fact
 from vectorstore.embeddings import Embedder
@@ -152,7 +151,7 @@ def _finish(state: _State, draft: Draft | None, parts: _Parts) -> Answer:
     answer = Answer(
         text="", question=q.text, standalone_question=q.standalone,
         backend=parts.backend_name,
-        retrieved=[ChunkMeta.of(p.doc).chunk_id for p in state.passages],
+        retrieved=[p.meta.chunk_id for p in state.passages],
     )
     embedder = parts.extractive.embedder
     if draft is not None and draft.source == "ledger":

@@ -92,7 +92,13 @@ def _top1(samples: list[_Sample], weights: ScorerWeights) -> int:
 
 def fit(assistant: Any, samples: list[_Sample], note: str) -> ScorerWeights:
     """Fit both models and the thresholds (see module docstring)."""
-    from sklearn.linear_model import LogisticRegression
+    try:
+        from sklearn.linear_model import LogisticRegression
+    except ImportError as exc:
+        raise SystemExit(
+            "Fitting the scorer needs scikit-learn, a development dependency: install it with "
+            "`pip install -e '.[dev]'` (or run `make install-dev`)."
+        ) from exc
 
     # Ranking is learnt within questions: each question's cues are centred on its own
     # candidates' mean, from the answerable questions whose answer was retrieved.

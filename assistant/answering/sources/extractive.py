@@ -172,8 +172,10 @@ class ExtractiveSource:
 
     def outcome_features(self, question: Question, passages: list[Passage]) -> np.ndarray:
         """The outcome model's inputs for a question (used to fit it)."""
-        ranked = self.score(question, passages)
-        return self._outcome_x(question, ranked, self._context(question, passages))
+        cands = self._candidates(passages)
+        ctx = self._context(question, passages)
+        self._features(question, cands, ctx)
+        return self._outcome_x(question, self._rank(question, cands, ctx) if cands else [], ctx)
 
     # -- 1. candidates ----------------------------------------------------------------------
 
@@ -632,10 +634,6 @@ class ExtractiveSource:
             )
             if different and self.weights.probability(c.logit) >= self.weights.list_threshold * 0.5:
                 return [best, c]
-        return self._with_missing_part_simple(best, ranked)
-
-    @staticmethod
-    def _with_missing_part_simple(best: Candidate, ranked: list[Candidate]) -> list[Candidate]:
         return [best]
 
     # -- claims -------------------------------------------------------------------------------
