@@ -105,7 +105,9 @@ class Assistant:
             k=s.top_k,
             before_search=self.refresh,
         )
-        self.extractive = ExtractiveSource(self.embedder, idf=self.lexical.idf)
+        self.extractive = ExtractiveSource(
+            self.embedder, idf=self.lexical.idf, known=self.lexical.known
+        )
         self.ledger = Ledger(self.records)
         self._chain: Runnable[dict[str, Any], AnswerChunk] | None = None
         self._chain_lock = threading.Lock()

@@ -19,7 +19,8 @@ from assistant.answering.sources.llm import llm_draft
 from assistant.documents import to_document
 from ingest.records import ChunkRow
 from ingest.text.periods import Period, context_periods, relative_periods
-from ingest.text.sentences import flowing
+from ingest.text.sentences import flowing, split_sentences
+from ingest.text.tokens import tokenize
 
 pytestmark = pytest.mark.fast
 
@@ -149,6 +150,27 @@ def test_nothing_related_is_a_refusal(fake_embedder) -> None:
     )
     draft = refusing.draft(analyse("Who won the 2022 FIFA World Cup?"), passages())
     assert draft.outcome == "refused" and draft.claims == []
+
+
+def test_a_word_no_article_of_the_store_holds_is_a_refusal_that_names_it(
+    fake_embedder,
+) -> None:
+    words = set(tokenize(ARTICLE))
+    source = ExtractiveSource(fake_embedder, weights=neutral_weights(), known=words.__contains__)
+    draft = source.draft(analyse("What was Japan's inflation rate?"), passages())
+    assert draft.outcome == "refused" and "inflation" in draft.lead
+    # a name may be spelt otherwise in the articles: not refused for that alone
+    draft = source.draft(analyse("How much did Nippon Denki export to Europe?"), passages())
+    assert draft.outcome != "refused"
+
+
+def test_overlapping_passages_never_quote_a_sentence_twice(source: ExtractiveSource) -> None:
+    ps = passages() + passages()  # the same chunk retrieved twice (overlapping chunks)
+    ps = make_passages([p.doc for p in ps])
+    draft = source.draft(analyse("Which products did Japan ship to Europe?"), ps)
+    quoted = [flowing(c.text) for c in draft.claims]
+    texts = [q[s.start : s.end] for q in quoted for s in split_sentences(q)]
+    assert texts and len(texts) == len(set(texts)), quoted
 
 
 def test_a_country_no_passage_mentions_is_named_in_the_refusal(fake_embedder) -> None:

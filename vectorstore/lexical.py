@@ -117,6 +117,18 @@ class LexicalIndex:
             df = int(indptr[tid + 1] - indptr[tid])
         return float(np.log(1.0 + (n - df + 0.5) / (df + 0.5)))
 
+    def known(self, term: str) -> bool:
+        """Whether any indexed chunk holds the (tokenized) term; True for an empty index."""
+        with self._lock:
+            bm25 = self._bm25
+        if bm25 is None or not self.ids:
+            return True
+        tid = bm25.vocab_dict.get(term)
+        if tid is None:
+            return False
+        indptr = bm25.scores["indptr"]
+        return int(indptr[tid + 1] - indptr[tid]) > 0
+
     def saved_version(self) -> int | None:
         """Version stamped on the saved index, without loading it."""
         try:

@@ -17,8 +17,8 @@ then:
    go to a partial answer or a refusal and at most 3% of the answered ones do (when no
    threshold does both: the most unanswerable ones declined while 97% of the answers
    stand; the cue checks of ``ExtractiveSource._decide`` decline most of the rest), and
-   ``related_threshold`` the highest best-sentence similarity below which refusals are
-   right at least 95% of the time.
+   ``related_threshold`` the highest best-sentence similarity below which refusals (of any
+   question, answerable or not) are right at least 95% of the time.
 
 Needs scikit-learn (a dev dependency); answering itself only reads the weights.
 """
@@ -35,7 +35,12 @@ import numpy as np
 
 from assistant.answering.passages import make_passages
 from assistant.answering.question import analyse
-from assistant.answering.scorer import WEIGHTS_PATH, ScorerWeights
+from assistant.answering.scorer import (
+    OUTCOME_FEATURES,
+    OUTCOME_SIGNS,
+    WEIGHTS_PATH,
+    ScorerWeights,
+)
 from assistant.answering.sources.extractive import Candidate, ExtractiveSource
 from assistant.evaluate import EvalItem, fact_present, load_qa
 
@@ -123,7 +128,7 @@ def fit(assistant: Any, samples: list[_Sample], note: str) -> ScorerWeights:
     print(f"sentence model: top-1 states the answer for {_top1(samples, current)} questions "
           f"with the previous weights, {_top1(samples, weights)} with the fitted ones")
     source = ExtractiveSource(assistant.embedder, idf=assistant.lexical.idf, weights=weights)
-    ox, oy, dense, unanswerable = [], [], [], []
+    ox, oy, unanswerable = [], [], []
     for s in samples:
         if not s.passages or s.item.type == "false_premise":
             continue
@@ -138,15 +143,9 @@ def fit(assistant: Any, samples: list[_Sample], note: str) -> ScorerWeights:
             continue
         ox.append(source.outcome_features(s.question, s.passages))
         oy.append(label)
-        dense.append(ranked[0].cue("dense"))
         unanswerable.append(label == 0)
-    outcome = LogisticRegression(C=0.3, class_weight="balanced", max_iter=5000)
-    outcome.fit(np.stack(ox), np.array(oy))
-    weights = dataclasses.replace(
-        weights,
-        outcome_bias=float(outcome.intercept_[0]),
-        outcome=tuple(float(w) for w in outcome.coef_[0]),
-    )
+    bias, coef = _fit_signed(np.stack(ox), np.array(oy), LogisticRegression)
+    weights = dataclasses.replace(weights, outcome_bias=bias, outcome=coef)
     probs = np.array([weights.outcome_probability(x) for x in ox])
     no = np.array(unanswerable)
     # The answer threshold: where at least 90% of the unanswerable questions go to a partial
@@ -160,19 +159,47 @@ def fit(assistant: Any, samples: list[_Sample], note: str) -> ScorerWeights:
     allowed = [i for i in range(len(grid)) if kept[i] >= 0.97] or list(range(len(grid)))
     best_i = both[len(both) // 2] if both else max(allowed, key=lambda i: (hedged[i], kept[i]))
     answer_threshold = float(grid[best_i])
-    # The related threshold: refusals (below it, and not answered) right >= 95% of the time.
-    below = probs < answer_threshold
+    # The related threshold: refusals (best sentence less similar than it) right >= 95% of
+    # the time, over every question, also those whose answer the best sentence misses
+    # (a refusal is wrong for them too).
+    all_dense, all_no = [], []
+    for s in samples:
+        if not s.passages or s.item.type == "false_premise":
+            continue
+        ranked = source.score(s.question, s.passages)
+        if ranked:
+            all_dense.append(ranked[0].cue("dense"))
+            all_no.append(bool(s.item.unanswerable))
+    d_all, no_all = np.array(all_dense), np.array(all_no)
     related = 0.0
     for t in np.linspace(0.0, 0.6, 61):
-        refused = below & (np.array(dense) < t)
-        if refused.any() and float(np.mean(no[refused])) < 0.95:
-            break
-        related = float(t)
+        refused = d_all < t
+        if refused.any() and float(np.mean(no_all[refused])) >= 0.95:
+            related = float(t)  # the highest such similarity
     weights = dataclasses.replace(
         weights, answer_threshold=round(answer_threshold, 3),
         related_threshold=round(related, 3), fitted_on=note,
     )
     return _fit_margin(source, samples, weights)
+
+
+def _fit_signed(x: np.ndarray, y: np.ndarray, model: Any) -> tuple[float, tuple[float, ...]]:
+    """The outcome model with every weight in its ``OUTCOME_SIGNS`` direction.
+
+    A feature whose weight comes out the wrong way is left out and the rest fitted again.
+    """
+    keep = list(range(x.shape[1]))
+    while True:
+        lr = model(C=0.3, class_weight="balanced", max_iter=5000)
+        lr.fit(x[:, keep], y)
+        coef = dict(zip(keep, lr.coef_[0], strict=True))
+        wrong = [i for i, w in coef.items() if w * OUTCOME_SIGNS[OUTCOME_FEATURES[i]] < 0]
+        if not wrong:
+            full = tuple(float(coef.get(i, 0.0)) for i in range(x.shape[1]))
+            return float(lr.intercept_[0]), full
+        worst = max(wrong, key=lambda i: abs(coef[i]))
+        print(f"outcome model: {OUTCOME_FEATURES[worst]} left out (weight {coef[worst]:+.2f})")
+        keep.remove(worst)
 
 
 def _fit_margin(source: ExtractiveSource, samples: list[_Sample],

@@ -28,7 +28,9 @@ from pathlib import Path
 
 import numpy as np
 
-__all__ = ["OUTCOME_FEATURES", "SENTENCE_FEATURES", "WEIGHTS_PATH", "ScorerWeights"]
+__all__ = [
+    "OUTCOME_FEATURES", "OUTCOME_SIGNS", "SENTENCE_FEATURES", "WEIGHTS_PATH", "ScorerWeights",
+]
 
 SENTENCE_FEATURES = (
     "dense",  # cosine similarity of question and sentence (MiniLM)
@@ -70,6 +72,15 @@ OUTCOME_FEATURES = (
     "names_missing",  # share of the question's names and countries in no passage
     "top_passage_dense",
 )
+
+OUTCOME_SIGNS = {
+    "best": 1, "margin": 1, "best_dense": 1, "best_coverage": 1, "best_type_match": 1,
+    "best_period_fit": 1, "best_names_missing": -1, "rarest_missing": -1, "type_in_top": 1,
+    "period_in_top": 1, "terms_missing": -1, "names_missing": -1, "top_passage_dense": 1,
+}
+"""The direction each outcome feature can only push: a missing term never makes an answer
+more likely. The fit drops a feature whose fitted weight points the other way (an
+artefact of correlated features on a few hundred questions) and fits again."""
 
 WEIGHTS_PATH = Path(__file__).with_name("weights.json")
 

@@ -22,6 +22,7 @@ __all__ = [
     "fill_years",
     "period_spans",
     "periods_compatible",
+    "periods_overlap",
     "relative_periods",
 ]
 
@@ -110,6 +111,17 @@ def _period_spans(text: str) -> tuple[tuple[int, int, Period], ...]:
         n = _WORDNUM.get(n_raw) or int(n_raw)
         if 1 <= n <= 12:
             add(m, year_of(m), 1, n)
+    for m in re.finditer(
+        rf"\b(?:last|final|closing) (?P<n>{num_words}) months(?: of(?: the year)?)?(?:,? {_YEAR})?",
+        text, re.I,
+    ):
+        n_raw = m.group("n").lower()
+        n = _WORDNUM.get(n_raw) or int(n_raw)
+        if 1 <= n <= 12 and (m.group("year") or "year" in m.group()):
+            add(m, year_of(m), 13 - n, 12)
+    for m in re.finditer(rf"\b(?:final|last) quarter of(?: the year)?(?:,? {_YEAR})?", text, re.I):
+        if m.group("year") or "year" in m.group():
+            add(m, year_of(m), 10, 12)
     for m in re.finditer(
         rf"\b(?P<q>first|second|third|fourth|1st|2nd|3rd|4th)[ -]quarter(?: of)?(?:,? {_YEAR})?",
         text, re.I,
@@ -273,6 +285,15 @@ def context_periods(
             for p in own
         ]
     return own
+
+
+def periods_overlap(claim: list[Period], source: list[Period]) -> bool:
+    """Whether some claim period shares a month with some source period (same year)."""
+    return any(
+        c.m1 <= s.m2 and s.m1 <= c.m2
+        and (c.year is None or s.year is None or c.year == s.year)
+        for c in claim for s in source if not s.base
+    )
 
 
 def periods_compatible(claim: list[Period], source: list[Period]) -> bool:

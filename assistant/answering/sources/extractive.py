@@ -30,7 +30,7 @@ from assistant.answering.question import Question
 from assistant.answering.scorer import OUTCOME_FEATURES, SENTENCE_FEATURES, ScorerWeights
 from ingest.text.figures import Figure, extract_figures
 from ingest.text.gazetteer import cities, countries, sectors
-from ingest.text.periods import describe, periods_compatible
+from ingest.text.periods import describe, periods_compatible, periods_overlap
 from ingest.text.sentences import flowing
 from ingest.text.tokens import tokenize
 from vectorstore.embeddings import Embedder
@@ -124,6 +124,7 @@ class ExtractiveSource:
         *,
         weights: ScorerWeights | None = None,
         max_idf: float = 3.0,
+        known: Callable[[str], bool] | None = None,
     ) -> None:
         if max_idf <= 0:
             raise ValueError(f"max_idf={max_idf!r} must be positive")
@@ -131,6 +132,7 @@ class ExtractiveSource:
         self.idf = idf or (lambda term: 1.0)
         self.weights = weights or ScorerWeights.default()
         self.max_idf = max_idf
+        self.known = known or (lambda term: True)
 
     # -- the steps ------------------------------------------------------------------------
 
@@ -146,7 +148,8 @@ class ExtractiveSource:
         best = ranked[0]
         if outcome != "answer":
             lead = self._lead(question, ranked, ctx, outcome)
-            closest = [self._claim(best, ctx)] if outcome == "partial" else []
+            first = self._claim(best, ctx, set())
+            closest = [first] if outcome == "partial" and first is not None else []
             return Draft(
                 closest, passages, outcome=outcome, lead=lead, source=self.name, verified=True,
                 confidence=confidence,
@@ -154,11 +157,11 @@ class ExtractiveSource:
         chosen = self._shape(question, ranked, ctx)
         chosen.sort(key=lambda c: (c.passage, c.index))
         claims: list[Claim] = []
+        said: set[tuple[str, int]] = set()  # (article, sentence offset) already quoted
         for c in chosen:
-            claim = self._claim(c, ctx)
-            if any(claim.text in other.text or other.text in claim.text for other in claims):
-                continue  # overlapping chunks repeat a sentence: say it once
-            claims.append(claim)
+            claim = self._claim(c, ctx, said)
+            if claim is not None:
+                claims.append(claim)
         return Draft(claims, passages, source=self.name, verified=True, confidence=confidence)
 
     def score(self, question: Question, passages: list[Passage]) -> list[Candidate]:
@@ -291,7 +294,11 @@ class ExtractiveSource:
             return 0.0
         stated = [s for s in p.periods_of(c.index) if not s.base]
         if stated:
-            return 1.0 if periods_compatible(list(q.periods), stated) else -1.0
+            if periods_compatible(list(q.periods), stated):
+                return 1.0
+            # a part of the period asked about (a quarter of the year), or the other way
+            # round: nearer than another period, but not the figure asked for
+            return -0.3 if periods_overlap(list(q.periods), stated) else -1.0
         year = p.implied_year()
         asked = {s.year for s in q.periods if s.year}
         if year and asked:
@@ -449,8 +456,8 @@ class ExtractiveSource:
         missing = q.countries - self._countries_of(ctx)
         if missing:  # about a country no passage mentions
             return ("refused" if missing == q.countries else "partial"), confidence
-        if best.cue("dense") < self.weights.related_threshold:
-            return "refused", confidence  # nothing related
+        if best.cue("dense") < self.weights.related_threshold or self._unknown(q):
+            return "refused", confidence  # nothing related, or what is asked about is unknown
         if q.kind == "summary":
             return "answer", confidence  # related passages are what a summary is made of
         top = ranked[:2]
@@ -466,6 +473,18 @@ class ExtractiveSource:
             return "answer", confidence
         return "partial", confidence
 
+    def _unknown(self, q: Question) -> list[str]:
+        """The question's head-noun words that no article of the store holds ("inflation").
+
+        Names are left out: a name can be spelt otherwise in the articles ("Haiphong",
+        "Hải Phòng"); the country and name cues weigh those.
+        """
+        return [
+            t for t in q.focus
+            if t in q.terms and not self.known(t)
+            and re.search(rf"(?<![\w-]){re.escape(t)}", q.text)  # written in lower case
+        ]
+
     @staticmethod
     def _countries_of(ctx: _Context) -> set[str]:
         names: set[str] = set()
@@ -479,6 +498,9 @@ class ExtractiveSource:
         if missing:
             said = f"The articles don't answer this: they do not mention {' or '.join(missing)}."
             return said if outcome == "refused" else said + " The closest they come:"
+        unknown = self._unknown(q)
+        if outcome == "refused" and unknown:
+            return f"The articles don't answer this: none of them mentions {' or '.join(unknown)}."
         if outcome == "refused":
             return "The articles don't answer this question."
         best = ranked[0]
@@ -639,12 +661,25 @@ class ExtractiveSource:
     # -- claims -------------------------------------------------------------------------------
 
     @staticmethod
-    def _claim(c: Candidate, ctx: _Context) -> Claim:
-        """A candidate as a claim: quoted verbatim, with the sentence before an "It ..." one."""
-        first = c.index
-        if first > 0 and _ANAPHORIC.match(c.text):
-            first -= 1
+    def _claim(c: Candidate, ctx: _Context, said: set[tuple[str, int]]) -> Claim | None:
+        """A candidate as a claim: quoted verbatim, with the sentence before an "It ..." one.
+
+        Sentences in ``said`` (article id, offset in the article) are not quoted again:
+        overlapping chunks and an anaphoric sentence's lead-in repeat sentences. Returns
+        ``None`` when the candidate itself was said already; adds what it quotes to ``said``.
+        """
         p = ctx.by_n[c.passage]
+        where = p.meta.article_id
+
+        def key(i: int) -> tuple[str, int]:
+            return where, p.start + p.sentences[i].start
+
+        if key(c.index) in said:
+            return None
+        first = c.index - 1 if c.index > 0 and _ANAPHORIC.match(c.text) else c.index
+        if key(first) in said:
+            first = c.index
+        said.update(key(i) for i in range(first, c.index + 1))
         text = p.text[p.sentences[first].start : p.sentences[c.index].end]
         return Claim(flowing(text), [c.passage], [(c.passage, first, c.index)])
 
