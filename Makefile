@@ -82,6 +82,10 @@ bench: install
 	$(BIN)/python benchmarks/query.py
 	$(BIN)/python benchmarks/eval_store.py $(EVAL_HOME)
 	$(BIN)/python benchmarks/answer_step.py --home $(EVAL_HOME)
+	$(BIN)/python benchmarks/ledger_eval.py tests/data/ledger/dev.json tests/data/ledger/test.json \
+	  --json-out benchmarks/results/ledger_eval.json
+	$(BIN)/python benchmarks/ledger_speed.py 2000
+	$(BIN)/python benchmarks/figures_page.py $(EVAL_HOME)
 	$(BIN)/python benchmarks/scale.py --keep $(BENCH_DIR)/reuters-full
 	$(BIN)/python benchmarks/scale.py --serve $(BENCH_DIR)/reuters-full --query-encoder torch
 

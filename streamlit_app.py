@@ -15,6 +15,7 @@ from typing import Any
 import streamlit as st
 
 from assistant import Answer, Assistant, AssistantError, Citation, Progress
+from assistant.answering.sources.ledger import FigureSeries
 
 st.set_page_config(page_title="Trade Desk", page_icon="📈", layout="wide")
 
@@ -266,34 +267,66 @@ def show_source(row: dict[str, Any]) -> None:
                f"article `{row['article_id']}`")
 
 
+PAGE_SIZE = 100
+
+
+def default_series(options: list[FigureSeries]) -> int:
+    """The series shown first: the most-reported one of a country, over several periods."""
+    for i, s in enumerate(options):
+        if s.reporter and s.measure != "count" and s.periods >= 2:
+            return i
+    return 0
+
+
 def figures_page() -> None:
-    """The fact ledger: a filterable table and a chart of a chosen series."""
+    """The fact ledger: a country picker, a paginated table and a chart of a chosen series.
+
+    Every query runs in SQLite with the filters and one page's limit (the full Reuters
+    store opens in well under two seconds).
+    """
     base = base_assistant()
     sidebar(base)
     st.header("Figures")
     st.caption(
         "Every figure the articles state, with what it measures and the period it refers to. "
-        "Hover over a point for its source sentence; click it to show the sentence below."
+        "Pick a country first; hover over a point for its source sentence, click it to show "
+        "the sentence below. A line joins figures of one measure and period length only "
+        "(months with months, year-to-date with year-to-date); targets are markers."
     )
-    everything = base.facts()
-    if not everything:
+    # The widgets' values from the last run: one query for the whole page.
+    state_ = st.session_state
+    country = state_.get("fig_country", "(any)")
+    partner = state_.get("fig_partner", "(any)")
+    kinds = list(state_.get("fig_kinds", []))
+    chosen_country = None if country == "(any)" else str(country)
+    chosen_partner = None if partner == "(any)" else str(partner)
+    filters: dict[str, Any] = {
+        "country": chosen_country, "partner": chosen_partner, "kinds": kinds,
+    }
+    page = int(state_.get("fig_page", 1))
+    view = base.figures_page(limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE, **filters)
+    if not view.facts and page > 1:  # the filters changed: back to the first page
+        state_["fig_page"] = page = 1
+        view = base.figures_page(limit=PAGE_SIZE, **filters)
+    names = [n for n, _ in view.countries]
+    if not names and not view.total:
         st.info("No figures yet: ingest some articles on the Library page.")
         return
-    names = sorted({n for f in everything for n in (f.reporter, f.partner) if n})
     c1, c2, c3, c4 = st.columns(4)
-    country = c1.selectbox("Country", ["(any)"] + names, key="fig_country")
-    partner = c2.selectbox("Partner", ["(any)"] + names, key="fig_partner")
-    kinds = c3.multiselect("Kind", KINDS, key="fig_kinds")
-    conflicts_only = c4.checkbox("Only conflicting figures", key="fig_conflicts")
-    rows = [f.to_dict() for f in base.facts(
-        country=None if country == "(any)" else str(country),
-        partner=None if partner == "(any)" else str(partner),
-    )]
-    if kinds:
-        rows = [r for r in rows if r["kind"] in kinds]
+    c1.selectbox("Country", ["(any)"] + names, key="fig_country")
+    c2.selectbox("Partner", ["(any)"] + names, key="fig_partner")
+    c3.multiselect("Kind", KINDS, key="fig_kinds")
+    conflicts_only = c4.checkbox("Only conflicting figures", key="fig_conflicts",
+                                 help="Compares every figure of the store: takes a while.")
+    pages = max(1, -(-view.total // PAGE_SIZE))
+    if pages > 1:
+        st.number_input(f"Page (of {pages}; {view.total:,} figures)", 1, pages, key="fig_page")
+    rows = [f.to_dict() for f in view.facts]
     if conflicts_only:
         ids = {f.fact_id for c in base.conflicts() for f in (c.newer, c.older)}
-        rows = [r for r in rows if r["fact_id"] in ids]
+        rows = [f.to_dict() for f in base.facts(country=chosen_country,
+                                                partner=chosen_partner)
+                if f.fact_id in ids and (not kinds or f.kind in kinds)]
     st.dataframe(
         [
             {"period": r["period_label"], "subject": series_name(r), "kind": r["kind"],
@@ -304,23 +337,15 @@ def figures_page() -> None:
         hide_index=True, width="stretch",
     )
     st.subheader("Chart a series")
-    groups: dict[str, list[dict[str, Any]]] = {}
-    for r in rows:
-        groups.setdefault(series_name(r), []).append(r)
-
-    def periods(name: str) -> int:
-        rows = groups[name]
-        return len({r["period_label"] for r in rows if r["period_end"] or r["kind"] == "target"})
-
-    # Series that can be charted (several periods) first, the longest first.
-    options = sorted(groups, key=lambda n: (-min(periods(n), 2), -periods(n), -len(groups[n]), n))
+    options = view.series
     if not options:
         return
+    by_name = {s.name: s for s in options}
     chosen = st.selectbox(
-        "Series", options, key="fig_series",
-        format_func=lambda n: f"{n} ({len(groups[n])} figures)",
+        "Series", list(by_name), index=default_series(options), key="fig_series",
+        format_func=lambda n: f"{n} ({by_name[n].figures} figures)",
     )
-    picked = chart(groups[chosen], key="fig_chart")
+    picked = chart([f.to_dict() for f in base.series_facts(by_name[chosen])], key="fig_chart")
     if picked is not None:
         show_source(picked)
 

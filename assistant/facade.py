@@ -15,7 +15,13 @@ from langchain_core.runnables import Runnable
 from assistant.answer import Answer
 from assistant.answering.chain import AnswerChunk, build_chain
 from assistant.answering.sources.extractive import ExtractiveSource
-from assistant.answering.sources.ledger import Conflict, Ledger, LedgerSource
+from assistant.answering.sources.ledger import (
+    Conflict,
+    FigureSeries,
+    FiguresPage,
+    Ledger,
+    LedgerSource,
+)
 from assistant.retrieval import Filters, HybridRetriever
 from assistant.settings import Settings, load_settings
 from ingest.chunking import SentenceChunker
@@ -438,6 +444,36 @@ class Assistant:
             country=_country_name(country), partner=_country_name(partner), kind=kind,
             flow=flow, date_from=date_from, date_to=date_to,
         )
+
+    def figures_page(
+        self,
+        *,
+        country: str | None = None,
+        partner: str | None = None,
+        kinds: Sequence[str] = (),
+        limit: int = 100,
+        offset: int = 0,
+    ) -> FiguresPage:
+        """One page of the ledger for browsing: the figures, how many match, the series.
+
+        Queries run in SQLite with the filters and the page's limit, so a page costs the
+        same on a store of 19,000 articles as on ten.
+        """
+        self.ingestor.refresh_facts()
+        filters: dict[str, Any] = {
+            "country": _country_name(country), "partner": _country_name(partner),
+            "kinds": tuple(kinds),
+        }
+        return FiguresPage(
+            facts=self.ledger.facts(**filters, limit=limit, offset=offset),
+            total=self.ledger.count(**filters),
+            series=self.ledger.series(**filters),
+            countries=self.ledger.names(),
+        )
+
+    def series_facts(self, series: FigureSeries) -> list[Fact]:
+        """The figures of one series (and its subject's targets), for a chart."""
+        return self.ledger.series_facts(series)
 
     def conflicts(self) -> list[Conflict]:
         """Figures that two articles give differently for the same subject and period."""

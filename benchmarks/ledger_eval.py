@@ -90,7 +90,8 @@ def judge(ann: dict, fact: Fact | None) -> dict[str, bool]:
         return dict.fromkeys(SCORED, False)
     got = {
         "found": True,
-        "value_unit": _value_ok(ann["value"], fact.value) and _unit(ann["unit"]) == _unit(fact.unit),
+        "value_unit": _value_ok(ann["value"], fact.value)
+        and _unit(ann["unit"]) == _unit(fact.unit),
         "kind": ann["kind"] == fact.kind,
         "reporter": _country(ann["reporter"]) == _country(fact.reporter),
         "partner": _country(ann["partner"]) == _country(fact.partner),

@@ -9,7 +9,14 @@ from typing import Any
 from ingest.records.base import Database
 from ingest.text.facts import Fact
 
-__all__ = ["FactRecords", "replace_article_facts"]
+__all__ = ["PERIOD_MONTHS", "FactRecords", "replace_article_facts"]
+
+PERIOD_MONTHS = (
+    "((CAST(substr(period_end, 1, 4) AS INTEGER) * 12 + CAST(substr(period_end, 6, 2) AS INTEGER))"
+    " - (CAST(substr(period_start, 1, 4) AS INTEGER) * 12"
+    " + CAST(substr(period_start, 6, 2) AS INTEGER)) + 1)"
+)
+"""SQL: the number of months a stored figure's period covers."""
 
 _FACT_COLUMNS = (
     "fact_id", "article_id", "idx", "value", "unit", "kind", "reporter", "partner", "flow",
@@ -49,12 +56,52 @@ class FactRecords(Database):
                 (str(facts_version),),
             )
 
+    def fact_count(self, *, where: str = "", args: Sequence[Any] = ()) -> int:
+        """How many stored figures match ``where``."""
+        sql = "SELECT COUNT(*) AS n FROM facts" + (f" WHERE {where}" if where else "")
+        return int(self._read(sql, list(args))[0]["n"])
+
+    def fact_names(self) -> list[tuple[str, int]]:
+        """Countries named in the ledger (reporter or partner), most figures first."""
+        sql = (
+            "SELECT name, COUNT(*) AS n FROM (SELECT reporter AS name FROM facts UNION ALL "
+            "SELECT partner FROM facts) WHERE name IS NOT NULL GROUP BY name "
+            "ORDER BY n DESC, name"
+        )
+        return [(r["name"], int(r["n"])) for r in self._read(sql, [])]
+
+    def fact_series(
+        self, *, where: str = "", args: Sequence[Any] = (), limit: int = 200
+    ) -> list[dict[str, Any]]:
+        """Series of comparable figures: one subject, measure, unit and period length.
+
+        Targets are not series of their own: they are markers on the level series of their
+        subject (``series_facts``). Ordered: series with several periods first, then by how
+        many figures they have.
+        """
+        sql = (
+            "SELECT reporter, partner, flow, sector, unit, "
+            "CASE WHEN kind = 'target' THEN 'level' ELSE kind END AS measure, "
+            f"CASE WHEN kind = 'target' OR period_start IS NULL THEN NULL ELSE {PERIOD_MONTHS} END"
+            " AS months, "
+            "MAX(CASE WHEN kind != 'target' AND period_start IS NOT NULL "
+            "AND substr(period_start, 6, 2) = '01' THEN 1 ELSE 0 END) AS from_january, "
+            "COUNT(*) AS figures, COUNT(DISTINCT CASE WHEN period_start IS NOT NULL "
+            "THEN period_start || period_end END) AS periods "
+            "FROM facts WHERE kind != 'target'" + (f" AND ({where})" if where else "") +
+            " GROUP BY reporter, partner, flow, sector, unit, measure, months "
+            "ORDER BY (periods > 1) DESC, COUNT(*) DESC LIMIT ?"
+        )
+        return [dict(r) for r in self._read(sql, [*args, limit])]
+
     def facts(
         self,
         *,
         article_ids: Iterable[str] | None = None,
         where: str = "",
         args: Sequence[Any] = (),
+        limit: int | None = None,
+        offset: int = 0,
     ) -> list[Fact]:
         """Stored figures, in article and position order (``where``: extra SQL condition)."""
         sql = f"SELECT {', '.join(_FACT_COLUMNS)} FROM facts"
@@ -68,6 +115,9 @@ class FactRecords(Database):
         if conditions:
             sql += " WHERE " + " AND ".join(conditions)
         sql += " ORDER BY article_id, idx"
+        if limit is not None:
+            sql += " LIMIT ? OFFSET ?"
+            params += [limit, offset]
         return [
             Fact(
                 article_id=r["article_id"], index=r["idx"], value=r["value"], unit=r["unit"],

@@ -33,16 +33,22 @@ country from the title.
 from __future__ import annotations
 
 import re
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 
-from ingest.text.figures import Figure, extract_figures
+from ingest.text.figures import Figure, extract_figures, named_dollar, resolve_currency
 from ingest.text.gazetteer import PLACE_COUNTRY, cities, countries, country_mentions, sectors
-from ingest.text.periods import Period, describe, extract_periods, period_spans
+from ingest.text.periods import (
+    Period,
+    date_year,
+    dated_period_spans,
+    describe,
+    period_spans,
+)
 from ingest.text.sentences import split_sentences
 
 __all__ = ["FACTS_VERSION", "Fact", "extract_facts", "read_subject"]
 
-FACTS_VERSION = 2  # bump when the rules change: stored ledgers are extracted again
+FACTS_VERSION = 3  # bump when the rules change: stored ledgers are extracted again
 
 _FLOW_CUES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("balance", re.compile(r"\b(?:trade |goods trade )?(?:deficit|surplus)\b", re.I)),
@@ -52,8 +58,10 @@ _FLOW_CUES: tuple[tuple[str, re.Pattern[str]], ...] = (
         r"\bin rupees and dirhams\b", re.I)),
     ("import", re.compile(r"\bimport(?:s|ed|ing)?\b|\bbought\b|\bpurchases?\b", re.I)),
     ("export", re.compile(
-        r"\bexport(?:s|ed|ing|ers)?\b|\bre-exports\b|\bshipments?\b|\bshipped\b|\bsold\b|"
-        r"\bsales\b|\bearned\b|\bearnings\b|\btaking\b|\breceived\b|\babsorbed\b|\btook\b",
+        r"\bexport(?:s|ed|ing|ers)?\b|\bre-exports\b|\bshipments?\b|\bshipped\b|"
+        r"\b(?:sold|sales)\s+(?:\S+\s+){0,6}?(?:to|abroad|overseas)\b|\bearned\b|"
+        r"\b(?:its|their)\s+[A-Z][\w.-]+\s+sales\b|"
+        r"\btaking\b|\breceived\b|\babsorbed\b|\btook\b",
         re.I)),
     ("investment", re.compile(
         r"\binvest(?:ment|ments|ed)?\b|\bFDI\b|\bfirms\b|\bcompanies\b|\bplant\b|\bfactory\b",
@@ -62,12 +70,14 @@ _FLOW_CUES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("market", re.compile(r"\bmarket\b", re.I)),
 )
 _GROW = re.compile(
-    r"\b(?:gr[eo]w(?:n|th|s)?|rose|ris(?:e|es|en|ing)|up|increase[ds]?|jump(?:ed|s)?|surg(?:ed|e)|"
+    r"\b(?:gr[eo]w(?:n|th|s|ing)?|rose|ris(?:e|es|en|ing)|up|increas(?:e[ds]?|ing)|"
+    r"jump(?:ed|s|ing)?|surg(?:ed|e|ing)|"
     r"climb(?:ed|s)?|higher|gain(?:ed|s)?|more|expan(?:d|ded|sion))\b",
     re.I,
 )
 _FALL = re.compile(
-    r"\b(?:f[ea]ll(?:s|en)?|fell|down|declin(?:e|ed|es)|decrease[ds]?|drop(?:ped|s)?|slid(?:e)?|"
+    r"\b(?:f[ea]ll(?:s|en|ing)?|fell|down|declin(?:e|ed|es|ing)|decreas(?:e[ds]?|ing)|"
+    r"drop(?:ped|s|ping)?|slid(?:e|ing)?|"
     r"slump(?:ed)?|lower|less|shr[aiu]nk|contract(?:ed|ion))\b",
     re.I,
 )
@@ -94,7 +104,37 @@ _UNITS: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"^\s*(?:workers|jobs|employees)\b", re.I), "workers"),
     (re.compile(r"^\s*years?\b", re.I), "years"),
 )
-_PER = re.compile(r"\b(?:a|per|each)\s+(tonne|kilogram|kg|day|barrel)\b", re.I)
+_PER = re.compile(
+    r"\b(?:a|an|per|each)\s+(tonne|ton|short ton|long ton|kilogram|kilo|kg|day|barrel|lb|"
+    r"pound|ounce|bushel|hour|share|head|bag|gallon|unit|litre|liter)\b",
+    re.I,
+)
+_CHANGE_BEFORE = re.compile(
+    r"\b(?P<verb>rose|rise[sn]?|rising|increased?|gained|gains?|grew|grown|jumped|climbed|up|"
+    r"fell|fall(?:s|en)?|declined?|dropped|drops?|decreased?|down|slipped|shrank|"
+    r"widened|narrowed|improved|worsened|(?:an? )?(?:increase|rise|decline|fall|drop|gain|"
+    r"cut|reduction|improvement|deterioration) of)\s+(?:by\s+)?(?:about\s+|some\s+|nearly\s+|"
+    r"almost\s+|a record\s+|a further\s+|an?\s+|another\s+|more than\s+|over\s+|"
+    r"less than\s+|just over\s+|just under\s+)*$",
+    re.I,
+)
+_SCALED_NUMBER = re.compile(r"\d\s*(?:billion|bln|million|mln|trillion)$", re.I)
+_RATE = re.compile(
+    r"\b(?:rates?|yields?|prime|discount|interest|inflation|unemployment|jobless|coupon|"
+    r"lending|libor|mortgage|fed funds|funds rate|repurchase|repo|tax|duty|duties|levy|"
+    r"surcharge|commission)\b(?:(?!\d).){0,40}$",
+    re.I,
+)
+_INDEX_BASE = re.compile(r"\bbase(?: year| period)?(?: of)?\s*$|\bbased on\s*$", re.I)
+_LOSS = re.compile(
+    r"\b(?:los(?:s|ses|t))\s+(?:(?:of|was|were|totall?ed|totaling|amounted to|"
+    r"at|about|some|nearly|almost|around|an?|net|operating)\s+)*$",
+    re.I,
+)
+_DOWN = re.compile(
+    r"fell|fall|declin|drop|decreas|down|slipped|lost|shrank|narrowed|worsened|cut|reduction|"
+    r"deterioration", re.I,
+)
 _BETWEEN = re.compile(
     r"\bbetween\s+(?:the\s+)?(.+?)\s+and\s+(?:the\s+)?([A-Z][\w’'.-]*(?:\s+[A-Z][\w’'.-]*)*)"
 )
@@ -112,13 +152,32 @@ _CONTINUES = re.compile(
     r"\b(?:those|these|that|this)\s+(?:[\w-]+\s+)?(?:shipments|exports|imports|figures?|trade|"
     r"goods|goal|target|agreement|deal|plant)\b",
 )
+_FORECAST = re.compile(
+    r"\b(?:forecasts?|forecast(?:ing)?|projected|projections?|expect(?:s|ed|ing)?|"
+    r"estimat(?:e|es|ed|ing)|quotas?|would|will|should|could|hop(?:e|es|ing) for|likely|"
+    r"slated|plann(?:ed|ing)|plans?|budget(?:ed)?|ceilings?|targets?|goals?|objectives?|"
+    r"aim(?:s|ed|ing)?|seen at|outlook|predict(?:s|ed)?)\b",
+    re.I,
+)
+_CURRENT_KINDS = frozenset({"rate", "price"})
+"""Kinds whose figure, with no period stated, is the state at the article's date."""
+_YEAR_EARLIER = re.compile(
+    r"\b(?:a )?year[- ](?:earlier|ago)\b|\bprevious year'?s?\b|\blast year'?s\b",
+    re.I,
+)
 _MEASURES = re.compile(r"\b(?:occupancy|price|auction|capacity|content)\b", re.I)
 _TOTAL = re.compile(
     r"\btotal\s+(?:[\w-]+\s+){0,3}(?:exports|imports|shipments)\b|\ball destinations\b|"
     r"\bevery destination\b",
     re.I,
 )
-_SAME_MONTHS = re.compile(r"\bthe same (?:months|period) of ((?:19|20)\d\d)\b")
+_SAME_MONTHS = re.compile(
+    r"\bthe same (?:months?|period|quarter|week)(?: of| in)? (?P<year>(?:19|20)\d\d)\b"
+    r"|\bthe same (?P<year2>(?:19|20)\d\d) (?:months?|period|quarter)\b"
+    r"|\bthe same (?:months?|period|quarter)(?: of)? (?P<rel>last year|a year (?:earlier|ago)|"
+    r"the previous year|the year before)\b",
+    re.I,
+)
 _BOUNDARY = re.compile(
     r"[;:]|,\s+(?:and|while|but|whereas|as|with|which|making|lifting|helped|according)\b|"
     r"\s+and\s+(?=(?:imported|exported|shipped|sold|bought|earned|received|took|rose|fell|grew)\b)"
@@ -262,6 +321,8 @@ def _roles(text: str, flow: str | None) -> _Subject:
             break
         if owner and owner.start(1) == start:
             continue  # handled below
+        if name == "Europe" and raw.lower().startswith("european"):
+            continue  # "West European countries", "European markets": a region, not a reporter
         if re.search(r"\bfrom\s+(?:the\s+)?$", before) and flow == "export":
             if subject.reporter is None:
                 subject.reporter = name
@@ -316,16 +377,25 @@ def _kind_unit(sentence: str, fig: Figure, seg: tuple[int, int]) -> tuple[str, s
     target_year = re.search(r"\bby (?:the end of )?(?:19|20)\d\d\b", window)
     is_target = bool(_TARGET.search(window)) and (
         bool(target_year) or bool(re.search(r"\b(?:target|objective|goal)\b", window, re.I))
-    )
+    ) or bool(_FORECAST.search(sentence[seg[0] : fig.start]))
     if fig.kind == "percent":
+        if re.match(r"\s*of\b", after) and not target_year and not re.search(
+            r"\b(?:target|goal|objective|forecast|projected|expected)", window, re.I
+        ):
+            is_target = False  # "will remove tariffs on 91% of EU goods": a share
         if re.search(r"\b(?:up|down)\s+from\s*$", before):
             kind = "share"  # "..., up from 35% in 2024": the earlier level
         elif re.match(r"\s*(?:of|share)\b", after) or re.search(
             r"\b(?:share|accounted for|destination for|covers|above|or)\s*$", before
         ):
             kind = "share"
-        elif re.search(r"\btariff", after[:20] + before[-25:], re.I):
+        elif re.search(r"\btariff", after[:20] + before[-25:], re.I) or _RATE.search(
+            before[-60:]
+        ) and not re.match(r"\s*(?:of|share)\b", after):
             kind = "rate"
+        elif re.search(r"\b(?:rose|fell|declined|dropped|climbed|eased|increased|decreased|"
+                       r"risen|fallen|slipped|jumped|grew|rising|falling)\s+to\s*$", before):
+            kind = "share"  # "the ratio declined to 10.0 pct": the new level
         elif _GROW.search(before[-35:] + " " + after[:25]) or _FALL.search(
             before[-35:] + " " + after[:25]
         ):
@@ -335,22 +405,39 @@ def _kind_unit(sentence: str, fig: Figure, seg: tuple[int, int]) -> tuple[str, s
                 value = -abs(value)
         else:
             kind = "share"
-        if is_target and target_year and kind == "share":
-            kind = "target"
+        if is_target and kind in ("share", "growth"):
+            kind = "target"  # a forecast share or change
         return kind, "percent", value
-    unit = fig.currency or ""
-    for pattern, name in _UNITS:
-        if pattern.match(after):
-            unit = name if not unit else f"{unit} {name}"
-            break
+    unit = fig.currency or fig.unit or ""
+    if not unit:
+        for pattern, name in _UNITS:
+            if pattern.match(after):
+                unit = name
+                break
     per = _PER.search(after[:45])
-    if per and not re.search(r"[,;]", after[: per.start()]):
-        denom = {"kilogram": "kg"}.get(per.group(1).lower(), per.group(1).lower())
+    if per and not re.search(r"[,;]", after[: per.start()]) and not _CHANGE_BEFORE.search(
+        before
+    ):
+        denom = per.group(1).lower()
+        denom = {"kilogram": "kg", "kilo": "kg", "pound": "lb", "ton": "tonne", "liter": "litre"
+                 }.get(denom, denom)
         if fig.currency:
             return "price", f"{fig.currency}/{denom}", value
         return "level", f"{unit or 'count'}/{denom}", value
-    if unit == "years":
+    if unit in ("years", "months", "weeks", "days"):
         return "duration", unit, value
+    if _LOSS.search(before) or re.match(
+        r"\s*(?:[\w-]+\s+)?(?:net\s+|operating\s+|pre-tax\s+|pretax\s+)?loss\b",
+        sentence[fig.end : seg[1]], re.I,
+    ):  # "a net loss of 18.6 mln dlrs", "lost 14.8 mln dlrs", "a 1.05 billion loss"
+        value = -abs(value)
+    change = _CHANGE_BEFORE.search(before)
+    if change and not is_target:  # "fell 45.06 billion francs to ...": a change
+        if _DOWN.search(change.group("verb")) and not (
+            "narrowed" in change.group("verb").lower() and "surplus" not in window.lower()
+        ):
+            value = -abs(value)
+        return "growth", unit or "count", value
     if is_target and not re.search(r"\bup from\s*$|\bfrom\s*$", before):
         return "target", unit or "count", value
     if not unit:
@@ -361,7 +448,8 @@ def _kind_unit(sentence: str, fig: Figure, seg: tuple[int, int]) -> tuple[str, s
 
 
 def _nearest_period(
-    sentence: str, fig: Figure, seg: tuple[int, int], growth: bool
+    sentence: str, fig: Figure, seg: tuple[int, int], growth: bool, date: str | None = None,
+    own_part: bool = False,
 ) -> Period | None:
     """The period of a figure, read from its part of the sentence, then the whole sentence.
 
@@ -370,16 +458,27 @@ def _nearest_period(
     else the one after it, where a comparison base ("higher than in January–May
     2024", "on May 2024", "from 2023") stands for the year after it.
     """
+    relative_same = _SAME_MONTHS.search(sentence)
+    if date is not None and not (relative_same and relative_same.group("rel")):
+        # the periods the sentence states outright, then relative ones
+        found = _nearest_period(sentence, fig, seg, growth, own_part=own_part)
+        if found is not None:
+            return found
     spans = [
         (a, b, p)
-        for a, b, p in period_spans(sentence)
+        for a, b, p in dated_period_spans(sentence, date)
         if not re.match(r"\s*(?:level|base)\b", sentence[b:])
+        and not _INDEX_BASE.search(sentence[max(0, a - 20) : a])
     ]
     same = _SAME_MONTHS.search(sentence)
     if same:  # "the same months of 2024": the months of the sentence's other period
-        others = [p for a, b, p in spans if p.m1 != p.m2 and not (same.start() <= a < same.end())]
-        if others:
-            y = int(same.group(1))
+        others = [p for a, b, p in spans if not (same.start() <= a < same.end())
+                  and (p.m1 != p.m2 or not same.group("year"))]
+        if same.group("rel") and date and others:
+            y = (others[0].year or int(date[:4])) - 1
+        else:
+            y = int(same.group("year") or same.group("year2") or 0)
+        if others and y:
             spans = [s for s in spans if not (same.start() <= s[0] < same.end())]
             spans.append((same.start(), same.end(), Period(y, others[0].m1, others[0].m2, True)))
     inside = [(a, b, p) for a, b, p in spans if seg[0] <= a < seg[1]]
@@ -395,6 +494,11 @@ def _nearest_period(
             return Period(p.year + 1, p.m1, p.m2)
         return p
 
+    close = [s for s in after if s[0] - fig.end <= 25 and "," not in sentence[fig.end : s[0]]]
+    if growth and close and not close[0][2].base and re.match(
+        r"\s*(?:[\w-]+\s+){0,2}(?:in|for|during)\s+$", sentence[fig.end : close[0][0]]
+    ):
+        return close[0][2]  # "after a 0.1 pct gain in February"
     if growth:
         plain = [s for s in before if not s[2].base]
         if plain:
@@ -404,12 +508,16 @@ def _nearest_period(
         if before:
             return shifted(before[0])
     else:
-        after = [s for s in after if not s[2].base]
+        # "from 105.4 mln dlrs in the same month last year": the base period is this
+        # figure's own when it follows the figure closely
+        after = [s for s in after if not s[2].base or s[0] - fig.end <= 30]
         before = [s for s in before if not s[2].base]
         if after:
             return after[0][2]
         if before:
             return before[0][2]
+    if own_part:  # a target: only a period of its own part of the sentence
+        return None
     # Nothing in its part: the sentence's own period, nearest before the part, then after.
     rest = [s for s in spans if not s[2].base and not (seg[0] <= s[0] < seg[1])]
     earlier_in = [s for s in rest if s[1] <= seg[0]]
@@ -421,13 +529,14 @@ def _nearest_period(
     return None
 
 
-def _inherited_period(earlier: list[str], sentence: str) -> Period | None:
+def _inherited_period(earlier: list[str], sentence: str, date: str | None = None
+                      ) -> Period | None:
     """The period the text was last talking about (skipping "May alone" sub-periods)."""
     span_only = bool(re.search(r"\b(?:this|that|the same) period\b", sentence, re.I))
     for text in earlier:
         if re.search(r"\balone\b", text):
             continue
-        found = [p for p in extract_periods(text) if not p.base]
+        found = [p for _, _, p in dated_period_spans(text, date) if not p.base]
         if span_only:
             found = [p for p in found if p.m1 != p.m2]
         if found:
@@ -435,14 +544,279 @@ def _inherited_period(earlier: list[str], sentence: str) -> Period | None:
     return None
 
 
-def _fill_year(p: Period, earlier: list[str]) -> Period:
+def _fill_year(p: Period, earlier: list[str], date: str | None = None) -> Period:
+    """A month without a year: the year of the nearest earlier text, else by the date."""
     if p.year is not None:
         return p
+    if date:  # newswire reports the latest such month: "in February", written in March 1987
+        return date_year(p, date)
     for text in earlier:
-        for q in extract_periods(text):
+        for _, _, q in dated_period_spans(text, date):
             if q.year is not None and not q.base:
                 return Period(q.year, p.m1, p.m2, p.base)
-    return p
+    return date_year(p, date)
+
+
+_TABLE_LINE = re.compile(
+    r"^(?P<label>(?:Oper(?:ating)? )?(?:shr|net|revs|sales|net income|net profit|pretax|"
+    r"pre-tax|turnover|profit|loss|income|operating)(?: \w+)?)\b(?P<rest>[^\n]*\bvs\b[^\n]*)$",
+    re.I | re.M,
+)
+_TABLE_SKIP = re.compile(r"^(?:avg|average) shrs|^shrs|^qtly div|^div\b|^note", re.I)
+_TABLE_HEADER = re.compile(
+    r"^(?:(?P<q>1st|2nd|3rd|4th|first|second|third|fourth)[ -](?:qtr|quarter)"
+    r"|(?:qtr|quarter) (?:to|ended|ending) (?P<qm>[A-Za-z]+)"
+    r"|(?P<n>six|nine|three|6|9|3|12|twelve|26|39|52)[ -](?:mths|months|weeks|wks)"
+    r"(?: (?:to|ended|ending) (?P<nm>[A-Za-z]+))?"
+    r"|(?P<year>year|fiscal year|yr)(?: (?:to|ended|ending) (?P<ym>[A-Za-z]+))?)\b",
+    re.I,
+)
+_TABLE_HEADER_ANYWHERE = re.compile(_TABLE_HEADER.pattern.lstrip("^"), re.I)
+_MONTH_NUMBER = {
+    m.lower(): i + 1
+    for i, names in enumerate([
+        ("January", "Jan"), ("February", "Feb"), ("March", "Mar"), ("April", "Apr"), ("May",),
+        ("June", "Jun"), ("July", "Jul"), ("August", "Aug"), ("September", "Sept", "Sep"),
+        ("October", "Oct"), ("November", "Nov"), ("December", "Dec"),
+    ])
+    for m in names
+}
+
+
+def _header_months(header: str) -> tuple[int, int] | None:
+    """(months covered, end month) of a results-table header ("4th qtr", "Six mths")."""
+    m = _TABLE_HEADER.match(header.strip())
+    if not m:
+        return None
+    def month(name: str | None, default: int) -> int:
+        return _MONTH_NUMBER.get((name or "").lower().rstrip("."), default)
+    if m.group("q"):
+        q = {"1st": 1, "2nd": 2, "3rd": 3, "4th": 4, "first": 1, "second": 2, "third": 3,
+             "fourth": 4}[m.group("q").lower()]
+        return 3, 3 * q
+    if m.group("qm"):
+        return 3, month(m.group("qm"), 12)
+    if m.group("n"):
+        n = {"six": 6, "nine": 9, "three": 3, "twelve": 12, "26": 6, "39": 9, "52": 12}.get(
+            m.group("n").lower()) or int(m.group("n"))
+        return n, month(m.group("nm"), n)
+    return 12, month(m.group("ym"), 12)
+
+
+def _table_period(header: str, date: str | None, years_back: int) -> tuple[str, str] | None:
+    """The months a results-table column covers, the latest such before the article's date."""
+    months = _header_months(header)
+    if months is None or not date:
+        return None
+    n, end = months
+    year, month = int(date[:4]), int(date[5:7])
+    end_year = (year if end < month else year - 1) - years_back
+    last = end_year * 12 + end - 1
+    first = last - n + 1
+    return f"{first // 12}-{first % 12 + 1:02d}", f"{last // 12}-{last % 12 + 1:02d}"
+
+
+_NOT_FIGURE_AFTER = re.compile(
+    r"\s?(?:hrs\b|hours? (?:local|gmt)|gmt\b|est\b|edt\b|cst\b|cdt\b|bst\b|local time\b|"
+    r"p\.m\.|a\.m\.|miles?\b|feet\b|foot\b|ft\b|kms?\b|kilomet(?:re|er)s?\b|inch(?:es)?\b|"
+    r"met(?:re|er)s?\b|-?dwt\b|tonnes? dw\b|-?nation\b|nations\b|members?\b|delegat(?:es|ions)\b|"
+    r"passengers\b|people (?:were|died|killed)|dead\b|killed\b|missing\b|leaders\b|"
+    r"(?:tonne|pound|kilo|lb|ton|bag|barrel|ounce)[ -](?:lots?|cargo(?:es)?|bags?|units?|"
+    r"shipments?|contracts?|sacks?)\b|plus pct sure|pct sure|-?year-old|years? old|"
+    r"to \d{4} (?:gmt|est|cst|hrs))",
+    re.I,
+)
+_STOCK_MOVE = re.compile(
+    r"\b(?:stock|shares|share price|<[A-Z.]+>)\s+(?:(?:was|were|closed|ended|is)\s+)?"
+    r"(?:rose|fell|gained|jumped|climbed|dropped|slipped|eased|lost|added|was up|was down|up|"
+    r"down|closed at|ended at|at)\b|\b(?:rose|fell|gained|jumped|climbed|dropped|slipped|eased|"
+    r"lost|added)\s+(?:\S+\s+)?to\s*$|\bstock\b.*\b(?:rose|fell|gained|jumped|up|down)\b",
+    re.I,
+)
+_NOT_FIGURE_BEFORE = re.compile(
+    r"(?:\b(?:article|section|chapter|paragraph|clause|rule|resolution|item|no\.|number|"
+    r"band|group of|aged|age|equals?|=|page|pages|room|gate|route|highway|flight|"
+    r"(?:first|last|past|next|final|closing) (?:few )?)\s*$|^\W*$|,\s*$)",
+    re.I,
+)
+
+
+def _not_a_figure(sentence: str, fig: Figure) -> bool:
+    """A number that is no trade or economic figure.
+
+    A clock time, a size, an age, an article number, the count of people at a meeting, a
+    number inside a period phrase, one stock's price move, a vote count.
+    """
+    after = sentence[fig.end : fig.end + 30]
+    before = sentence[max(0, fig.start - 25) : fig.start]
+    if fig.kind == "number" and re.fullmatch(r"[0-2]\d[0-5]\d", fig.text):
+        return True  # "at 1700 hrs", "from 0900 to 1315"
+    if fig.kind == "number" and not fig.unit and _STOCK_MOVE.search(
+        sentence[max(0, fig.start - 60) : fig.start]
+    ):
+        return True  # "GM shares rose 3-1/2 to 79-1/8": one stock's price
+    if fig.kind == "percent" and re.match(r"\s?(?:pct|%)?\s*(?:minimum\s+)?(?:purity|pure|grade)\b",
+                                          after, re.I):
+        return True  # "a 99.70 pct purity aluminium contract"
+    if re.match(r"\s?(?:[\w-]+\s)?(?:tonnes|tons|barrels|bags|lbs)?\s?each\b", after, re.I) or (
+        re.search(r"\bvotes?\b|\bvoted\b", sentence[max(0, fig.start - 30) : fig.start], re.I)
+    ):
+        return True  # "three shipments of 50,000 tonnes each"; "the vote was 1,229"
+    if fig.kind != "number" and not re.match(r"\s?(?:-?nation|pct sure|plus pct)", after, re.I):
+        return False
+    if _NOT_FIGURE_AFTER.match(re.sub(r"^\s?[A-Z]{2,}(?=\s)", "", after)):
+        return True  # "12 EC nations" too
+    if fig.kind == "number" and not fig.unit and _NOT_FIGURE_BEFORE.search(before):
+        # ", 83," after a name; "Article 23"; "the last 10 days"; a list's "1."
+        return not re.match(r"\s*(?:mln|billion|pct|tonnes|dlrs)", after, re.I) and (
+            not before.rstrip().endswith(",") or bool(re.match(r"\s*,", after))
+        )
+    if fig.kind == "number" and fig.unit in ("days", "weeks", "months", "years") and re.search(
+        r"\b(?:first|last|past|next|final|closing|for|over|within)\s+$", before, re.I
+    ):
+        return True  # "in the last 10 days of February": part of a period
+    return False
+
+
+_M = (r"(?:January|February|March|April|May|June|July|August|September|October|November|"
+      r"December|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept|Sep|Oct|Nov|Dec)\.?")
+_SPANNING = re.compile(
+    rf"\b(?:(?P<len>year|12 months|twelve months|(?P<n>three|six|nine|3|6|9) months)\s+"
+    rf"(?:ended|ending|to|through|up to)(?: the end of| end-)?\s*(?P<m>{_M})(?:\s+\d{{1,2}})?"
+    rf"(?:,?\s+(?P<y>(?:19|20)\d\d))?"
+    rf"|(?P<y1>(?:19|20)\d\d)/(?P<y2>\d\d)\b(?:\s+\w+)?\s+(?:ended|ending|to)\s+(?P<m2>{_M})"
+    rf"|(?:year|12 months|twelve months)\s+(?:started|starting|beginning|from)\s+(?P<m3>{_M})"
+    rf"|(?:for\s+)?12 months from\s+(?P<m4>{_M})"
+    rf"|\bsince\s+(?P<m5>{_M})(?:\s+(?P<y5>(?:19|20)\d\d))?"
+    rf"|(?P<a>{_M})\s+\d{{1,2}}\s*[-–]\s*(?P<b>{_M})\s+\d{{1,2}})",
+    re.I,
+)
+_SPAN_WORDS = {"three": 3, "six": 6, "nine": 9}
+
+
+def _ym(year: int, month: int) -> str:
+    return f"{year}-{month:02d}"
+
+
+def _month_of(name: str) -> int:
+    return _MONTH_NUMBER[name.lower().rstrip(".")]
+
+
+def _spanning_period(
+    text: str, fig: Figure, seg: tuple[int, int], kind: str, date: str | None
+) -> tuple[str, str, str] | None:
+    """A period running across a year end.
+
+    "the year to March", "1986/87 ended March 31", "12 months from March 1", "since
+    September 1985" (a change), "July 1-March 13".
+
+    The phrase must be in the figure's part of the sentence; a month without a year is the
+    latest such month up to the article's date. Returns (start, end, label).
+    """
+    if not date:
+        return None
+    year, month = int(date[:4]), int(date[5:7])
+    for m in _SPANNING.finditer(text, seg[0], seg[1]):
+        if m.group("m"):
+            end_m = _month_of(m.group("m"))
+            end_y = int(m.group("y")) if m.group("y") else (year if end_m <= month else year - 1)
+            n = 12 if m.group("len").lower() in ("year", "12 months", "twelve months") else (
+                _SPAN_WORDS.get((m.group("n") or "").lower()) or int(m.group("n")))
+        elif m.group("m2"):
+            end_m, end_y, n = _month_of(m.group("m2")), int(m.group("y1")) + 1, 12
+        elif m.group("m3") or m.group("m4"):
+            start_m = _month_of(m.group("m3") or m.group("m4"))
+            start_y = year if start_m <= month else year - 1
+            last = start_y * 12 + start_m - 1 + 11
+            end_y, end_m, n = last // 12, last % 12 + 1, 12
+        elif m.group("m5"):
+            if kind not in ("growth", "rate"):
+                continue
+            start_m = _month_of(m.group("m5"))
+            start_y = int(m.group("y5")) if m.group("y5") else (
+                year if start_m <= month else year - 1)
+            return _ym(start_y, start_m), _ym(year, month), m.group().strip()
+        else:
+            a, b = _month_of(m.group("a")), _month_of(m.group("b"))
+            if a <= b:
+                continue
+            end_m = b
+            end_y = year if end_m <= month else year - 1
+            n = (end_m - a) % 12 + 1
+        last = end_y * 12 + end_m - 1
+        if kind != "growth" and _year_earlier(text, fig, seg):
+            last -= 12
+        first = last - n + 1
+        return _ym(first // 12, first % 12 + 1), _ym(last // 12, last % 12 + 1), m.group().strip()
+    return None
+
+
+def _year_earlier(text: str, fig: Figure, seg: tuple[int, int]) -> bool:
+    """The figure is the year-earlier one.
+
+    "a year-earlier loss of ...", "from 25.23 mln a year earlier", "compared with 1.47 mln
+    last season".
+    """
+    before = text[max(seg[0], fig.start - 30) : fig.start]
+    after = text[fig.end : min(seg[1], fig.end + 30)]
+    return bool(_YEAR_EARLIER.search(before) or re.match(
+        r"\s*(?:[\w-]+\s+){0,3}?(?:a year (?:earlier|ago|before)|last season|the previous year"
+        r"|in the previous year)\b", after, re.I))
+
+
+def _table_facts(article_id: str, title: str, text: str, span_start: int, sentence: str,
+                 article_date: str | None, dollar: str | None, index: int) -> list[Fact]:
+    """The figures of a results table ("Shr 1.20 dlrs vs 1.10 dlrs", "Net 5.1 mln vs ...").
+
+    A company's results: no country, flow or sector; the unit the line's currency (else
+    the article's dollar); a loss is negative; the period from the table's header line
+    ("4th qtr", "Six mths", "Year") or the title, the figure after "vs" a year earlier.
+    """
+    facts: list[Fact] = []
+    header = next((h for h in re.split(r"\s*[<>]\s*|\s{2,}", title)
+                   if _TABLE_HEADER.search(h)), "")
+    title_header = _TABLE_HEADER_ANYWHERE.search(title)
+    header = title[title_header.start():] if title_header else header
+    pos = 0
+    for line in sentence.split("\n"):
+        start = pos
+        pos += len(line) + 1
+        stripped = line.strip()
+        if _TABLE_HEADER.match(stripped) and not _TABLE_LINE.match(stripped):
+            header = stripped
+            continue
+        m = _TABLE_LINE.match(stripped)
+        if not m or _TABLE_SKIP.match(stripped):
+            continue
+        offset = start + (len(line) - len(line.lstrip()))
+        vs = stripped.lower().find(" vs ")
+        for fig in extract_figures(stripped, keep_ambiguous=True):
+            before = stripped[: fig.start]
+            back = 1 if 0 <= vs < fig.start else 0
+            unit = resolve_currency(fig.currency, None, dollar) or fig.unit
+            if unit is None:
+                unit = dollar or "USD"
+            value = fig.value
+            if re.search(r"\bcts$", fig.text) is None and fig.kind == "number" and re.match(
+                r"\s*cts\b", stripped[fig.end :]
+            ):
+                value /= 100
+            segment = before[before.lower().rfind(" vs ") + 4 :] if back else before
+            if re.search(r"\bloss\b", segment, re.I):
+                value = -abs(value)
+            period = _table_period(header, article_date, back)
+            fs, fe = period if period else (None, None)
+            facts.append(Fact(
+                article_id=article_id, index=index + len(facts), value=value, unit=unit,
+                kind="level", reporter=None, partner=None, flow=None, sector=None, city=None,
+                period_start=fs, period_end=fe,
+                period_label=(f"{fs}–{fe}" if fs else None), figure=fig.text,
+                sentence=stripped, start=span_start + offset,
+                end=span_start + offset + len(stripped),
+                fig_start=span_start + offset + fig.start, fig_end=span_start + offset + fig.end,
+                article_date=article_date,
+            ))
+    return facts
 
 
 def extract_facts(
@@ -454,8 +828,16 @@ def extract_facts(
     sentences = [text[s.start : s.end] for s in spans]
     title_roles = _roles(_mask(title, _ATTRIBUTION), _flow(title, len(title) // 2))
     previous = _Subject(reporter=title_roles.reporter)
+    dollar = named_dollar(text)
+    last_currency: str | None = None
     for i, (span, sentence) in enumerate(zip(spans, sentences, strict=True)):
-        figures = extract_figures(sentence)
+        if len(_TABLE_LINE.findall(sentence)) >= 2 or (
+            _TABLE_LINE.fullmatch(sentence.strip())
+        ):
+            facts += _table_facts(article_id, title, text, span.start, sentence, article_date,
+                                  dollar, len(facts))
+            continue
+        figures = extract_figures(sentence, keep_ambiguous=True)
         if not figures:
             continue
         earlier = sentences[:i][::-1] + [title]
@@ -466,6 +848,8 @@ def extract_facts(
         first: _Subject | None = None
         last_kind: str | None = None
         for fig, seg in zip(figures, _segments(sentence, figures), strict=True):
+            if _not_a_figure(sentence, fig):
+                continue
             part = masked[seg[0] : seg[1]]
             flow = _flow(part, fig.start - seg[0])
             if flow is None and not _MEASURES.search(part):
@@ -478,7 +862,13 @@ def extract_facts(
                 c for c in cities(masked[seg[0] : min(seg[1], fig.end + 80)])
                 if not re.search(rf"{re.escape(c)}(?:-based| business| chamber)", masked)
             ]
+            if fig.kind == "number" and not fig.unit and _SCALED_NUMBER.search(fig.text) and (
+                last_currency
+            ):  # "against 15.67 billion in February": the currency the story is counting in
+                fig = replace(fig, kind="amount", currency=last_currency)
             kind, unit, value = _kind_unit(sentence, fig, seg)
+            if fig.currency and not fig.carried:
+                last_currency = fig.currency
             if re.search(r"\d\s*[–-]\s*$", sentence[: fig.start]) and last_kind:
                 kind = last_kind  # "9–10%": the range's upper end is the same kind
             last_kind = kind
@@ -528,29 +918,46 @@ def extract_facts(
                 reporter, partner = sorted([reporter, partner])
             if partner == reporter:
                 partner = None
+            if unit.startswith("*"):  # "francs": French, Belgian or Swiss by the country
+                code, _, rest = unit.partition("/")
+                named = sorted(countries(masked))
+                here = reporter or title_roles.reporter or (named[0] if named else None)
+                unit = (resolve_currency(code, here, dollar) or code) + (f"/{rest}" if rest else "")
             # The period.
             label: str | None
             p_start = p_end = None
-            if kind == "target":
-                m = re.search(r"\bby (?:the end of )?((?:19|20)\d\d)\b", masked[seg[0] : seg[1]])
-                year = int(m.group(1)) if m else None
-                if year:
-                    p_start, p_end = f"{year}-01", f"{year}-12"
-                label = f"by {year}" if year else "no date"
+            by_year = re.search(r"\bby (?:the end of )?((?:19|20)\d\d)\b", masked[seg[0] : seg[1]])
+            spanning = _spanning_period(masked, fig, seg, kind, article_date)
+            if kind == "target" and by_year:
+                year = int(by_year.group(1))
+                p_start, p_end = f"{year}-01", f"{year}-12"
+                label = f"by {year}"
+            elif spanning is not None:
+                p_start, p_end, label = spanning
             else:
                 vague = _VAGUE.search(part)
-                p = _nearest_period(sentence, fig, seg, kind == "growth")
+                p = _nearest_period(sentence, fig, seg, kind == "growth", article_date,
+                                    own_part=kind == "target")
                 inside = [x for x in period_spans(part) if not x[2].base]
                 if vague and (p is None or not inside or vague.start() + seg[0] >= fig.end):
                     label = re.sub(r"^in (?:its best |some )?", "", vague.group().lower())
                 else:
-                    if p is None and not _FUTURE_OR_TIMELESS.search(sentence):
-                        p = _inherited_period(earlier, sentence)
+                    if p is None and kind != "target" and not _FUTURE_OR_TIMELESS.search(sentence):
+                        p = _inherited_period(earlier, sentence, article_date)
+                    if p is None and kind in _CURRENT_KINDS and article_date:
+                        p = date_year(Period(None, int(article_date[5:7]),
+                                             int(article_date[5:7])), article_date)
                     if p is not None:
-                        p = _fill_year(p, earlier)
+                        p = _fill_year(p, earlier, article_date)
+                        if p.year is not None and kind != "growth" and _year_earlier(
+                            masked, fig, seg
+                        ):
+                            p = Period(p.year - 1, p.m1, p.m2)  # "a year-earlier loss of ..."
                         if p.year is not None:
                             p_start, p_end = f"{p.year}-{p.m1:02d}", f"{p.year}-{p.m2:02d}"
                     label = describe(p) if p is not None else None
+                    if label is None and kind == "target":
+                        label = "no date"
             facts.append(
                 Fact(
                     article_id=article_id, index=len(facts), value=value, unit=unit, kind=kind,

@@ -93,6 +93,21 @@ _COUNTRIES: dict[str, tuple[str, ...]] = {
     "Paraguay": ("Paraguayan",),
     "Venezuela": ("Venezuelan",),
     "Vietnam": ("Vietnamese", "Viet Nam"),
+    "Algeria": ("Algerian",), "Angola": ("Angolan",), "Bahrain": ("Bahraini",),
+    "Bolivia": ("Bolivian",), "Burma": ("Burmese", "Myanmar"), "Cameroon": ("Cameroonian",
+    "Cameroun"), "Costa Rica": ("Costa Rican",), "Cuba": ("Cuban",), "Cyprus": ("Cypriot",),
+    "Czechoslovakia": ("Czechoslovak",), "Dominican Republic": ("Dominican",),
+    "East Germany": ("East German", "GDR"), "Ecuador": ("Ecuadorean", "Ecuadorian"),
+    "El Salvador": ("Salvadorean", "Salvadoran"), "Guatemala": ("Guatemalan",),
+    "Honduras": ("Honduran",), "Iceland": ("Icelandic",), "Jamaica": ("Jamaican",),
+    "Jordan": ("Jordanian",), "Libya": ("Libyan",), "Luxembourg": (),
+    "Madagascar": ("Malagasy",), "Mauritius": ("Mauritian",), "Nicaragua": ("Nicaraguan",),
+    "Oman": ("Omani",), "Panama": ("Panamanian",), "Papua New Guinea": ("PNG",),
+    "Senegal": ("Senegalese",), "Sudan": ("Sudanese",), "Syria": ("Syrian",),
+    "Tanzania": ("Tanzanian",), "Tunisia": ("Tunisian",), "Uganda": ("Ugandan",),
+    "Yugoslavia": ("Yugoslav",), "Zaire": ("Zairean", "Zairian"), "Zambia": ("Zambian",),
+    "Zimbabwe": ("Zimbabwean",), "Lebanon": ("Lebanese",), "Fiji": ("Fijian",),
+    "Nepal": ("Nepalese",), "Afghanistan": ("Afghan",), "North Korea": ("North Korean",),
     "European Union": ("EU", "E.U.", "European Community", "EC"),
     "Europe": ("European", "Europe’s"),
     "Mercosur": (),
@@ -102,6 +117,11 @@ _COUNTRIES: dict[str, tuple[str, ...]] = {
 COUNTRY_NAMES = frozenset(_COUNTRIES)
 
 
+_CURRENCY_AFTER = re.compile(
+    r"\s+(?:dlrs?|dollars?|francs?|crowns?|marks?|pesos?|pounds?|cents|shillings|rupees?|"
+    r"lire|yen|guilders?|kronor|kroner)\b",
+    re.IGNORECASE,
+)
 _WORDS = re.compile(r"[^\W\d_][\w.’'&]*")
 
 
@@ -142,6 +162,8 @@ def country_mentions(text: str) -> tuple[tuple[int, int, str, str], ...]:
                 continue
             if text[end : end + 1] == "$":  # "US$5 billion" is a currency
                 break
+            if _CURRENCY_AFTER.match(text, end):  # "14.8 mln Canadian dlrs": a currency
+                break
             if key not in table:  # "Italy." at a sentence end: the dot is not the name's
                 end -= len(raw) - len(raw.rstrip("."))
                 raw = text[start:end]
@@ -162,22 +184,35 @@ _SECTORS: dict[str, tuple[str, ...]] = {
     "automotive": ("automotive", "car", "cars", "vehicle", "vehicles", "auto parts", "car parts",
                    "passenger cars", "carmakers", "car makers"),
     "machinery": ("machinery", "machines", "machine tools"),
-    "chemicals": ("chemical", "chemicals", "chemical substances"),
+    "chemicals": ("chemical", "chemicals", "chemical substances", "petrochemicals"),
     "steel and metals": ("steel", "iron and non-ferrous metals", "non-ferrous metals",
-                         "aluminium", "aluminum", "copper"),
+                         "aluminium", "aluminum"),
+    "copper": ("copper",), "zinc": ("zinc",), "tin": ("tin",), "lead": ("lead metal",),
+    "nickel": ("nickel",), "silver": ("silver",), "platinum": ("platinum",),
     "iron ore": ("iron ore",),
-    "soybeans": ("soybean", "soybeans", "soy", "soya"),
-    "energy": ("lng", "liquefied natural gas", "natural gas", "crude oil", "oil", "coal",
-               "energy", "green ammonia"),
+    "soybeans": ("soybean", "soybeans", "soy", "soya", "soya beans", "soyabeans"),
+    "soybean oil": ("soybean oil", "soyoil", "soy oil", "soya oil"),
+    "soybean meal": ("soybean meal", "soymeal", "soy meal", "soya meal"),
+    "palm oil": ("palm oil",), "vegetable oils": ("vegetable oil", "vegetable oils", "veg oil"),
+    "crude oil": ("crude oil", "crude", "oil", "petroleum", "oil products", "gasoline",
+                  "heating oil", "fuel oil"),
+    "natural gas": ("natural gas", "gas", "lng", "liquefied natural gas"),
+    "energy": ("coal", "energy", "green ammonia"),
     "tea": ("tea",),
-    "coffee": ("coffee",),
+    "coffee": ("coffee",), "cocoa": ("cocoa",), "sugar": ("sugar",),
+    "wheat": ("wheat",), "corn": ("corn", "maize"), "barley": ("barley",),
+    "sorghum": ("sorghum",), "rice": ("rice",), "cotton": ("cotton",),
+    "rubber": ("rubber",), "oilseeds": ("rapeseed", "oilseed", "oilseeds", "sunflowerseed"),
+    "grain": ("grain", "grains", "cereals", "coarse grains", "foodgrains", "feedgrains"),
+    "cattle": ("cattle", "livestock", "hogs", "pork", "beef", "meat"),
+    "compound feed": ("compound feed", "feed"),
     "electronics": ("electronics", "electronic components", "computers", "semiconductors",
-                    "smartphones"),
-    "gems and jewellery": ("gems", "jewellery", "jewelry", "gold"),
+                    "smartphones", "chips", "microchips"),
+    "gems and jewellery": ("gems", "jewellery", "jewelry"),
+    "gold": ("gold",),
     "pharmaceuticals": ("pharmaceutical", "pharmaceuticals"),
     "textiles": ("textile", "textiles", "apparel", "clothing"),
-    "food and agriculture": ("agriculture", "agricultural", "food", "beef", "wheat", "rice",
-                             "grain", "sugar", "cocoa"),
+    "food and agriculture": ("agriculture", "agricultural", "food", "farm products"),
     "defence": ("defence", "defense", "aerospace", "drones", "uav", "uavs",
                 "unmanned aerial vehicles"),
     "services": ("tourism", "services"),

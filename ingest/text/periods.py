@@ -17,6 +17,8 @@ __all__ = [
     "MONTH_PATTERN",
     "Period",
     "context_periods",
+    "date_year",
+    "dated_period_spans",
     "describe",
     "extract_periods",
     "fill_years",
@@ -54,6 +56,28 @@ _BASE_CUE = re.compile(
     r"(?: the)?(?: same)?(?: period)?(?: of| in)?\s*$",
     re.IGNORECASE,
 )
+
+
+_LOWER_MONTH = re.compile(
+    r"(?:\b(?:in|of|for|during|since|from|to|until|through|and|end-|mid-)\s*)"
+    r"(?P<a>january|february|march|april|june|july|august|september|october|november|"
+    r"december)(?:\s+(?:of\s+)?(?P<year>(?:19|20)\d{2}))?(?![\w-])"
+    r"|(?P<a2>january|february|april|june|july|august|september|october|november|december)"
+    r"\s+(?P<year2>(?:19|20)\d{2})\b"
+)
+
+
+class _Span:
+    """A match-like span (start, end) for a phrase found inside a longer match."""
+
+    def __init__(self, start: int, end: int) -> None:
+        self._start, self._end = start, end
+
+    def start(self) -> int:
+        return self._start
+
+    def end(self) -> int:
+        return self._end
 
 
 @dataclass(frozen=True)
@@ -162,6 +186,12 @@ def _period_spans(text: str) -> tuple[tuple[int, int, Period], ...]:
                 continue
         month = _MONTHS[word.lower()]
         add(m, year_of(m), month, month)
+    for m in _LOWER_MONTH.finditer(text):  # "in february", "january 1987" (wire copy)
+        key = "a" if m.group("a") else "a2"
+        year = m.group("year") or m.group("year2")
+        month = _MONTHS[m.group(key)]
+        add(_Span(m.start(key), m.end()), int(year) if year else None,  # type: ignore[arg-type]
+            month, month)
     for m in re.finditer(rf"\b{_YEAR}\b", text):
         add(m, int(m.group("year")), 1, 12)
     found.sort(key=lambda f: (f[0], f[1]))
@@ -216,6 +246,42 @@ def _reference(date: str | None) -> tuple[int, int] | None:
     """``(year, month)`` of an ISO date ("1987-03-02"), or None."""
     m = re.match(r"((?:18|19|20|21)\d\d)-(\d\d)", date or "")
     return (int(m.group(1)), int(m.group(2))) if m else None
+
+
+def dated_period_spans(text: str, date: str | None) -> list[tuple[int, int, Period]]:
+    """``period_spans`` and the periods named relative to the text's date, with spans.
+
+    "last year", "this month" and "yesterday" resolve against ``date`` (the article's ISO
+    date); without a date only the absolute phrases are found.
+    """
+    spans = list(period_spans(text))
+    ref = _reference(date)
+    if ref is None:
+        return spans
+    taken = [(a, b) for a, b, _ in spans]
+    for m in _RELATIVE.finditer(text):
+        if any(a < m.end() and m.start() < b for a, b in taken):
+            continue
+        found = relative_periods(m.group(), date)
+        if found:
+            base = bool(_BASE_CUE.search(text[max(0, m.start() - 40) : m.start()]))
+            p = found[0]
+            spans.append((m.start(), m.end(), Period(p.year, p.m1, p.m2, base)))
+    spans.sort(key=lambda s: (s[0], s[1]))
+    return spans
+
+
+def date_year(period: Period, date: str | None) -> Period:
+    """A month without a year, given the most recent such year up to the article's date.
+
+    "in February" written in March 1987 is February 1987; written in January 1987, it is
+    February 1986.
+    """
+    ref = _reference(date)
+    if period.year is not None or ref is None:
+        return period
+    year, month = ref
+    return Period(year if period.m1 <= month else year - 1, period.m1, period.m2, period.base)
 
 
 def relative_periods(text: str, date: str | None) -> list[Period]:

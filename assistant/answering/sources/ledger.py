@@ -12,14 +12,16 @@ from __future__ import annotations
 
 import re
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from assistant.answering.draft import Claim, Draft
 from assistant.answering.passages import Passage
 from assistant.answering.question import Question, key_terms
 from assistant.documents import to_document
 from ingest.records import Records
+from ingest.records.ledger import PERIOD_MONTHS
 from ingest.text.facts import Fact, read_subject
 from ingest.text.figures import extract_figures
 from ingest.text.gazetteer import country_mentions
@@ -30,6 +32,8 @@ from ingest.text.tokens import tokenize
 __all__ = [
     "Conflict",
     "FactQuery",
+    "FigureSeries",
+    "FiguresPage",
     "Ledger",
     "LedgerAnswer",
     "LedgerSource",
@@ -152,6 +156,55 @@ def find_conflicts(facts: Iterable[Fact]) -> list[Conflict]:
     return out
 
 
+@dataclass(frozen=True)
+class FigureSeries:
+    """One chartable series: one subject, measure and unit, periods of one length.
+
+    Months with months, quarters with quarters, year-to-date with year-to-date.
+    """
+
+    reporter: str | None
+    partner: str | None
+    flow: str | None
+    sector: str | None
+    unit: str
+    measure: str  # the kind; targets join the level series as markers
+    months: int | None  # period length; None for figures without a period
+    from_january: int  # 1 when its periods start in January (year-to-date figures)
+    figures: int
+    periods: int
+
+    @property
+    def length(self) -> str:
+        """The period length in words: "monthly", "quarterly", "January–May", "yearly"."""
+        m = self.months
+        if m is None:
+            return "no period"
+        names = {1: "monthly", 3: "quarterly", 6: "half-yearly", 12: "yearly"}
+        if self.from_january and m not in (1, 3, 6, 12):
+            return f"year to date ({m} months)"
+        return names.get(m, f"{m} months")
+
+    @property
+    def name(self) -> str:
+        """A readable name: "Turkey → Italy · export · level · USD · year to date (5 months)"."""
+        subject = " → ".join(x for x in (self.reporter, self.partner) if x) or "(no country)"
+        if self.flow == "bilateral":
+            subject = " ↔ ".join(x for x in (self.reporter, self.partner) if x)
+        bits = [subject] + [x for x in (self.flow, self.sector, self.measure, self.unit) if x]
+        return " · ".join([*bits, self.length])
+
+
+@dataclass
+class FiguresPage:
+    """One page of the ledger for browsing (the app's Figures page)."""
+
+    facts: list[Fact]  # this page's figures
+    total: int  # how many figures match the filters
+    series: list[FigureSeries]  # the chartable series among them, most useful first
+    countries: list[tuple[str, int]]  # every country the ledger names, most figures first
+
+
 class Ledger:
     """Figure lookups over the records' fact table.
 
@@ -191,27 +244,30 @@ class Ledger:
         """Load the figures into memory now (done lazily otherwise); returns how many."""
         return len(self._all())
 
-    def facts(
-        self,
+    @staticmethod
+    def filters(
         *,
         country: str | None = None,
         partner: str | None = None,
         kind: str | None = None,
+        kinds: Sequence[str] = (),
         flow: str | None = None,
         date_from: str | None = None,
         date_to: str | None = None,
-    ) -> list[Fact]:
-        """Figures filtered by subject and by period overlap with ``date_from..date_to``."""
-        where, args = [], []
+    ) -> tuple[str, list[Any]]:
+        """The SQL condition (and its arguments) of a figure query."""
+        where: list[str] = []
+        args: list[Any] = []
         if country:
             where.append("(reporter = ? OR (flow = 'bilateral' AND partner = ?))")
             args += [country, country]
         if partner:
             where.append("(partner = ? OR (flow = 'bilateral' AND reporter = ?))")
             args += [partner, partner]
-        if kind:
-            where.append("kind = ?")
-            args.append(kind)
+        wanted = [*kinds, *([kind] if kind else [])]
+        if wanted:
+            where.append(f"kind IN ({','.join('?' * len(wanted))})")
+            args += wanted
         if flow:
             where.append("flow = ?")
             args.append(flow)
@@ -221,6 +277,45 @@ class Ledger:
         if date_to:
             where.append("period_start <= ?")
             args.append(date_to[:7])
+        return " AND ".join(where), args
+
+    def facts(self, *, limit: int | None = None, offset: int = 0, **filters: Any) -> list[Fact]:
+        """Figures filtered by subject and by period overlap (``filters``: see ``filters``)."""
+        where, args = self.filters(**filters)
+        return self.records.facts(where=where, args=args, limit=limit, offset=offset)
+
+    def count(self, **filters: Any) -> int:
+        """How many figures a query of ``facts`` (same filters) finds."""
+        where, args = self.filters(**filters)
+        return self.records.fact_count(where=where, args=args)
+
+    def names(self) -> list[tuple[str, int]]:
+        """Countries the ledger names, with how many figures, most first."""
+        return self.records.fact_names()
+
+    def series(self, *, limit: int = 200, **filters: Any) -> list[FigureSeries]:
+        """Series of comparable figures (same subject, measure, unit, period length)."""
+        where, args = self.filters(**filters)
+        return [FigureSeries(**row) for row in
+                self.records.fact_series(where=where, args=args, limit=limit)]
+
+    def series_facts(self, series: FigureSeries) -> list[Fact]:
+        """The figures of one series, and the targets of its subject (markers on its line)."""
+        where, args = [], []
+        for column in ("reporter", "partner", "flow", "sector", "unit"):
+            value = getattr(series, column)
+            where.append(f"{column} IS ?")
+            args.append(value)
+        if series.measure == "level":
+            kinds = "(kind = 'target' OR (kind = 'level'"
+        else:
+            kinds = "((kind = ?"
+            args.append(series.measure)
+        if series.months is None:
+            where.append(kinds + " AND period_start IS NULL))")
+        else:
+            where.append(kinds + f" AND period_start IS NOT NULL AND {PERIOD_MONTHS} = ?))")
+            args.append(series.months)
         return self.records.facts(where=" AND ".join(where), args=args)
 
     def conflicts(self) -> list[Conflict]:
