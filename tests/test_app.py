@@ -208,7 +208,8 @@ def test_out_of_corpus_question_is_refused_without_citations(at: AppTest) -> Non
     turkey = ask(at, TURKEY_QUESTION)
     assert turkey.expander
     message = ask(at, "Who won the 2022 FIFA World Cup?")
-    assert [unescape(i.value) for i in message.info] == [REFUSAL]
+    assert [unescape(i.value) for i in message.info] == [
+        "The articles don't answer this: none of them mentions FIFA or Cup."]
     assert not message.expander
     assert not [c for c in message.children.values() if c.type == "markdown"]
     # the earlier answer keeps its citations
@@ -427,7 +428,7 @@ HOSTILE_QUESTION = "How much were Paraguay's soybean exports to Argentina worth 
 def test_article_text_is_shown_literally_never_as_markup(at: AppTest, api: Assistant) -> None:
     upload(api, "paraguay-soy.txt", HOSTILE)
     message = ask(at, HOSTILE_QUESTION)
-    [expander] = [e for e in message.expander if "Paraguay soy" in unescape(e.label)]
+    expander = next(e for e in message.expander if "Paraguay soy" in unescape(e.label))
     passage_md = expander.markdown[0].value
     assert_escaped(passage_md.replace(":orange-background[", ""))
     shown = unescape(passage_md)

@@ -129,6 +129,7 @@ def fit(assistant: Any, samples: list[_Sample], note: str) -> ScorerWeights:
           f"with the previous weights, {_top1(samples, weights)} with the fitted ones")
     source = ExtractiveSource(assistant.embedder, idf=assistant.lexical.idf, weights=weights)
     ox, oy, unanswerable = [], [], []
+    ox_dense: list[float] = []
     for s in samples:
         if not s.passages or s.item.type == "false_premise":
             continue
@@ -143,6 +144,7 @@ def fit(assistant: Any, samples: list[_Sample], note: str) -> ScorerWeights:
             continue
         ox.append(source.outcome_features(s.question, s.passages))
         oy.append(label)
+        ox_dense.append(ranked[0].cue("dense"))
         unanswerable.append(label == 0)
     bias, coef = _fit_signed(np.stack(ox), np.array(oy), LogisticRegression)
     weights = dataclasses.replace(weights, outcome_bias=bias, outcome=coef)
@@ -176,6 +178,12 @@ def fit(assistant: Any, samples: list[_Sample], note: str) -> ScorerWeights:
         refused = d_all < t
         if refused.any() and float(np.mean(no_all[refused])) >= 0.95:
             related = float(t)  # the highest such similarity
+    # ... and never below the similarity under which no answer on dev was ever right: a
+    # small store's out-of-corpus question ("What is the capital of France?") is less
+    # similar to its best sentence than any question dev answers.
+    answered = [d for d, y in zip(ox_dense, oy, strict=True) if y == 1]
+    if answered:
+        related = max(related, float(np.floor(min(answered) * 100) / 100))
     weights = dataclasses.replace(
         weights, answer_threshold=round(answer_threshold, 3),
         related_threshold=round(related, 3), fitted_on=note,

@@ -18,13 +18,14 @@ from collections.abc import Callable, Sequence
 import numpy as np
 
 from assistant.answering.draft import Claim
+from assistant.answering.factcheck import fact_mismatch, period_unsupported
 from assistant.answering.guard import has_markup, looks_like_instruction
 from assistant.answering.passages import Passage
 from assistant.answering.question import entities, key_terms
 from ingest.text.figures import Figure, extract_figures
 from ingest.text.gazetteer import countries, sectors
 from ingest.text.periods import Period, extract_periods, periods_compatible
-from ingest.text.sentences import split_sentences
+from ingest.text.sentences import flowing, split_sentences
 from ingest.text.tokens import tokenize
 
 __all__ = [
@@ -42,6 +43,10 @@ _REFUSAL = re.compile(
     r"there is no information|no information|not (?:mentioned|stated|provided))",
     re.IGNORECASE,
 )
+
+
+_LIST_ITEM = re.compile(r"(?:^|(?<=\s))\(?\d{1,2}[.)]\s+(?=[A-Z])|(?:^|\n)\s*[-*•]\s+")
+_BULLET = re.compile(r"^\s*(?:[-*•]|\(?\d{1,2}[.)])\s+")
 
 
 def parse_markers(text: str) -> tuple[str, list[int]]:
@@ -69,15 +74,22 @@ def split_claims(answer: str) -> list[Claim]:
     text = answer.strip()
     # Move markers that follow sentence punctuation in front of it.
     text = re.sub(r"([.!?])((?:\s*\[[\d,;\s–-]+\])+)", r"\2\1", text)
+    text = _LIST_ITEM.sub("\n", text)  # "1. Exports ... 2. Imports ...": items, not "1." claims
     claims: list[Claim] = []
+    seen: set[str] = set()
     for span in split_sentences(text):
         raw = text[span.start : span.end]
         clean, numbers = parse_markers(raw)
+        clean = _BULLET.sub("", clean).strip()
         if not clean.strip(" .") and claims:
             claims[-1].markers.extend(n for n in numbers if n not in claims[-1].markers)
             continue
-        if not clean.strip():
+        if not clean.strip() or re.fullmatch(r"\(?\d{1,2}[.)]?", clean):
             continue
+        key = " ".join(tokenize(clean))
+        if key in seen:  # a degenerate reply repeating a sentence: said once
+            continue
+        seen.add(key)
         claims.append(Claim(clean, numbers, is_refusal=bool(_REFUSAL.match(clean))))
     return claims
 
@@ -132,6 +144,9 @@ def verify_claims(
         if not texts:
             claim.ok, claim.reason = False, "no passages to support it"
             continue
+        if not claim.markers and extract_figures(claim.text):
+            claim.ok, claim.reason = False, "a figure with no citation"
+            continue
         if not claim.markers:
             best = int(np.argmax(scores[row]))
             if scores[row, best] >= attach_threshold:
@@ -145,8 +160,11 @@ def verify_claims(
         periods = [p for p in extract_periods(claim.text) if not p.base]
         chosen: list[int] = []
         if figures:
+            # a figure is supported by a sentence that says what the claim says, not by the
+            # same number in a sentence about something else
+            close = [j for j in cand if scores[row, j] >= support_threshold] or cand[:1]
             for fig in figures:
-                j, why = _find_figure(claim.text, fig, cand, texts, periods, all_sents, by_n)
+                j, why = _find_figure(claim.text, fig, close, texts, periods, all_sents, by_n)
                 if j is None:
                     claim.ok = False
                     claim.reason = f"the figure {fig.text!r} is not in the cited passage{why}"
@@ -161,6 +179,12 @@ def verify_claims(
             continue
         if not chosen:
             chosen = [best]
+        when = period_unsupported(claim.text, [(by_n[all_sents[j][0]], all_sents[j][1])
+                                               for j in chosen])
+        if when:
+            claim.ok = False
+            claim.reason = f"the cited passage gives no {when} (wrong period)"
+            continue
         missing = _missing_names(claim.text, [by_n[all_sents[j][0]] for j in chosen])
         if missing:
             claim.ok = False
@@ -184,10 +208,12 @@ def _missing_names(claim: str, passages: list[Passage]) -> list[str]:
     """Names (countries, companies, places) in the claim that the passages never mention."""
     known: set[str] = set()
     known_countries: set[str] = set()
+    written = ""
     for p in passages:
         title = p.meta.title
-        known |= set(tokenize(p.text)) | set(tokenize(title))
+        known |= {t.strip(".") for t in tokenize(p.text) + tokenize(title)}
         known_countries |= countries(p.text) | countries(title)
+        written += " " + flowing(p.text).lower() + " " + title.lower()
     missing = sorted(countries(claim) - known_countries)
     text = _without_figures(claim)  # "US$5 billion" names no country
     first = re.match(r"\W*([\w’'-]+)", text)
@@ -197,7 +223,9 @@ def _missing_names(claim: str, passages: list[Passage]) -> list[str]:
             continue  # periods are checked as periods, countries above
         if name == first_word:  # "Overall, ...", "Exports ...": a capitalised word, not a name
             continue
-        tokens = [t for t in tokenize(name) if not t[0].isdigit()]
+        if name.lower() in written:  # as written in the passage ("Paranaguá", "U.S.")
+            continue
+        tokens = [t.strip(".") for t in tokenize(name) if not t[0].isdigit()]
         if tokens and not all(t in known for t in tokens):
             missing.append(name)
     return missing
@@ -246,7 +274,9 @@ def _find_figure(
         if not periods_compatible(periods, by_n[n].periods_of(i)):
             why = why or " for that period"
             continue
-        mismatch = _subject_mismatch(claim, fig, texts[j], same[0])
+        mismatch = _subject_mismatch(claim, fig, texts[j], same[0]) or fact_mismatch(
+            claim, fig, by_n[n], i, same[0]
+        )
         if mismatch:
             why = why or mismatch
             continue

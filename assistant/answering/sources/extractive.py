@@ -479,11 +479,17 @@ class ExtractiveSource:
         Names are left out: a name can be spelt otherwise in the articles ("Haiphong",
         "Hải Phòng"); the country and name cues weigh those.
         """
-        return [
+        heads = [
             t for t in q.focus
-            if t in q.terms and not self.known(t)
+            if t in q.terms and t not in _MEASURE_WORDS and not self.known(t)
             and re.search(rf"(?<![\w-]){re.escape(t)}", q.text)  # written in lower case
         ]
+        if heads:
+            return heads
+        # most of what the question names is in no article ("Who won the 2022 FIFA World Cup?")
+        content = [t for t in q.terms if not t[0].isdigit() and t not in _MEASURE_WORDS]
+        unknown = [t for t in content if not self.known(t)]
+        return unknown if content and 2 * len(unknown) > len(content) else []
 
     @staticmethod
     def _countries_of(ctx: _Context) -> set[str]:
@@ -500,7 +506,9 @@ class ExtractiveSource:
             return said if outcome == "refused" else said + " The closest they come:"
         unknown = self._unknown(q)
         if outcome == "refused" and unknown:
-            return f"The articles don't answer this: none of them mentions {' or '.join(unknown)}."
+            words = [_as_written(t, q.text) for t in unknown]
+            words = [w for w in words if w[:1].isupper()] or words  # the names, if any
+            return f"The articles don't answer this: none of them mentions {' or '.join(words)}."
         if outcome == "refused":
             return "The articles don't answer this question."
         best = ranked[0]
@@ -682,6 +690,20 @@ class ExtractiveSource:
         said.update(key(i) for i in range(first, c.index + 1))
         text = p.text[p.sentences[first].start : p.sentences[c.index].end]
         return Claim(flowing(text), [c.passage], [(c.passage, first, c.index)])
+
+
+def _as_written(term: str, text: str) -> str:
+    """A tokenized term as the question wrote it ("fifa" -> "FIFA")."""
+    m = re.search(rf"(?<![\w-]){re.escape(term)}[\w-]*", text, re.I)
+    return m.group() if m else term
+
+
+_MEASURE_WORDS = frozenset(
+    """share margin proportion percentage portion part amount value worth number total size
+    level rate volume figure figures change growth rise fall drop increase decline gap
+    difference much many serve make take get give put go come""".split()
+)
+"""Words a question asks with that an article can answer with a figure or another verb."""
 
 
 def _type_match(kind: str, text: str, figures: list[Figure], p: Passage, index: int) -> float:
