@@ -86,6 +86,7 @@ bench: install
 	  --json-out benchmarks/results/ledger_eval.json
 	$(BIN)/python benchmarks/ledger_speed.py 2000
 	$(BIN)/python benchmarks/figures_page.py $(EVAL_HOME)
+	$(BIN)/python benchmarks/api.py
 	$(BIN)/python benchmarks/scale.py --keep $(BENCH_DIR)/reuters-full
 	$(BIN)/python benchmarks/scale.py --serve $(BENCH_DIR)/reuters-full --query-encoder torch
 

@@ -457,6 +457,81 @@ def rebuild(
         raise typer.Exit(1)
 
 
+def _served_assistant() -> Assistant:
+    """The one Assistant a server shares; its writes wait TRADEDESK_SERVE_INGEST_WAIT."""
+    settings = load_settings()
+    wait = {"ingest_lock_timeout": settings.serve_ingest_wait}
+    return Assistant(settings.model_copy(update=wait))
+
+
+@app.command()
+def serve(
+    host: Annotated[
+        str | None, typer.Option("--host", help="Address to bind (TRADEDESK_SERVE_HOST).")
+    ] = None,
+    port: Annotated[
+        int | None, typer.Option("--port", help="Port (TRADEDESK_SERVE_PORT, 8765).")
+    ] = None,
+) -> None:
+    """Serve the HTTP API: OpenAI-compatible /v1/chat/completions and the REST routes."""
+    import uvicorn
+
+    from assistant.server.http import create_app
+
+    with _friendly_errors():
+        assistant = _served_assistant()
+        s = assistant.settings
+        bind_host, bind_port = host or s.serve_host, port or s.serve_port
+        if bind_host not in ("127.0.0.1", "localhost", "::1") and not s.api_keys:
+            err.print(
+                f"[yellow]Warning:[/] binding {escape(bind_host)} without TRADEDESK_API_KEYS: "
+                "anyone who can reach it can ask questions (write routes stay locked)."
+            )
+        app_ = create_app(assistant)
+    err.print(f"Trade Desk API on http://{bind_host}:{bind_port}/v1 (docs: /docs)")
+    uvicorn.run(
+        app_, host=bind_host, port=bind_port, log_level="warning",
+        limit_concurrency=max(64, 4 * (s.serve_workers + s.serve_queue)),
+        timeout_keep_alive=15, timeout_graceful_shutdown=10,
+    )
+
+
+@app.command("mcp")
+def mcp_cmd(
+    transport: Annotated[
+        str, typer.Option("--transport", help="stdio (desktop clients) or http (streamable).")
+    ] = "stdio",
+    host: Annotated[str | None, typer.Option("--host", help="HTTP address to bind.")] = None,
+    port: Annotated[int | None, typer.Option("--port", help="HTTP port (default 8766).")] = None,
+) -> None:
+    """Serve the MCP tools (ask, search_passages, get_article, list_articles, figures)."""
+    from assistant.server.mcp import build_server
+
+    if transport not in ("stdio", "http"):
+        err.print(f"--transport must be stdio or http, got {transport!r}.")
+        raise typer.Exit(2)
+    with _friendly_errors():
+        assistant = _served_assistant()
+        server = build_server(assistant)
+    if transport == "stdio":
+        assistant.warm_up()
+        server.run("stdio")
+        return
+    import uvicorn
+
+    from assistant.server.guard import ApiKeys, RequireKey
+
+    s = assistant.settings
+    bind_host, bind_port = host or s.serve_host, port or 8766
+    keys = ApiKeys(s.api_keys.get_secret_value() if s.api_keys else None)
+    inner = server.streamable_http_app(
+        host=bind_host, max_request_body_size=int(s.serve_max_body_mb * 1_000_000)
+    )
+    err.print(f"Trade Desk MCP (streamable HTTP) on http://{bind_host}:{bind_port}/mcp")
+    assistant.warm_up()
+    uvicorn.run(RequireKey(inner, keys), host=bind_host, port=bind_port, log_level="warning")
+
+
 def main() -> None:
     """Console-script entry point."""
     app()

@@ -87,6 +87,32 @@ class Settings(BaseSettings):
     top_k: int = Field(default=5, ge=1, le=20, description="Passages given to the answer step.")
     max_question_chars: int = Field(default=1000, ge=10, le=20000)
 
+    # -- serving (tradedesk serve / tradedesk mcp) -------------------------------------
+    serve_host: str = Field(
+        default="127.0.0.1", description="Address `tradedesk serve` binds (only this machine)."
+    )
+    serve_port: int = Field(default=8765, ge=1, le=65535, description="Port of the HTTP API.")
+    api_keys: SecretStr | None = Field(
+        default=None,
+        description="Comma-separated API keys; when set every route but health needs one. "
+        "Write routes always need one.",
+    )
+    serve_workers: int = Field(
+        default=2, ge=1, le=64, description="Questions answered at the same time by the API."
+    )
+    serve_queue: int = Field(
+        default=8, ge=0, le=1024, description="Questions waiting for a worker before 429."
+    )
+    serve_max_body_mb: float = Field(
+        default=25.0, gt=0, le=2048, description="Largest request body (uploads included)."
+    )
+    serve_timeout: float = Field(
+        default=120.0, gt=0, le=3600, description="Seconds one answer may take before 504."
+    )
+    serve_ingest_wait: float = Field(
+        default=0.0, ge=0, le=3600, description="Seconds an API ingest waits for the lock."
+    )
+
     @field_validator("home", "library_dir", mode="after")
     @classmethod
     def _expand_home(cls, value: Path | None) -> Path | None:
