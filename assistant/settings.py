@@ -87,6 +87,18 @@ class Settings(BaseSettings):
     top_k: int = Field(default=5, ge=1, le=20, description="Passages given to the answer step.")
     max_question_chars: int = Field(default=1000, ge=10, le=20000)
 
+    # -- users (whose conversations the app shows) -------------------------------------
+    trust_user_header: bool = Field(
+        default=False,
+        description="Take the app's user from the user_header request header (only behind "
+        "an authenticating proxy that sets it).",
+    )
+    user_header: str = Field(
+        default="X-Forwarded-User",
+        pattern=r"^[A-Za-z0-9-]{1,100}$",
+        description="The header an authenticating proxy puts the user's name in.",
+    )
+
     @field_validator("home", "library_dir", mode="after")
     @classmethod
     def _expand_home(cls, value: Path | None) -> Path | None:
@@ -140,6 +152,11 @@ class Settings(BaseSettings):
     def records_path(self) -> Path:
         """SQLite file of the ingest records."""
         return self.home / "records" / f"{self.store_key}.sqlite"
+
+    @property
+    def conversations_path(self) -> Path:
+        """SQLite file of the saved conversations and their feedback."""
+        return self.home / "conversations" / f"{self.store_key}.sqlite"
 
     @property
     def lexical_dir(self) -> Path:
