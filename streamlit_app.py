@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import streamlit as st
 
-from assistant import Answer, Assistant, AssistantError, Citation, Progress
+from assistant import Answer, Assistant, AssistantError, Citation, Progress, Settings
 from assistant.answering.sources.ledger import FigureSeries
+from assistant.conversations import LOCAL_USER, Conversation, citation_states
 
 st.set_page_config(page_title="Trade Desk", page_icon="📈", layout="wide")
 
@@ -102,9 +103,129 @@ def answer_markdown(answer: Answer) -> str:
 def state() -> Any:
     """This browser session's state, initialised on first use."""
     ss = st.session_state
-    ss.setdefault("messages", [])  # {"role": "user"|"assistant", "text": str, "answer": Answer}
+    # {"role": "user"|"assistant", "text": str, "answer": Answer, "turn_id": str, "states": {}}
+    ss.setdefault("messages", [])
+    ss.setdefault("conversation_id", None)  # the saved conversation shown (None: a new chat)
     ss.setdefault("uploader_key", 0)
     return ss
+
+
+# -- users and saved conversations -------------------------------------------------------
+
+
+def current_user(settings: Settings) -> str | None:
+    """Whose conversations this session sees.
+
+    The OIDC user when logged in with ``st.login``; else, only when
+    ``TRADEDESK_TRUST_USER_HEADER`` is on, the value of the header an authenticating proxy
+    sets (``TRADEDESK_USER_HEADER``), None when it is missing; else the one local user.
+    """
+    try:
+        info = dict(st.user.to_dict())
+    except Exception:  # no user information in this session
+        info = {}
+    if info.get("is_logged_in") is True:
+        return str(info.get("email") or info.get("sub") or info.get("name"))
+    if settings.trust_user_header:
+        value = (st.context.headers.get(settings.user_header) or "").strip()
+        return value or None
+    return LOCAL_USER
+
+
+def require_user(base: Assistant) -> str:
+    """The session's user, or an error naming the cause and the fix (and stop)."""
+    user = current_user(base.settings)
+    if user is None:
+        header = base.settings.user_header
+        st.error(
+            f"Who you are is unknown: the request has no {header} header, and this app takes "
+            f"the user from it (TRADEDESK_TRUST_USER_HEADER is on). Open the app through the "
+            "authenticating proxy that sets it, or turn the setting off for a local app.",
+            icon=":material/lock:",
+        )
+        st.stop()
+    return user
+
+
+def open_conversation(base: Assistant, user: str, conversation: Conversation) -> None:
+    """Show a saved conversation in this session (its history drives follow-ups)."""
+    hashes = base.article_hashes()
+    messages: list[dict[str, Any]] = []
+    for t in conversation.turns:
+        messages += [
+            {"role": "user", "text": t.question},
+            {"role": "assistant", "text": t.answer.text, "answer": t.answer,
+             "turn_id": t.turn_id, "states": citation_states(t, hashes),
+             "feedback": t.feedback.rating if t.feedback else None},
+        ]
+    ss = state()
+    ss.messages = messages
+    ss.conversation_id = conversation.conversation_id
+    st.query_params["c"] = conversation.conversation_id
+
+
+def new_chat() -> None:
+    """Start over: the next question starts a new saved conversation."""
+    ss = state()
+    ss.messages = []
+    ss.conversation_id = None
+    st.query_params.pop("c", None)
+
+
+def resume_from_url(base: Assistant, user: str) -> None:
+    """After a reload, show the conversation the address names (``?c=ID``), if it is the user's."""
+    ss = state()
+    wanted = st.query_params.get("c")
+    if not wanted or ss.conversation_id == wanted:
+        return
+    try:
+        open_conversation(base, user, base.conversations.get(wanted, user))
+    except AssistantError as exc:
+        st.query_params.pop("c", None)
+        st.warning(str(exc), icon=":material/history:")
+
+
+def conversations_sidebar(base: Assistant, user: str) -> None:
+    """Past conversations, newest first: search, open, rename and delete."""
+    ss = state()
+    with st.container():
+        st.subheader("Conversations")
+        query = st.text_input("Search conversations", key="conv_search",
+                              placeholder="Words of a question or an answer")
+        try:
+            rows = base.conversations.list_conversations(user, search=query or None, limit=30)
+        except AssistantError as exc:
+            st.error(str(exc))
+            return
+        if not rows:
+            st.caption("No conversation matches." if query else "No saved conversations yet.")
+        for c in rows:
+            current = c.conversation_id == ss.conversation_id
+            if st.button(c.title, key=f"conv-{c.conversation_id}", width="stretch",
+                         type="primary" if current else "secondary",
+                         help=f"{c.turn_count} question(s), last {c.updated_at[:16]}"):
+                try:
+                    open_conversation(base, user, base.conversations.get(c.conversation_id, user))
+                except AssistantError as exc:
+                    st.error(str(exc))
+                st.rerun()
+        if ss.conversation_id is None:
+            return
+        with st.expander("This conversation", icon=":material/edit:"):
+            title = st.text_input("Title", key=f"title-{ss.conversation_id}",
+                                  value=next((c.title for c in rows
+                                              if c.conversation_id == ss.conversation_id), ""))
+            col1, col2 = st.columns(2)
+            try:
+                if col1.button("Rename", key="conv_rename"):
+                    base.conversations.rename(ss.conversation_id, user, title)
+                    st.rerun()
+                if col2.button("Delete", key="conv_delete", icon=":material/delete:"):
+                    base.conversations.delete(ss.conversation_id, user)
+                    new_chat()
+                    st.rerun()
+            except AssistantError as exc:
+                st.error(str(exc))
 
 
 def history() -> list[tuple[str, str]]:
@@ -115,13 +236,18 @@ def history() -> list[tuple[str, str]]:
 # -- sidebar: answer settings and filters ------------------------------------------------
 
 
-def sidebar(base: Assistant) -> dict[str, Any]:
-    """Answer backend, top-k and filters; returns the options of the next question."""
+def sidebar(base: Assistant, conversations: Callable[[], None] | None = None) -> dict[str, Any]:
+    """Answer backend, top-k and filters; returns the options of the next question.
+
+    ``conversations`` draws the list of saved conversations under *New chat* (chat page).
+    """
     s = base.settings
     with st.sidebar:
         st.title(":material/query_stats: Trade Desk")
         if st.button("New chat", icon=":material/add_comment:", width="stretch"):
-            state().messages = []
+            new_chat()
+        if conversations is not None:
+            conversations()
         st.subheader("Answering")
         keys = list(BACKENDS)
         backend = st.selectbox(
@@ -350,8 +476,21 @@ def figures_page() -> None:
         show_source(picked)
 
 
-def render_answer(answer: Answer, key: str) -> None:
-    """An answer, its warnings and one expander per citation."""
+CITATION_NOTES = {
+    "updated": "This article was updated after this answer: the passage it quoted may no "
+    "longer be in it. The quote below is the one the answer gave then.",
+    "removed": "This article was removed from the library after this answer. The quote "
+    "below is the one the answer gave then.",
+}
+
+
+def render_answer(answer: Answer, key: str, states: dict[int, str] | None = None) -> None:
+    """An answer, its warnings and one expander per citation.
+
+    ``states`` (for a saved answer) tells which cited articles were updated or removed
+    since: their passage is not shown from the current article (the offsets would point
+    at other text), only the quote as it was, with a note.
+    """
     if answer.refused:
         st.info(md_escape(answer.text), icon=":material/search_off:")
     elif answer.partial:
@@ -369,6 +508,11 @@ def render_answer(answer: Answer, key: str) -> None:
         with st.expander(label):
             page = f" · page {c.page}" if c.page else ""
             st.caption(f"{md_escape(c.source)} · article `{c.article_id}`{page}")
+            note = CITATION_NOTES.get((states or {}).get(c.n, "current"))
+            if note:
+                st.warning(note, icon=":material/history:")
+                st.markdown(f"> {md_escape(' '.join(c.quote.split()))}")
+                continue
             q0 = c.start - c.passage_start
             st.markdown(highlight(c.passage, [(q0, c.end - c.passage_start, "orange")]))
             if st.button("Open the whole article", key=f"{key}-open-{c.n}",
@@ -381,10 +525,38 @@ def render_answer(answer: Answer, key: str) -> None:
                 show_source(picked)
 
 
+def feedback_buttons(base: Assistant, user: str, message: dict[str, Any], key: str) -> None:
+    """Thumbs up / down, with an optional comment, under a saved answer."""
+    turn_id = message.get("turn_id")
+    if not turn_id:
+        return
+    rated = message.get("feedback")
+    col1, col2, col3 = st.columns([1, 1, 8], vertical_alignment="bottom")
+    comment = col3.text_input("Comment (optional)", key=f"{key}-comment",
+                              label_visibility="collapsed",
+                              placeholder="Comment (optional), then rate the answer")
+    for col, rating, icon in ((col1, "up", ":material/thumb_up:"),
+                              (col2, "down", ":material/thumb_down:")):
+        if col.button("", key=f"{key}-{rating}", icon=icon,
+                      type="primary" if rated == rating else "secondary",
+                      help=f"Rate this answer {'good' if rating == 'up' else 'bad'}"):
+            try:
+                base.conversations.set_feedback(turn_id, user, rating, comment)
+            except AssistantError as exc:
+                st.error(str(exc))
+            else:
+                message["feedback"] = rating
+                st.rerun()
+    if rated:
+        st.caption(f"You rated this answer {'👍' if rated == 'up' else '👎'}.")
+
+
 def chat_page() -> None:
-    """The chat."""
+    """The chat: saved as it goes, continued from the sidebar's list or the address."""
     base = base_assistant()
-    options = sidebar(base)
+    user = require_user(base)
+    resume_from_url(base, user)
+    options = sidebar(base, lambda: conversations_sidebar(base, user))
     st.header("Ask about the trade news")
     ss = state()
     for i, message in enumerate(ss.messages):
@@ -392,7 +564,8 @@ def chat_page() -> None:
             if message["role"] == "user":
                 st.markdown(md_escape(message["text"]))
             else:
-                render_answer(message["answer"], key=f"m{i}")
+                render_answer(message["answer"], key=f"m{i}", states=message.get("states"))
+                feedback_buttons(base, user, message, key=f"m{i}")
     question = st.chat_input("Ask a question about the articles…")
     if not question:
         if not ss.messages:
@@ -434,10 +607,59 @@ def chat_page() -> None:
             st.error(str(exc), icon=":material/error:")
             return
         render_answer(answer, key=f"m{len(ss.messages) + 1}")
-    ss.messages += [
-        {"role": "user", "text": question},
-        {"role": "assistant", "text": answer.text, "answer": answer},
-    ]
+        reply: dict[str, Any] = {"role": "assistant", "text": answer.text, "answer": answer}
+        try:
+            turn = base.remember(
+                user, ss.conversation_id, question, answer,
+                {"backend": options["backend"], **kwargs},
+            )
+        except AssistantError as exc:
+            st.warning(f"This answer was not saved: {exc}", icon=":material/save:")
+        else:
+            reply["turn_id"] = turn.turn_id
+            if ss.conversation_id is None:
+                ss.conversation_id = turn.turn_id.rsplit(":", 1)[0]
+                st.query_params["c"] = ss.conversation_id
+    ss.messages += [{"role": "user", "text": question}, reply]
+    if "turn_id" in reply:
+        st.rerun()  # show the rating buttons and the conversation in the sidebar
+
+
+# -- feedback ----------------------------------------------------------------------------
+
+
+def feedback_page() -> None:
+    """The session user's ratings: counts and the latest thumbs-down."""
+    base = base_assistant()
+    sidebar(base)
+    user = require_user(base)
+    st.header("Feedback")
+    st.caption(
+        "Your ratings of answers. `tradedesk feedback export --format eval` turns everyone's "
+        "into a Q&A file for `tradedesk eval`: thumbs-up answers become regression tests, "
+        "thumbs-down ones cases to fix."
+    )
+    try:
+        counts = base.conversations.feedback_counts(user)
+        downs = [(c, t) for c, t in base.conversations.rated(user)
+                 if t.feedback and t.feedback.rating == "down"]
+    except AssistantError as exc:
+        st.error(str(exc))
+        return
+    c1, c2 = st.columns(2)
+    c1.metric("Thumbs up", counts["up"])
+    c2.metric("Thumbs down", counts["down"])
+    st.subheader("Latest thumbs-down")
+    if not downs:
+        st.caption("No thumbs-down yet.")
+    for conversation, t in downs[:20]:
+        with st.container(border=True):
+            st.markdown(f"**{md_escape(t.question)}**")
+            st.caption(f"{md_escape(conversation.title)} · {t.turn_id} · "
+                       f"{t.feedback.created_at[:16] if t.feedback else ''}")
+            st.markdown(answer_markdown(t.answer))
+            if t.feedback and t.feedback.comment:
+                st.markdown(f"*Comment:* {md_escape(t.feedback.comment)}")
 
 
 # -- library -----------------------------------------------------------------------------
@@ -551,6 +773,8 @@ def main() -> None:
                     url_path="figures"),
             st.Page(library_page, title="Library", icon=":material/library_books:",
                     url_path="library"),
+            st.Page(feedback_page, title="Feedback", icon=":material/thumbs_up_down:",
+                    url_path="feedback"),
         ]
     )
     page.run()

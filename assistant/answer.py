@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
 __all__ = ["Answer", "Citation"]
@@ -84,3 +84,24 @@ class Answer:
             "retrieved": list(self.retrieved),
             "series": list(self.series),
         }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Answer:
+        """The ``Answer`` that ``to_dict()`` described (unknown keys are ignored)."""
+        known = {f.name for f in fields(Citation)}
+        return cls(
+            text=str(data.get("answer", "")),
+            citations=[
+                Citation(**{k: v for k, v in c.items() if k in known})
+                for c in data.get("citations", [])
+            ],
+            refused=bool(data.get("refused", False)),
+            partial=bool(data.get("partial", False)),
+            unsupported=[str(x) for x in data.get("unsupported", [])],
+            question=str(data.get("question", "")),
+            standalone_question=str(data.get("standalone_question", "")),
+            backend=str(data.get("backend", "")),
+            timings={str(k): float(v) for k, v in data.get("timings", {}).items()},
+            retrieved=[str(x) for x in data.get("retrieved", [])],
+            series=list(data.get("series", [])),
+        )

@@ -18,6 +18,7 @@ from rich.table import Table
 from assistant import Fact, IngestReport
 from assistant import Progress as IngestProgress
 from assistant.answer import Answer
+from assistant.conversations import LOCAL_USER
 from assistant.errors import AssistantError
 from assistant.facade import Assistant
 from assistant.settings import load_settings
@@ -238,14 +239,53 @@ def ask(
         _print_answer(answer)
 
 
+UserOpt = Annotated[
+    str,
+    typer.Option("--user", help="Whose conversations (the app's user name; default: local)."),
+]
+
+
+def _rate(assistant: Assistant, user: str, turn_id: str | None, command: str) -> None:
+    """``/up [comment]`` or ``/down [comment]``: rate the last answer."""
+    rating, _, comment = command[1:].partition(" ")
+    if turn_id is None:
+        err.print("Nothing to rate yet: ask a question first, then type /up or /down.")
+        return
+    assistant.conversations.set_feedback(turn_id, user, rating, comment)
+    out.print(f"[dim]Rated {turn_id} {'👍' if rating == 'up' else '👎'}.[/]")
+
+
 @app.command()
-def chat(backend: BackendOpt = None, k: KOpt = None) -> None:
-    """Chat in the terminal; follow-up questions use the conversation. /new resets, /quit ends."""
+def chat(
+    backend: BackendOpt = None,
+    k: KOpt = None,
+    resume: Annotated[
+        str | None, typer.Option("--resume", help="Continue a saved conversation (its id).")
+    ] = None,
+    user: UserOpt = LOCAL_USER,
+) -> None:
+    """Chat in the terminal; follow-ups use the conversation, which is saved.
+
+    /new starts a new conversation, /up or /down [comment] rates the last answer, /quit ends.
+    """
     with _friendly_errors():
         assistant = _assistant(llm=backend)
         n = assistant.records.count()[0]
-    out.print(f"Trade Desk chat over {n} articles. Type /new for a new chat, /quit to leave.")
-    history: list[tuple[str, str]] = []
+        conversation_id: str | None = None
+        history: list[tuple[str, str]] = []
+        if resume:
+            saved = assistant.conversations.get(resume, user)
+            conversation_id, history = saved.conversation_id, saved.history()
+    out.print(
+        f"Trade Desk chat over {n} articles. /new starts a new chat, /up or /down [comment] "
+        "rates the last answer, /quit leaves."
+    )
+    if resume:
+        out.print(f"[bold]Resuming[/] {escape(saved.title)} ({len(saved.turns)} turns):")
+        for t in saved.turns:
+            out.print(f"[bold green]You:[/] {escape(t.question)}", highlight=False)
+            out.print(f"  {t.answer.text}", highlight=False, markup=False, style="dim")
+    last_turn: str | None = None
     while True:
         try:
             question = out.input("[bold green]You:[/] ").strip()
@@ -257,10 +297,13 @@ def chat(backend: BackendOpt = None, k: KOpt = None) -> None:
         if question in ("/quit", "/exit", "/q"):
             return
         if question == "/new":
-            history = []
+            history, conversation_id, last_turn = [], None, None
             out.print("[dim]New chat.[/]")
             continue
         try:
+            if question.split(" ")[0] in ("/up", "/down"):
+                _rate(assistant, user, last_turn, question)
+                continue
             answer: Answer | None = None
             streamed = False
             for event in assistant.stream(question, history, k=k):
@@ -278,8 +321,207 @@ def chat(backend: BackendOpt = None, k: KOpt = None) -> None:
                 out.print("[bold]Verified:[/] " + escape(answer.text), highlight=False)
             _print_answer(answer, streamed=streamed and not answer.refused)
             history += [("user", question), ("assistant", answer.text)]
+            turn = assistant.remember(
+                user, conversation_id, question, answer,
+                {"backend": assistant.settings.llm, "k": k},
+            )
+            conversation_id, last_turn = turn.turn_id.rsplit(":", 1)[0], turn.turn_id
+            out.print(f"[dim]saved as {turn.turn_id}[/]", highlight=False)
         except AssistantError as exc:
             err.print(f"[bold red]Error:[/] {escape(str(exc))}", highlight=False)
+
+
+# -- history and feedback ----------------------------------------------------------------
+
+history_app = typer.Typer(help="Saved conversations: list, show, rename, delete, export, import.",
+                          no_args_is_help=True)
+feedback_app = typer.Typer(help="Ratings of answers: counts, and export as a Q&A file.",
+                           no_args_is_help=True)
+app.add_typer(history_app, name="history")
+app.add_typer(feedback_app, name="feedback")
+
+
+def _history_assistant() -> Assistant:
+    return _assistant()
+
+
+@history_app.command("list")
+def history_list(
+    user: UserOpt = LOCAL_USER,
+    search: Annotated[
+        str | None, typer.Option("--search", help="Only conversations containing this text.")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """List saved conversations, newest first."""
+    with _friendly_errors():
+        rows = _history_assistant().conversations.list_conversations(user, search=search)
+    if as_json:
+        out.print_json(json.dumps([
+            {"id": c.conversation_id, "title": c.title, "created_at": c.created_at,
+             "updated_at": c.updated_at, "turns": c.turn_count}
+            for c in rows
+        ]))
+        return
+    if not rows:
+        out.print("No saved conversations match." if search
+                  else "No saved conversations yet: run `tradedesk chat`.")
+        return
+    table = Table(show_header=True, header_style="bold")
+    for col in ("id", "title", "updated", "turns"):
+        table.add_column(col, overflow="fold")
+    for c in rows:
+        table.add_row(c.conversation_id, escape(c.title), c.updated_at[:16].replace("T", " "),
+                      str(c.turn_count))
+    out.print(table)
+
+
+@history_app.command("show")
+def history_show(
+    conversation_id: Annotated[str, typer.Argument(help="Id shown by `tradedesk history list`.")],
+    user: UserOpt = LOCAL_USER,
+) -> None:
+    """Show a conversation with its answers and citations (outdated ones marked)."""
+    from assistant.conversations import citation_states
+    from assistant.transcripts import STATE_NOTES
+
+    with _friendly_errors():
+        assistant = _history_assistant()
+        c = assistant.conversations.get(conversation_id, user)
+        hashes = assistant.article_hashes()
+    out.print(f"[bold]{escape(c.title)}[/] ({c.conversation_id}, {len(c.turns)} turns)",
+              highlight=False)
+    for t in c.turns:
+        out.print(f"\n[bold green]{t.turn_id} You:[/] {escape(t.question)}", highlight=False)
+        _print_answer(t.answer)
+        for n, state in citation_states(t, hashes).items():
+            if state != "current":
+                out.print(f"  [yellow]\\[{n}] note: {STATE_NOTES[state]}.[/]", highlight=False)
+        if t.feedback is not None:
+            out.print(f"  [dim]rated {t.feedback.rating} {escape(t.feedback.comment)}[/]")
+
+
+@history_app.command("rename")
+def history_rename(
+    conversation_id: Annotated[str, typer.Argument(help="Id shown by `tradedesk history list`.")],
+    title: Annotated[str, typer.Argument(help="The new title.")],
+    user: UserOpt = LOCAL_USER,
+) -> None:
+    """Give a conversation another title."""
+    with _friendly_errors():
+        _history_assistant().conversations.rename(conversation_id, user, title)
+    out.print(f"Renamed {conversation_id}.")
+
+
+@history_app.command("delete")
+def history_delete(
+    conversation_id: Annotated[str, typer.Argument(help="Id shown by `tradedesk history list`.")],
+    user: UserOpt = LOCAL_USER,
+) -> None:
+    """Delete a conversation with its answers and their ratings."""
+    with _friendly_errors():
+        _history_assistant().conversations.delete(conversation_id, user)
+    out.print(f"Deleted {conversation_id}.")
+
+
+@history_app.command("export")
+def history_export(
+    conversation_id: Annotated[str, typer.Argument(help="Id shown by `tradedesk history list`.")],
+    fmt: Annotated[
+        str, typer.Option("--format", help="markdown (to paste into a note) or json.")
+    ] = "markdown",
+    output: Annotated[
+        Path | None, typer.Option("--out", "-o", help="Write to this file (default: stdout).")
+    ] = None,
+    user: UserOpt = LOCAL_USER,
+) -> None:
+    """Export a conversation with its citations as Markdown or JSON."""
+    from assistant.transcripts import to_json, to_markdown
+
+    if fmt not in ("markdown", "md", "json"):
+        err.print(f"Unknown --format {fmt!r}: use markdown or json.")
+        raise typer.Exit(2)
+    with _friendly_errors():
+        assistant = _history_assistant()
+        c = assistant.conversations.get(conversation_id, user)
+        text = (json.dumps(to_json(c), indent=1, ensure_ascii=False) + "\n" if fmt == "json"
+                else to_markdown(c, assistant.article_hashes()))
+    if output is None:
+        sys.stdout.write(text)
+    else:
+        output.write_text(text, encoding="utf-8")
+        err.print(f"Wrote {output}.")
+
+
+@history_app.command("import")
+def history_import(
+    path: Annotated[Path, typer.Argument(help="A JSON file of `history export --format json`.")],
+    user: UserOpt = LOCAL_USER,
+) -> None:
+    """Import a conversation exported as JSON (as this user's)."""
+    from assistant.errors import ConfigError
+    from assistant.transcripts import from_json
+
+    with _friendly_errors():
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:
+            raise ConfigError(
+                f"Cannot read {path} ({exc}): give the JSON file that "
+                "`tradedesk history export ID --format json` wrote."
+            ) from exc
+        cid = _history_assistant().conversations.import_conversation(from_json(data, user), user)
+    out.print(f"Imported {cid}.")
+
+
+@feedback_app.command("export")
+def feedback_export(
+    fmt: Annotated[
+        str, typer.Option("--format", help="eval: a `tradedesk eval` Q&A file.")
+    ] = "eval",
+    output: Annotated[
+        Path | None, typer.Option("--out", "-o", help="Write to this file (default: stdout).")
+    ] = None,
+    user: Annotated[
+        str | None, typer.Option("--user", help="Only this user's ratings (default: everyone's).")
+    ] = None,
+) -> None:
+    """Write the rated answers as a Q&A file that `tradedesk eval` runs (see the README)."""
+    from assistant.feedback import to_eval_items
+
+    if fmt != "eval":
+        err.print(f"Unknown --format {fmt!r}: the one format is eval.")
+        raise typer.Exit(2)
+    with _friendly_errors():
+        data = to_eval_items(_history_assistant().conversations.rated(user))
+    text = json.dumps(data, indent=1, ensure_ascii=False) + "\n"
+    if output is None:
+        sys.stdout.write(text)
+    else:
+        output.write_text(text, encoding="utf-8")
+        todo = sum(1 for q in data["questions"] if q.get("to_fix") or any(
+            t.get("to_fix") for t in q.get("turns", [])))
+        err.print(f"Wrote {len(data['questions'])} questions ({todo} to fix) to {output}.")
+
+
+@feedback_app.command("stats")
+def feedback_stats(
+    user: Annotated[
+        str | None, typer.Option("--user", help="Only this user's ratings (default: everyone's).")
+    ] = None,
+) -> None:
+    """Count the thumbs up and down, and list the latest thumbs-down."""
+    with _friendly_errors():
+        store = _history_assistant().conversations
+        counts = store.feedback_counts(user)
+        downs = [(c, t) for c, t in store.rated(user) if t.feedback and t.feedback.rating == "down"]
+    out.print(f"👍 {counts['up']}   👎 {counts['down']}")
+    for _, t in downs[:10]:
+        comment = t.feedback.comment if t.feedback else ""
+        out.print(f"[bold]{t.turn_id}[/] {escape(t.question)}", highlight=False)
+        out.print(f"  answer: {t.answer.text[:200]}", highlight=False, markup=False)
+        if comment:
+            out.print(f"  comment: {comment}", highlight=False, markup=False)
 
 
 @app.command("eval")

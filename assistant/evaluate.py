@@ -13,8 +13,10 @@ Q&A file (JSON): ``{"questions": [item, ...]}`` where an item is one of
 
 Optional fields: ``type`` (one of ``QUESTION_TYPES``; results are reported per type),
 ``min_expected`` (that many groups of ``expected`` suffice: lists, summaries) and
-``forbidden`` (a false premise: phrases the answer must not state). The full schema
-is in ``tests/data/qa/README.md``.
+``forbidden`` (a false premise: phrases the answer must not state) and ``to_fix``
+(a case to fix, from a thumbs-down in ``tradedesk feedback export``: it may have no
+``expected`` facts yet, and is judged failed, with its ``comment`` as the reason, until
+it has them). The full schema is in ``tests/data/qa/README.md``.
 """
 
 from __future__ import annotations
@@ -35,6 +37,7 @@ from vectorstore.errors import ConfigError
 
 __all__ = [
     "QUESTION_TYPES",
+    "article_prefix",
     "EvalItem",
     "EvalReport",
     "EvalResult",
@@ -74,6 +77,8 @@ class EvalItem:
     type: str = ""
     min_expected: int | None = None
     forbidden: tuple[str, ...] = ()
+    to_fix: bool = False
+    comment: str = ""
 
 
 @dataclass
@@ -282,7 +287,8 @@ def load_qa(path: Path) -> list[list[EvalItem]]:
             raise ConfigError(f"{path}: item {ident!r} needs a 'question' string.")
         unanswerable = bool(raw.get("unanswerable", False))
         expected = raw.get("expected", [])
-        if not unanswerable and not expected and kind != "false_premise":
+        to_fix = bool(raw.get("to_fix", False))
+        if not unanswerable and not expected and kind != "false_premise" and not to_fix:
             raise ConfigError(f"{path}: item {ident!r} needs 'expected' or 'unanswerable': true.")
         if kind and kind not in QUESTION_TYPES:
             raise ConfigError(
@@ -298,6 +304,7 @@ def load_qa(path: Path) -> list[list[EvalItem]]:
             id=ident, question=raw["question"], expected=groups,
             articles=tuple(raw.get("articles", [])), unanswerable=unanswerable, turn=turn,
             type=kind, min_expected=least, forbidden=tuple(raw.get("forbidden", [])),
+            to_fix=to_fix, comment=str(raw.get("comment", "")),
         )
 
     conversations: list[list[EvalItem]] = []
@@ -317,9 +324,13 @@ def load_qa(path: Path) -> list[list[EvalItem]]:
     return conversations
 
 
-def _article_prefix(chunk_or_article_id: str) -> str:
+def article_prefix(chunk_or_article_id: str) -> str:
+    """The id prefix a Q&A file names an article by (its id without the hash suffix)."""
     article_id = article_of(chunk_or_article_id)
     return re.sub(r"-[0-9a-f]{10}$", "", article_id)
+
+
+_article_prefix = article_prefix
 
 
 def _judge(item: EvalItem, answer: Answer, seconds: float) -> EvalResult:
@@ -339,7 +350,10 @@ def _judge(item: EvalItem, answer: Answer, seconds: float) -> EvalResult:
             ok_citations += 1
     hedged = answer.refused or answer.partial
     asserted = any(_norm(p) in _norm(answer.text) for p in item.forbidden)
-    if item.unanswerable:
+    if item.to_fix and not item.expected and not item.unanswerable:
+        correct = False
+        why = f"to fix (thumbs-down): {item.comment or 'no comment'}; write its expected facts"
+    elif item.unanswerable:
         correct = hedged
         why = "" if correct else "answered a question the documents do not cover"
     elif item.type == "false_premise":

@@ -22,6 +22,7 @@ from assistant.answering.sources.ledger import (
     Ledger,
     LedgerSource,
 )
+from assistant.conversations import ConversationStore, Turn
 from assistant.retrieval import Filters, HybridRetriever
 from assistant.settings import Settings, load_settings
 from ingest.chunking import SentenceChunker
@@ -117,6 +118,7 @@ class Assistant:
         self.ledger = Ledger(self.records)
         self._chain: Runnable[dict[str, Any], AnswerChunk] | None = None
         self._chain_lock = threading.Lock()
+        self.conversations = ConversationStore(s.conversations_path)
 
     # -- answering -----------------------------------------------------------------------
 
@@ -311,6 +313,38 @@ class Assistant:
             raise
         except Exception as exc:
             raise self._backend_error(exc) from exc
+
+    # -- conversations ---------------------------------------------------------------------
+
+    def article_hashes(self) -> dict[str, str]:
+        """``article_id -> content hash`` of every article (to date a saved citation)."""
+        return {article_id: h for article_id, (h, _) in self.records.states().items()}
+
+    def remember(
+        self,
+        user: str,
+        conversation_id: str | None,
+        question: str,
+        answer: Answer,
+        filters: dict[str, Any] | None = None,
+    ) -> Turn:
+        """Save a question and its answer as the next turn (a new conversation when None).
+
+        The cited articles' content hashes are kept with the turn, so a later reader is
+        told when an article was updated or removed since.
+
+        Raises:
+            QuestionError: ``conversation_id`` is not one of ``user``'s conversations.
+            StoreError: the conversation history cannot be written.
+        """
+        hashes = self.article_hashes()
+        sources = {c.article_id: hashes[c.article_id] for c in answer.citations
+                   if c.article_id in hashes}
+        if conversation_id is None:
+            conversation_id = self.conversations.create(user, question)
+        return self.conversations.add_turn(
+            conversation_id, user, question, answer, filters=filters, sources=sources
+        )
 
     # -- library -------------------------------------------------------------------------
 

@@ -113,6 +113,18 @@ class Settings(BaseSettings):
         default=0.0, ge=0, le=3600, description="Seconds an API ingest waits for the lock."
     )
 
+    # -- users (whose conversations the app shows) -------------------------------------
+    trust_user_header: bool = Field(
+        default=False,
+        description="Take the app's user from the user_header request header (only behind "
+        "an authenticating proxy that sets it).",
+    )
+    user_header: str = Field(
+        default="X-Forwarded-User",
+        pattern=r"^[A-Za-z0-9-]{1,100}$",
+        description="The header an authenticating proxy puts the user's name in.",
+    )
+
     @field_validator("home", "library_dir", mode="after")
     @classmethod
     def _expand_home(cls, value: Path | None) -> Path | None:
@@ -166,6 +178,11 @@ class Settings(BaseSettings):
     def records_path(self) -> Path:
         """SQLite file of the ingest records."""
         return self.home / "records" / f"{self.store_key}.sqlite"
+
+    @property
+    def conversations_path(self) -> Path:
+        """SQLite file of the saved conversations and their feedback."""
+        return self.home / "conversations" / f"{self.store_key}.sqlite"
 
     @property
     def lexical_dir(self) -> Path:
