@@ -160,11 +160,13 @@ def verify_claims(
         periods = [p for p in extract_periods(claim.text) if not p.base]
         chosen: list[int] = []
         if figures:
-            # a figure is supported by a sentence that says what the claim says, not by the
-            # same number in a sentence about something else
-            close = [j for j in cand if scores[row, j] >= support_threshold] or cand[:1]
             for fig in figures:
-                j, why = _find_figure(claim.text, fig, close, texts, periods, all_sents, by_n)
+                # the sentence that says what the claim says, or one that says what the
+                # figure's part of the claim says; not the same number about something else
+                part = _figure_part(claim.text, fig)
+                near = [j for i, j in enumerate(cand) if i == 0 or scores[row, j] >=
+                        support_threshold or lexical_overlap(part, texts[j]) >= _PART_OVERLAP]
+                j, why = _find_figure(claim.text, fig, near, texts, periods, all_sents, by_n)
                 if j is None:
                     claim.ok = False
                     claim.reason = f"the figure {fig.text!r} is not in the cited passage{why}"
@@ -196,6 +198,19 @@ def verify_claims(
             support.setdefault(n, []).append(i)
         claim.support = [(n, min(ix), max(ix)) for n, ix in support.items()]
     return claims
+
+
+_PART_OVERLAP = 0.4
+"""Share of the key terms of a figure's part of a claim that a sentence must hold to support
+the figure when the claim as a whole is not similar to it."""
+
+
+def _figure_part(claim: str, fig: Figure) -> str:
+    """The figure and the words of its part of the claim (up to the neighbouring figures)."""
+    others = [f for f in extract_figures(claim) if f.start != fig.start]
+    start = max([f.end for f in others if f.end <= fig.start], default=0)
+    end = min([f.start for f in others if f.start >= fig.end], default=len(claim))
+    return claim[start:end]
 
 
 def _without_figures(text: str) -> str:
