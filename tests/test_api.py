@@ -257,10 +257,15 @@ def test_health_reports_store_index_and_model(server: Server) -> None:
 
 
 def test_docs_and_openapi(server: Server) -> None:
-    assert httpx.get(f"{server.url}/docs").status_code == 200
-    paths = httpx.get(f"{server.url}/openapi.json").json()["paths"]
+    # keys are set: the docs need one too, like every route but health
+    assert httpx.get(f"{server.url}/docs").status_code == 401
+    assert httpx.get(f"{server.url}/openapi.json").status_code == 401
+    with server.client() as c:
+        assert c.get("/docs").status_code == 200
+        paths = c.get("/openapi.json").json()["paths"]
     assert {"/v1/chat/completions", "/v1/ask", "/v1/articles", "/v1/articles/{article_id}",
             "/v1/facts", "/v1/conflicts", "/v1/ingest", "/v1/health", "/v1/models"} <= set(paths)
+    assert "/docs" not in paths
 
 
 def test_bad_requests_get_clean_json_errors(server: Server) -> None:

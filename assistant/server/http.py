@@ -15,7 +15,8 @@ from typing import Annotated, Any
 
 from fastapi import Depends, FastAPI, File, Query, Request, UploadFile
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse, StreamingResponse
+from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.responses import HTMLResponse, JSONResponse, StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -107,6 +108,8 @@ def create_app(assistant: Assistant) -> FastAPI:
             "completion (and of the last streamed chunk)."
         ),
         lifespan=lifespan,
+        docs_url=None,  # served below, behind the keys like every route but health
+        openapi_url=None,
     )
     app.add_middleware(BodyLimit, max_bytes=int(s.serve_max_body_mb * 1_000_000))
 
@@ -121,6 +124,14 @@ def create_app(assistant: Assistant) -> FastAPI:
 
     read = [Depends(access(write=False))]
     write = [Depends(access(write=True))]
+
+    @app.get("/openapi.json", include_in_schema=False, dependencies=read)
+    async def openapi_schema() -> JSONResponse:
+        return JSONResponse(app.openapi())
+
+    @app.get("/docs", include_in_schema=False, dependencies=read)
+    async def docs() -> HTMLResponse:
+        return get_swagger_ui_html(openapi_url="/openapi.json", title="Trade Desk API")
 
     # -- errors ------------------------------------------------------------------------
 
