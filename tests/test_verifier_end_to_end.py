@@ -17,7 +17,6 @@ import threading
 import time
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 
 import pytest
 from conftest import CORPUS_DIR, ROOT, SAMPLE_DIR, clean_settings
