@@ -1,4 +1,4 @@
-"""No mutant reaches an answer: a scripted OpenAI-compatible server, the real client, ask and stream.
+"""No mutant reaches an answer: a scripted OpenAI-compatible server, ask and stream.
 
 A small real HTTP server on 127.0.0.1 answers `/v1/chat/completions` (plain and streamed,
 the OpenAI wire format) with a scripted reply: a sentence of the seed article as written, or
