@@ -252,6 +252,10 @@ def ask(page: Page, question: str) -> Locator:
     expect(message.locator('[data-testid="stExpander"], [data-testid="stAlert"]').first) \
         .to_be_visible()
     expect(page.get_by_test_id("stChatMessage")).to_have_count(before + 2)
+    # saved: the app reruns once to show the rating buttons; a click during that rerun
+    # would be lost, so wait for them
+    expect(message.get_by_placeholder("Comment (optional), then rate the answer")) \
+        .to_be_visible()
     return message
 
 
