@@ -14,14 +14,18 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Iterable
+from difflib import SequenceMatcher
+from typing import TypeVar
 
 from assistant.answering.passages import Passage
 from ingest.text.facts import Fact, extract_facts
 from ingest.text.figures import Figure, extract_figures
-from ingest.text.periods import Period, extract_periods
+from ingest.text.gazetteer import country_mentions, sectors
+from ingest.text.periods import Period, extract_periods, period_spans
 from ingest.text.sentences import flowing
 
-__all__ = ["fact_mismatch", "period_unsupported"]
+__all__ = ["copied_change", "fact_mismatch", "period_unsupported"]
 
 _SUBJECT = ("reporter", "partner", "sector", "flow")
 
@@ -70,9 +74,13 @@ def fact_mismatch(
     if mine is None:
         return ""  # not a listed figure (a count of people, a size): the figure check stands
     source_text = flowing(passage.sentence(sentence))
-    flowing_fig = next((f for f in extract_figures(source_text) if f.same_as(source_fig)), None)
-    if flowing_fig is None:
+    # the same statement of the value in the flowing text (a value may be stated twice)
+    raw_same = [f for f in extract_figures(passage.sentence(sentence)) if f.same_as(source_fig)]
+    nth = next((k for k, f in enumerate(raw_same) if f.start == source_fig.start), 0)
+    same = [f for f in extract_figures(source_text) if f.same_as(source_fig)]
+    if not same:
         return ""
+    flowing_fig = same[min(nth, len(same) - 1)]
     theirs_all, at = _read_in_place(source_text, passage, sentence)
     theirs = _fact_at(theirs_all, at, flowing_fig)
     if theirs is None:
@@ -153,3 +161,201 @@ def period_unsupported(claim: str, cited: list[tuple[Passage, int]]) -> str:
         if not any(p.m1 <= k.m2 and k.m1 <= p.m2 and k.year in (None, p.year) for k in roles):
             return str(p.year) if (p.m1, p.m2) == (1, 12) else f"{p.m1:02d}/{p.year}"
     return ""
+
+
+_TOKEN = re.compile(r"[$€£¥]|\d[\d.,/-]*\d|\d|[^\W\d_][\w'’-]*")
+_NUMBER = re.compile(
+    r"\d|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|"
+    r"forty|fifty|hundred|thousand|million|billion|dozen|half|third|quarter)s?\b", re.I)
+_TIME_UNIT = re.compile(r"\b(?:days?|weeks?|months?|quarters?|years?|decades?)\b", re.I)
+
+_COPY_SHARE = 0.6
+"""Share of a claim's words that must stand, in order, in a source sentence for the claim
+to be read as that sentence restated (and every change it makes to be checked)."""
+
+_MAX_CHANGE = 6
+"""Longest run of words a restatement may replace and still be read as a changed detail."""
+
+
+def copied_change(claim: str, sources: list[str]) -> str:
+    """What a claim that restates one of ``sources`` changes in it ('' when nothing).
+
+    A figure, period, country, sector or direction written in the place of another.
+
+    The source restated is the sentence that keeps the largest share of the claim's words
+    in order (at least ``_COPY_SHARE``; of equal ones, any that the claim does not change),
+    and that the claim changes in one place only: a sentence it differs from in two places
+    (another figure for another month) states another fact the same way, which the figure
+    check weighs on its own.
+    A claim that keeps most of a sentence's words but replaces a few says something else
+    than the sentence in that place, even when the replacement (another figure, another
+    year) stands somewhere else in the article. Paraphrases that are not restatements, and
+    replacements that write the same fact another way ("$1.8 billion" for "1.8 billion
+    dlrs"), pass.
+    """
+    a = _tokens(claim)
+    if not a:
+        return ""
+    best, found = _COPY_SHARE * len(a), ""
+    for source in sources:
+        b = _tokens(source)
+        matcher = SequenceMatcher(None, [t for *_, t in a], [t for *_, t in b], autojunk=False)
+        share = sum(block.size for block in matcher.get_matching_blocks())
+        if share < best:
+            continue
+        steps = [_change(op, claim, a[i1:i2] or a[i1 - 1 : i1 + 1],
+                         source, b[j1:j2] or b[j1 - 1 : j1 + 1],
+                         0 < i1 and i2 < len(a) and 0 < j1 and j2 < len(b))
+                 for op, i1, i2, j1, j2 in matcher.get_opcodes()]
+        changes = [why for why, _ in steps if why]
+        if len(changes) > 1 and _swapped(changes, claim, source):
+            changes = [" (wrong subject: the countries are the other way round there)"]
+        elif len(changes) + any(other for _, other in steps) > 1:
+            continue  # another fact written the same way (another figure for another month)
+        why = changes[0] if changes else ""
+        if share > best:
+            found = why
+        elif not why:
+            found = ""  # of equally close sentences, one the claim restates unchanged
+        best = share
+    return found
+
+
+def _change(op: str, claim: str, mine: list[tuple[int, int, str]], source: str,
+            theirs: list[tuple[int, int, str]], interior: bool) -> tuple[str, bool]:
+    """What one step of the alignment (words replaced, added or left out) changes.
+
+    Returns why it changes a fact (or ''), and whether it names another subject (a sector,
+    country or qualifier the other sentence does not have), which makes the claim another
+    fact rather than a changed copy.
+    """
+    if op == "equal" or not mine or not theirs:
+        return "", False
+    c, s = (mine[0][0], mine[-1][1]), (theirs[0][0], theirs[-1][1])
+    other = _other_subject(claim[c[0]:c[1]], source) or _other_subject(source[s[0]:s[1]], claim)
+    if op in ("insert", "delete") and interior:  # "fruit exports" for "exports": a qualifier
+        added = mine if op == "delete" else theirs
+        other = other or any(len(t) > 3 and t not in _FUNCTION_WORDS and not t[0].isdigit()
+                             for *_, t in added)
+    if op == "replace":
+        if max(len(mine), len(theirs)) > _MAX_CHANGE:
+            return "", other
+        why = _changed(claim, c, source, s)
+    else:  # words added or left out ("January–May" for "May"): the period around them
+        why = " (wrong period)" if _period_changed(claim, c, source, s) else ""
+    return why, other and not why  # one place, one change
+
+
+def _other_subject(words: str, other_sentence: str) -> bool:
+    return bool(sectors(words) - sectors(other_sentence)
+                or {n for *_, n, _ in country_mentions(words)}
+                - {n for *_, n, _ in country_mentions(other_sentence)})
+
+
+def _swapped(changes: list[str], claim: str, source: str) -> bool:
+    """Whether every change puts one of the same countries in another's place."""
+    return all(c.startswith(" (wrong subject") for c in changes) and bool(
+        {n for *_, n, _ in country_mentions(claim)} == {n for *_, n, _ in country_mentions(source)})
+
+
+def _tokens(text: str) -> list[tuple[int, int, str]]:
+    return [(m.start(), m.end(), m.group().lower().rstrip(".,")) for m in _TOKEN.finditer(text)]
+
+
+_T = TypeVar("_T")
+
+
+def _overlapping(spans: Iterable[tuple[int, int, _T]], seg: tuple[int, int]) -> list[_T]:
+    return [x for start, end, x in spans if start < seg[1] and seg[0] < end]
+
+
+def _changed(claim: str, c: tuple[int, int], source: str, s: tuple[int, int]) -> str:
+    """Why the claim's words ``claim[c]`` in the place of ``source[s]`` change the fact."""
+    source_figures = extract_figures(source)
+    mine = _overlapping([(f.start, f.end, f) for f in extract_figures(claim)], c)
+    theirs = _overlapping([(f.start, f.end, f) for f in source_figures], s)
+    moved = all(any(m.same_as(f) for f in source_figures) for m in mine)  # said elsewhere in it
+    if theirs and (not moved if mine else _NUMBER.search(claim[c[0]:c[1]])):
+        return f" (wrong value: there it is {theirs[0].text})"
+    words, their_words = claim[c[0]:c[1]], source[s[0]:s[1]]
+    if _period_changed(claim, c, source, s):
+        return f" (wrong period: there it says {their_words!r})"
+    if not mine and not theirs:  # numbers that are not figures ("one of", "two official")
+        numbers, their_numbers = _numbers(words), _numbers(their_words)
+        if numbers and their_numbers and numbers != their_numbers:
+            return f" (wrong value: there it says {their_words!r})"
+    my_units = {u.lower().rstrip("s") for u in _TIME_UNIT.findall(claim[c[0]:c[1]])}
+    their_units = {u.lower().rstrip("s") for u in _TIME_UNIT.findall(source[s[0]:s[1]])}
+    if my_units and their_units and not my_units & their_units:
+        return f" (wrong period: there it says {source[s[0]:s[1]]!r})"
+    my_countries = {n for a, b, n, _ in country_mentions(claim) if a < c[1] and c[0] < b}
+    their_countries = {n for a, b, n, _ in country_mentions(source) if a < s[1] and s[0] < b}
+    if my_countries and their_countries and my_countries != their_countries:
+        return f" (wrong subject: there it is {', '.join(sorted(their_countries))})"
+    my_sectors, their_sectors = sectors(claim[c[0]:c[1]]), sectors(source[s[0]:s[1]])
+    if my_sectors and their_sectors and my_sectors != their_sectors:
+        return f" (wrong subject: there it is {', '.join(sorted(their_sectors))})"
+    my_kinds, their_kinds = _kinds(words), _kinds(their_words)
+    if my_kinds and their_kinds and not my_kinds & their_kinds:
+        return f" (wrong kind: there it says {their_words!r})"
+    my_way, their_way = _way(words), _way(their_words)
+    if my_way and their_way and my_way != their_way:
+        return " (wrong direction: there it " + ("rose" if their_way > 0 else "fell") + ")"
+    return ""
+
+
+_UP_NOUN = re.compile(r"\b(?:growth|rises?|increases?|gains?|surplus(?:es)?|upturn|recovery)\b",
+                      re.I)
+_DOWN_NOUN = re.compile(r"\b(?:declines?|falls?|drops?|decreases?|loss(?:es)?|deficits?|"
+                        r"downturn|contraction)\b", re.I)
+_KIND_WORDS = {
+    "share": re.compile(r"\bshares?\b|\baccount(?:ed|s)? for\b|\b(?:pct|per ?cent) of\b", re.I),
+    "forecast": re.compile(r"\b(?:forecasts?|expect(?:s|ed)?|project(?:s|ed|ions?)|targets?|"
+                           r"will|would|plan(?:s|ned)?|aims?|goals?|predict(?:s|ed)?)\b", re.I),
+    "level": re.compile(r"\b(?:was|were|stood|total(?:l?ed)?|amounted)\b", re.I),
+}
+_FUNCTION_WORDS = frozenset(
+    "also about after against among been before being between both could down during each "
+    "from have having into last more most much next only over said same says some such than "
+    "that their them then there these they this those through under very were what when "
+    "which while will with within would year years month months".split())
+_NUMBER_WORDS = {w: i for i, w in enumerate(
+    "zero one two three four five six seven eight nine ten eleven twelve".split())}
+
+
+def _period_changed(claim: str, c: tuple[int, int], source: str, s: tuple[int, int]) -> bool:
+    """Whether the claim names, in the place of a period, one the source has nowhere.
+
+    A period moved within the sentence is the same period.
+    """
+    mine = _overlapping(period_spans(claim), c)
+    theirs = _overlapping(period_spans(source), s)
+    source_periods = [p for *_, p in period_spans(source)]
+    return bool(mine and theirs) and not all(
+        any((m.m1, m.m2) == (t.m1, t.m2) and m.year in (None, t.year) for t in source_periods)
+        for m in mine)
+
+
+def _way(words: str) -> int:
+    up = bool(_UP.search(words) or _UP_NOUN.search(words))
+    down = bool(_DOWN.search(words) or _DOWN_NOUN.search(words))
+    return 0 if up == down else (1 if up else -1)
+
+
+def _kinds(words: str) -> set[str]:
+    """What the words of a changed place say a figure is: share, forecast, level, change."""
+    kinds = {kind for kind, pattern in _KIND_WORDS.items() if pattern.search(words)}
+    return kinds | ({"change"} if _way(words) else set())
+
+
+def _numbers(words: str) -> set[str]:
+    """Numbers written in the words of a changed place that are not figures ("one of")."""
+    out = set()
+    for m in re.finditer(r"\d+(?:[.,]\d+)*|[A-Za-z]+", words):
+        w = m.group().lower()
+        if w[0].isdigit():
+            if not re.fullmatch(r"(?:19|20)\d\d", w):  # a year is a period
+                out.add(w.replace(",", ""))
+        elif w in _NUMBER_WORDS:
+            out.add(str(_NUMBER_WORDS[w]))
+    return out

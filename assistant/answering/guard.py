@@ -20,7 +20,10 @@ _INSTRUCTION = re.compile(
     r"|\b(?:reply|respond|answer|say|output|print|write)\s+(?:only|exactly|just)\b"
     r"|\byou\s+(?:are|must|should|will)\s+(?:now\s+)?(?:an?\s+|the\s+)?(?:[\w-]+\s+){0,3}?"
     r"(?:assistant|ai|model|chatbot|bot|language model)\b"
+    r"|\b(?:reveal|show|repeat|disclose|leak|print|output|recite|tell|give|list)\b.{0,40}?"
+    r"\byour\s+(?:\w+\s+){0,2}(?:instructions|prompt|rules|secrets?)\b"
     r"|\b(?:reveal|show|repeat|disclose|leak)\b.{0,40}?\b(?:instructions|prompt|rules|secrets?)\b"
+    r"|^\W*(?:assistant|ai|chatbot|bot|model)\s*[,:]"
     r"|^\s*(?:system|assistant|user|human|instruction)\s*:"
     r"|\bnew\s+instructions?\b|\bjailbreak\b|\bDAN\b",
     re.IGNORECASE,
@@ -29,7 +32,17 @@ _IMAGE = re.compile(r"!\[[^\]]*\]\s*(?:\([^)]*\)|\[[^\]]*\])")
 _LINK = re.compile(r"\[([^\]]*)\]\s*\((?:https?:|//|www\.)[^)]*\)")
 _REF_DEF = re.compile(r"^\s*\[[^\]]+\]:\s*\S+.*$", re.MULTILINE)
 _URL = re.compile(r"(?:https?://|www\.)\S+", re.IGNORECASE)
-_TAG = re.compile(r"</?[A-Za-z][^>]{0,200}>")
+# HTML tags: a known element, or any element with attributes. A company name or ticker in
+# angle brackets ("<GM>", "<Lloyds Bank NZA Ltd>", as newswire writes them) is not one.
+_TAG = re.compile(
+    r"</?(?:a|abbr|audio|b|base|big|blink|body|br|button|center|code|del|details|div|em|embed|"
+    r"font|form|frame|frameset|h[1-6]|head|hr|html|i|iframe|img|input|ins|label|li|link|"
+    r"marquee|meta|noscript|object|ol|option|p|pre|s|script|select|small|source|span|strong|"
+    r"style|sub|summary|sup|svg|table|tbody|td|textarea|th|thead|title|tr|u|ul|video)\b"
+    r"[^>]{0,200}>"
+    r"|<[A-Za-z][\w-]*\s+[\w:-]+\s*=[^>]{0,200}>",
+    re.IGNORECASE,
+)
 
 
 def looks_like_instruction(text: str) -> bool:

@@ -18,7 +18,7 @@ from collections.abc import Callable, Sequence
 import numpy as np
 
 from assistant.answering.draft import Claim
-from assistant.answering.factcheck import fact_mismatch, period_unsupported
+from assistant.answering.factcheck import copied_change, fact_mismatch, period_unsupported
 from assistant.answering.guard import has_markup, looks_like_instruction
 from assistant.answering.passages import Passage
 from assistant.answering.question import entities, key_terms
@@ -187,6 +187,11 @@ def verify_claims(
             claim.ok = False
             claim.reason = f"the cited passage gives no {when} (wrong period)"
             continue
+        change = copied_change(claim.text, [flowing(texts[j]) for j in cand])
+        if change:
+            claim.ok = False
+            claim.reason = f"the cited passage says otherwise{change}"
+            continue
         missing = _missing_names(claim.text, [by_n[all_sents[j][0]] for j in chosen])
         if missing:
             claim.ok = False
@@ -289,11 +294,12 @@ def _find_figure(
         if not periods_compatible(periods, by_n[n].periods_of(i)):
             why = why or " for that period"
             continue
-        mismatch = _subject_mismatch(claim, fig, texts[j], same[0]) or fact_mismatch(
-            claim, fig, by_n[n], i, same[0]
-        )
-        if mismatch:
-            why = why or mismatch
+        # a value the sentence states twice ("rose 0.4 pct ... and 0.4 pct a year earlier"):
+        # either statement may be the one the claim gives
+        mismatches = [_subject_mismatch(claim, fig, texts[j], f) or fact_mismatch(
+            claim, fig, by_n[n], i, f) for f in same]
+        if all(mismatches):
+            why = why or mismatches[0]
             continue
         return j, ""
     return None, why

@@ -113,6 +113,7 @@ def period_spans(text: str) -> list[tuple[int, int, Period]]:
 @lru_cache(maxsize=16384)
 def _period_spans(text: str) -> tuple[tuple[int, int, Period], ...]:
     text = MASK.sub(lambda m: " " * len(m.group()), text)  # "2025-06-12" names no period
+    text = re.sub(r"[\t\n\r\f\v]", " ", text)  # hard-wrapped newswire: "the first eight\nmonths"
     found: list[tuple[int, int, Period]] = []
     taken: list[tuple[int, int]] = []
 

@@ -1,0 +1,102 @@
+"""A claim that restates a sentence with one detail changed is caught (fast tier).
+
+``copied_change`` reads a claim as the sentence it copies most of, and names what the claim
+changes there; ``wrong_figures`` (``tradedesk eval``) counts wrong figures without the
+verifier. Texts written for these tests.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.answer import Answer, Citation
+from assistant.answering.factcheck import copied_change
+from assistant.answering.guard import has_markup
+from assistant.evaluate import EvalItem, wrong_figures
+from ingest.text.periods import Period, extract_periods
+
+pytestmark = pytest.mark.fast
+
+SOURCES = [
+    "Chilean copper exports to Japan rose 4.2 pct to 1.35 billion dlrs in the first half of "
+    "1986, one ministry official said.",
+    "Chilean copper exports to Japan rose 2.9 pct to 310 mln dlrs in June.",
+    "Chile's fruit exports to Japan amounted to 95 mln dlrs in the first half of 1986.",
+    "Economic growth is forecast to slow to 3.1 pct in 1987 from 5.7 pct in 1986.",
+]
+
+
+@pytest.mark.parametrize(
+    ("claim", "reason"),
+    [
+        ("Chilean copper exports to Japan rose 4.2 pct to 1.53 billion dlrs in the first half "
+         "of 1986", "wrong value"),
+        ("Chilean copper exports to Japan rose 4.2 pct to 310 mln dlrs in the first half of "
+         "1986", "wrong value"),  # the figure of another sentence, in this one's place
+        ("Chilean copper exports to Japan rose 4.2 pct to 1.35 billion dlrs in the first half "
+         "of 1985", "wrong period"),
+        ("Chilean copper exports to Japan fell 4.2 pct to 1.35 billion dlrs in the first half "
+         "of 1986", "wrong direction"),
+        ("Chilean copper exports to Korea rose 4.2 pct to 1.35 billion dlrs in the first half "
+         "of 1986", "wrong subject"),
+        ("Chilean copper exports to Japan rose 4.2 pct to 1.35 billion dlrs in the first half "
+         "of 1986, two ministry officials said", "wrong value"),
+        ("Economic decline is forecast to slow to 3.1 pct in 1987 from 5.7 pct in 1986",
+         "wrong direction"),
+        # a forecast restated as what happened
+        ("Economic growth was 3.1 pct in 1987, down from 5.7 pct in 1986", "wrong kind"),
+    ],
+)
+def test_one_changed_detail_is_named(claim: str, reason: str) -> None:
+    why = copied_change(claim, SOURCES)
+    assert (reason in why) if reason else why == "", why
+
+
+@pytest.mark.parametrize(
+    "claim",
+    [
+        "Chilean copper exports to Japan rose 4.2% to $1.35 billion in the first half of 1986",
+        "According to the ministry, Chilean copper exports to Japan rose 4.2 pct to 1.35 "
+        "billion dlrs in the first half of 1986",
+        # the same way of writing, another fact: another figure for another period
+        "Chilean copper exports to Japan rose 4.2 pct to 1.35 billion dlrs in January-June 1986",
+        # a figure moved within its own sentence is the same figure
+        "Chilean copper exports to Japan reached 1.35 billion dlrs in the first half of 1986",
+        # the total, against a sentence about one product: another fact
+        "Chile's exports to Japan amounted to 2.1 billion dlrs in the first half of 1986",
+    ],
+)
+def test_faithful_or_other_facts_pass(claim: str) -> None:
+    assert copied_change(claim, SOURCES) == ""
+
+
+def test_newswire_tickers_are_not_markup() -> None:
+    assert not has_markup("General Motors Corp <GM> and <Lloyds Bank NZA Ltd> said")
+    assert has_markup("see <script>alert(1)</script>")
+    assert has_markup('<B>bold</B> and <img src="x">')
+    assert has_markup('<foo onclick="x()">')
+
+
+def test_hard_wrapped_periods_are_read() -> None:
+    assert extract_periods("dropped 36 pct during the first eight\nmonths of 1986") == [
+        Period(1986, 1, 8)]
+
+
+def _answer(text: str, quote: str) -> Answer:
+    citation = Citation(n=1, article_id="a", title="t", source="s", date=None, chunk_id="a:0:0",
+                        quote=quote, start=0, end=len(quote), score=1.0)
+    return Answer(text=text, citations=[citation])
+
+
+def test_wrong_figures_are_counted_without_the_verifier() -> None:
+    quote = "Copper exports rose 4.2 pct to 1.35 billion dlrs in the first half."
+    item = EvalItem(id="x", question="How much?", expected=(("1.35 billion",),), type="figure")
+    assert wrong_figures(item, _answer("Copper exports were $1.35 billion [1].", quote)) == []
+    wrong = wrong_figures(item, _answer("Copper exports were $1.53 billion [1].", quote))
+    assert len(wrong) == 2  # in no quote, and not the expected figure
+    other = EvalItem(id="y", question="How much?", expected=(("4.2",),), type="figure")
+    assert wrong_figures(other, _answer("Copper exports were $1.35 billion [1].", quote)) == [
+        "$1.35 billion (not the expected 4.2)"]
+    refused = _answer("The documents don't say; the closest: 9.9 pct [1].", quote)
+    refused.refused = True
+    assert wrong_figures(item, refused) == []
