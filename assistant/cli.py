@@ -560,7 +560,9 @@ def eval_cmd(
             outcome = "refused" if r.refused else "partial" if r.partial else ""
             table.add_row(
                 r.id, r.type, "✓" if r.correct else "✗", str(r.rank or "-"), outcome,
-                (r.why + ": " if r.why else "") + r.answer[:160],
+                (r.why + ": " if r.why else "")
+                + (f"wrong figures {', '.join(r.wrong_figures)}: " if r.wrong_figures else "")
+                + r.answer[:160],
                 style=None if r.correct else "red",
             )
         out.print(table)

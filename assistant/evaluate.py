@@ -44,6 +44,7 @@ __all__ = [
     "evaluate",
     "fact_present",
     "load_qa",
+    "wrong_figures",
 ]
 
 # The kinds of question a Q&A file labels its items with (``"type"``).
@@ -102,6 +103,7 @@ class EvalResult:
     partial: bool = False
     contradicts: bool = False  # refused or partial while stating the expected facts
     premise_asserted: bool = False  # a false premise's forbidden phrase was stated
+    wrong_figures: list[str] = field(default_factory=list)  # see ``wrong_figures``
 
 
 @dataclass
@@ -225,6 +227,7 @@ class EvalReport:
             "contradictions": self.contradictions,
             "premises_asserted": self.premises_asserted,
             "unsupported_rate": round(self.unsupported_rate, 4),
+            "wrong_figures": sum(len(r.wrong_figures) for r in self.results),
             "latency_p50_ms": round(self.latency(50) * 1000, 1),
             "latency_p95_ms": round(self.latency(95) * 1000, 1),
         }
@@ -333,6 +336,40 @@ def article_prefix(chunk_or_article_id: str) -> str:
 _article_prefix = article_prefix
 
 
+_MARKERS = re.compile(r"\s*\[(\d+(?:\s*[,;–-]\s*\d+)*)\]")
+
+
+def wrong_figures(item: EvalItem, answer: Answer) -> list[str]:
+    """Figures an answer shows as fact that are wrong, judged without the verifier.
+
+    Two checks that share nothing with the fact matcher of the answer step: a figure of an
+    answer sentence whose value is in none of the quotes that sentence cites (by its
+    ``[n]`` markers; a sentence without markers, any quote) — the literal value is
+    compared, not its meaning —, and, for a question of type ``figure`` that the answer
+    does not hedge, figures shown while none of the expected facts is: the answer gave a
+    number, and not the one the Q&A file expects. A refusal shows no figure as fact.
+    """
+    if answer.refused or not answer.text.strip():
+        return []
+    wrong: list[str] = []
+    quotes = {c.n: c.quote for c in answer.citations}
+    shown: list[str] = []
+    for sentence in re.split(r"(?<=[.!?])\s+(?=[A-Z])", answer.text):
+        cited = [int(n) for m in _MARKERS.finditer(sentence) for n in re.findall(r"\d+", m[1])]
+        text = _MARKERS.sub("", sentence)
+        sources = [quotes[n] for n in cited if n in quotes] or list(quotes.values())
+        source_figures = [f for q in sources for f in extract_figures(q)]
+        for fig in extract_figures(text):
+            shown.append(fig.text)
+            if not any(fig.same_as(f) for f in source_figures):
+                wrong.append(f"{fig.text} (in no quote it cites)")
+    hedged = answer.partial or answer.refused
+    if (item.type == "figure" and item.expected and shown and not hedged
+            and not any(fact_present(g, answer.text) for g in item.expected)):
+        wrong.append(f"{shown[0]} (not the expected {item.expected[0][0]})")
+    return wrong
+
+
 def _judge(item: EvalItem, answer: Answer, seconds: float) -> EvalResult:
     rank = None
     if item.articles:
@@ -378,6 +415,7 @@ def _judge(item: EvalItem, answer: Answer, seconds: float) -> EvalResult:
         unsupported=len(answer.unsupported), seconds=seconds, why=why, type=item.type,
         partial=answer.partial, contradicts=hedged and facts and not item.unanswerable
         and item.type != "false_premise", premise_asserted=asserted,
+        wrong_figures=wrong_figures(item, answer),
     )
 
 
