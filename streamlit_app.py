@@ -799,7 +799,7 @@ def _toggle_watch() -> None:
     if state().watch_toggle:
         w.start()
     else:
-        w.stop(timeout=0)
+        w.stop(timeout=5)
 
 
 def source_status(source: WatchedSource) -> str:
