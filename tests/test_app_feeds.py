@@ -16,7 +16,7 @@ import pytest
 import streamlit as st
 from conftest import ROOT, clean_settings
 from streamlit.testing.v1 import AppTest
-from websites import Site
+from websites import Site, serving
 
 from assistant import Assistant
 from vectorstore.embeddings import Embedder
@@ -29,11 +29,7 @@ TIMEOUT = 120
 
 @pytest.fixture(scope="module")
 def site() -> Iterator[Site]:
-    s = Site().start()
-    try:
-        yield s
-    finally:
-        s.stop()
+    yield from serving()
 
 
 @pytest.fixture(scope="module")

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 from conftest import ROOT, VENV_BIN
-from websites import Site
+from websites import Site, serving
 
 pytestmark = pytest.mark.slow
 
@@ -19,11 +19,7 @@ TRADEDESK = VENV_BIN / "tradedesk"
 
 @pytest.fixture
 def site() -> Iterator[Site]:
-    s = Site().start()
-    try:
-        yield s
-    finally:
-        s.stop()
+    yield from serving()
 
 
 def run(home: Path, *args: str, allow: bool = True) -> subprocess.CompletedProcess[str]:

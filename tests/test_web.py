@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from websites import ATOM, OPML, RSS, Site
+from websites import ATOM, OPML, RSS, Site, serving
 
 from assistant import Assistant
 from ingest.web.feeds import parse_feed, parse_opml, sniff_kind
@@ -28,11 +28,7 @@ ALLOW = "127.0.0.1"
 
 @pytest.fixture
 def site() -> Iterator[Site]:
-    s = Site().start()
-    try:
-        yield s
-    finally:
-        s.stop()
+    yield from serving()
 
 
 @pytest.fixture
@@ -475,3 +471,16 @@ def test_watcher_runs_polls_in_the_background(web: Callable[..., Assistant], sit
     w.stop(timeout=30)
     assert not w.running and len(seen) >= 2
     assert len(seen[0].report.added) == 2 and seen[1].not_modified == 1
+
+
+def test_the_connection_itself_refuses_an_address_the_first_check_missed(
+    site: Site, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The second line of defence (DNS rebinding): with the pre-request check switched off,
+    the guarded connection still refuses loopback, and the site sees no request."""
+    import ingest.web.fetch as fetch
+
+    monkeypatch.setattr(fetch, "check_url", lambda url, policy: url)
+    with pytest.raises(FetchError, match="loopback"):
+        Fetcher(FetchPolicy(timeout=1.0)).get(site.url("/article.html"))
+    assert site.requests == []

@@ -11,7 +11,7 @@ from __future__ import annotations
 import http.server
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
@@ -256,6 +256,15 @@ class Site:
             self.server.shutdown()
             self.server.server_close()
             self.server = None
+
+
+def serving() -> Iterator[Site]:
+    """A started ``Site``, stopped afterwards (the body of the tests' fixtures)."""
+    site = Site().start()
+    try:
+        yield site
+    finally:
+        site.stop()
 
 
 def send(handler: http.server.BaseHTTPRequestHandler, status: int, ctype: str, body: bytes,
