@@ -14,9 +14,18 @@ from typing import Any
 
 import streamlit as st
 
-from assistant import Answer, Assistant, AssistantError, Citation, Progress, Settings
+from assistant import (
+    Answer,
+    Assistant,
+    AssistantError,
+    Citation,
+    Progress,
+    Settings,
+    WatchedSource,
+)
 from assistant.answering.sources.ledger import FigureSeries
 from assistant.conversations import LOCAL_USER, Conversation, citation_states
+from ingest.web import Watcher
 
 st.set_page_config(page_title="Trade Desk", page_icon="📈", layout="wide")
 
@@ -57,6 +66,22 @@ def backend_assistant(llm: str, base_url: str, model: str) -> Assistant:
 def md_escape(text: str) -> str:
     """Escape text so Markdown shows it literally (no links, images, HTML, LaTeX, directives)."""
     return _MD_SPECIAL.sub(r"\\\1", text)
+
+
+def md_link(url: str | None, limit: int = 80) -> str:
+    """A Markdown link to an article's http(s) address, its text the address itself.
+
+    Only http and https links are made (never ``javascript:`` or ``data:``); the target is
+    percent-encoded so it cannot end the link early, and the text shows where it goes.
+    Clicking is the reader's choice: nothing is loaded to show it.
+    """
+    from urllib.parse import quote, urlsplit
+
+    if not url or urlsplit(url.strip()).scheme.lower() not in ("http", "https"):
+        return ""
+    url = url.strip()
+    shown = url if len(url) <= limit else url[: limit - 1] + "…"
+    return f"[{md_escape(shown)}]({quote(url, safe=':/?#@!$&*+,;=%~-._')})"
 
 
 def md_lines(text: str) -> str:
@@ -298,7 +323,8 @@ def show_article(citation: Citation) -> None:
         st.error(str(exc))
         return
     st.markdown(f"**{md_escape(citation.title)}**")
-    st.caption(" · ".join(md_escape(x) for x in (citation.date, citation.source) if x))
+    st.caption(" · ".join([md_escape(x) for x in (citation.date, citation.source) if x]
+                          + ([md_link(citation.url)] if md_link(citation.url) else [])))
     st.markdown(
         highlight(
             text,
@@ -507,7 +533,9 @@ def render_answer(answer: Answer, key: str, states: dict[int, str] | None = None
         label = f"\\[{c.n}\\] {md_escape(c.title)}" + (f" — {c.date}" if c.date else "")
         with st.expander(label):
             page = f" · page {c.page}" if c.page else ""
-            st.caption(f"{md_escape(c.source)} · article `{c.article_id}`{page}")
+            link = md_link(c.url)
+            st.caption(f"{md_escape(c.source)} · article `{c.article_id}`{page}"
+                       + (f" · {link}" if link else ""))
             note = CITATION_NOTES.get((states or {}).get(c.n, "current"))
             if note:
                 st.warning(note, icon=":material/history:")
@@ -757,6 +785,102 @@ def library_page() -> None:
             st.error(str(exc))
         else:
             st.rerun()
+    feeds_section(base)
+
+
+@st.cache_resource(show_spinner=False)
+def watcher() -> Watcher:
+    """This server process's one watcher: it polls in a background thread while it is on."""
+    return base_assistant().watcher()
+
+
+def _toggle_watch() -> None:
+    w = watcher()
+    if state().watch_toggle:
+        w.start()
+    else:
+        w.stop(timeout=5)
+
+
+def source_status(source: WatchedSource) -> str:
+    """A watched source's state in a few words."""
+    if source.failures:
+        return (f"failed {source.failures}x (next try {source.next_poll_at or 'now'}): "
+                f"{source.last_error or ''}")
+    return "ok" if source.last_ok_at else "not polled yet"
+
+
+def feeds_section(base: Assistant) -> None:
+    """Watched feeds and folders: list, add a feed, stop watching, the watcher, the log.
+
+    Folders are added with ``tradedesk folders add`` (a browser never names a path on
+    the server); they are listed and can be removed here.
+    """
+    ss = state()
+    st.subheader("Feeds and watched folders")
+    try:
+        sources = base.feeds() + base.folders()
+        log_rows = base.poll_log(20)
+    except AssistantError as exc:
+        st.error(str(exc))
+        return
+    if sources:
+        st.dataframe(
+            [{"kind": x.kind, "location": x.location, "title": x.title or "",
+              "last poll": (x.last_polled_at or "")[:19].replace("T", " "),
+              "status": source_status(x), "id": x.source_id} for x in sources],
+            hide_index=True, width="stretch",
+        )
+    else:
+        st.caption("No feeds or folders are watched yet. Add a feed below; folders are added "
+                   "with `tradedesk folders add PATH`.")
+    col1, col2 = st.columns([3, 1], vertical_alignment="bottom")
+    url = col1.text_input("Feed URL (RSS, Atom or an OPML list)", key="feed_url",
+                          placeholder="https://example.org/feed.xml")
+    if col2.button("Add feed", icon=":material/rss_feed:", key="add_feed"):
+        try:
+            added = base.add_feed(url)
+        except AssistantError as exc:
+            st.error(str(exc))
+        else:
+            ss.notice = f"Watching {added.location}; the next poll reads it."
+            st.rerun()
+    if sources:
+        labels = {x.source_id: f"{x.kind}: {x.location}" for x in sources}
+        col1, col2 = st.columns([3, 1], vertical_alignment="bottom")
+        gone = col1.selectbox("Stop watching", list(labels), format_func=labels.__getitem__,
+                              key="unwatch")
+        if col2.button("Stop watching", icon=":material/delete:", key="remove_source"):
+            try:
+                kind = next(x.kind for x in sources if x.source_id == gone)
+                (base.remove_feed if kind == "feed" else base.remove_folder)(gone)
+            except AssistantError as exc:
+                st.error(str(exc))
+            else:
+                ss.notice = f"No longer watching {labels[gone]}; its articles stay."
+                st.rerun()
+    w = watcher()
+    ss.watch_toggle = w.running  # the process's watcher, whichever session switched it
+    col1, col2 = st.columns([3, 1], vertical_alignment="bottom")
+    col1.toggle(f"Watch: poll every {base.settings.watch_interval:g} s while the app runs",
+                key="watch_toggle", on_change=_toggle_watch)
+    if col2.button("Poll now", icon=":material/sync:", key="poll_now"):
+        with st.spinner("Polling the feeds and folders…"):
+            try:
+                report = base.poll(force=True)
+            except AssistantError as exc:
+                st.error(str(exc))
+            else:
+                (st.warning if report.failed else st.success)(md_escape(report.summary()))
+                log_rows = base.poll_log(20)
+    if log_rows:
+        st.caption("Poll log (newest first)")
+        st.dataframe(
+            [{"at": r.at[:19].replace("T", " "), "source": r.location, "status": r.status,
+              "added": r.added, "updated": r.updated, "unchanged": r.unchanged,
+              "failed": r.failed, "detail": r.detail} for r in log_rows],
+            hide_index=True, width="stretch",
+        )
 
 
 def main() -> None:

@@ -7,7 +7,9 @@ from assistant.settings import Settings
 from ingest.maintenance import DoctorReport
 from ingest.models import ArticleInfo, IngestReport
 from ingest.pipeline import Progress
+from ingest.records import LogRow, WatchedSource
 from ingest.text.facts import Fact
+from ingest.web import PollReport
 
 __all__ = [
     "Answer",
@@ -18,6 +20,9 @@ __all__ = [
     "DoctorReport",
     "Fact",
     "IngestReport",
+    "LogRow",
+    "PollReport",
     "Progress",
     "Settings",
+    "WatchedSource",
 ]

@@ -15,7 +15,7 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from assistant import Fact, IngestReport
+from assistant import Fact, IngestReport, LogRow, PollReport, WatchedSource
 from assistant import Progress as IngestProgress
 from assistant.answer import Answer
 from assistant.conversations import LOCAL_USER
@@ -64,7 +64,8 @@ def _progress_bar() -> tuple[Progress, Callable[[IngestProgress], None]]:
     tasks: dict[str, Any] = {}
 
     def update(event: IngestProgress) -> None:
-        label = {"load": "Reading files", "embed": "Embedding chunks"}.get(event.phase, event.phase)
+        label = {"fetch": "Fetching URLs", "load": "Reading files",
+                 "embed": "Embedding chunks"}.get(event.phase, event.phase)
         if event.phase not in tasks:
             tasks[event.phase] = bar.add_task(label, total=event.total or None, detail="")
         bar.update(
@@ -95,7 +96,11 @@ def _print_report(report: IngestReport) -> None:
 
 @app.command()
 def ingest(
-    paths: Annotated[list[Path], typer.Argument(help="Files or folders to ingest.")],
+    paths: Annotated[
+        list[str],
+        typer.Argument(help="Files, folders and http(s) URLs (article pages, RSS/Atom feeds, "
+                            "OPML lists) to ingest."),
+    ],
     prune: Annotated[
         bool, typer.Option("--prune", help="Remove articles whose source file is gone.")
     ] = False,
@@ -105,7 +110,7 @@ def ingest(
         bool, typer.Option("--if-empty", help="Only ingest when the store has no articles.")
     ] = False,
 ) -> None:
-    """Ingest articles (.txt .md .html .pdf .jsonl); re-running it only does what changed."""
+    """Ingest articles (.txt .md .html .pdf .jsonl, URLs); re-running it only does what changed."""
     with _friendly_errors():
         assistant = _assistant()
         if if_empty and assistant.records.count()[0] > 0:
@@ -209,6 +214,8 @@ def _print_answer(answer: Answer, *, streamed: bool = False) -> None:
             f"[dim]{c.article_id}[/]",
             highlight=False,
         )
+        if c.url:
+            out.print(f"      {c.url}", highlight=False, markup=False, style="blue")
         quote = " ".join(c.quote.split())
         out.print(f"      “{quote}”", highlight=False, markup=False, style="dim")
     if answer.unsupported:
@@ -699,6 +706,176 @@ def rebuild(
     _print_report(report)
     if report.failed:
         raise typer.Exit(1)
+
+
+# -- feeds, watched folders and the watcher ---------------------------------------------
+
+feeds_app = typer.Typer(help="Watched RSS/Atom feeds and OPML lists: list, add, remove, log.",
+                        no_args_is_help=True)
+folders_app = typer.Typer(help="Watched folders: list, add, remove.", no_args_is_help=True)
+app.add_typer(feeds_app, name="feeds")
+app.add_typer(folders_app, name="folders")
+
+
+def _print_sources(rows: list[WatchedSource], as_json: bool, empty: str) -> None:
+    if as_json:
+        out.print_json(json.dumps([r.to_dict() for r in rows]))
+        return
+    if not rows:
+        out.print(empty)
+        return
+    table = Table(show_header=True, header_style="bold")
+    for col in ("id", "location", "title", "last poll", "status"):
+        table.add_column(col, overflow="fold")
+    for r in rows:
+        status = (f"failed {r.failures}x, next try {r.next_poll_at or ''}: {r.last_error}"
+                  if r.failures else "ok" if r.last_ok_at else "not polled yet")
+        table.add_row(r.source_id, escape(r.location), escape(r.title or ""),
+                      (r.last_polled_at or "")[:19].replace("T", " "), escape(status))
+    out.print(table)
+
+
+@feeds_app.command("list")
+def feeds_list(
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """List the watched feeds, with their last poll and any error."""
+    with _friendly_errors():
+        rows = _assistant().feeds()
+    _print_sources(rows, as_json, "No watched feeds yet: `tradedesk feeds add URL`.")
+
+
+@feeds_app.command("add")
+def feeds_add(
+    urls: Annotated[list[str], typer.Argument(help="Feed, OPML or page URLs (http/https).")],
+) -> None:
+    """Watch feeds (RSS, Atom, OPML lists); `tradedesk watch` polls them."""
+    with _friendly_errors():
+        assistant = _assistant()
+        for url in urls:
+            source = assistant.add_feed(url)
+            out.print(f"Watching {escape(source.location)} ({source.source_id}).",
+                      highlight=False)
+
+
+@feeds_app.command("remove")
+def feeds_remove(
+    key: Annotated[str, typer.Argument(help="The feed's URL or id (`tradedesk feeds list`).")],
+) -> None:
+    """Stop watching a feed (its articles stay in the library)."""
+    with _friendly_errors():
+        _assistant().remove_feed(key)
+    out.print(f"No longer watching {escape(key)}; its articles stay.", highlight=False)
+
+
+@feeds_app.command("log")
+def feeds_log(
+    limit: Annotated[int, typer.Option("--limit", help="Rows to show.")] = 30,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """What the latest polls added, updated or failed, source by source."""
+    with _friendly_errors():
+        rows = _assistant().poll_log(limit)
+    if as_json:
+        out.print_json(json.dumps([r.to_dict() for r in rows]))
+        return
+    _print_log(rows)
+
+
+def _print_log(rows: list[LogRow]) -> None:
+    if not rows:
+        out.print("No polls yet: run `tradedesk watch --once`.")
+        return
+    table = Table(show_header=True, header_style="bold")
+    for col in ("at", "source", "status", "added", "updated", "unchanged", "failed", "detail"):
+        table.add_column(col, overflow="fold")
+    for r in rows:
+        table.add_row(r.at[:19].replace("T", " "), escape(r.location), r.status, str(r.added),
+                      str(r.updated), str(r.unchanged), str(r.failed), escape(r.detail[:300]),
+                      style="red" if r.status == "failed" or r.failed else None)
+    out.print(table)
+
+
+@folders_app.command("list")
+def folders_list(
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """List the watched folders."""
+    with _friendly_errors():
+        rows = _assistant().folders()
+    _print_sources(rows, as_json, "No watched folders yet: `tradedesk folders add PATH`.")
+
+
+@folders_app.command("add")
+def folders_add(
+    paths: Annotated[list[Path], typer.Argument(help="Folders to ingest at every poll.")],
+) -> None:
+    """Watch folders: each poll ingests their new and changed files."""
+    with _friendly_errors():
+        assistant = _assistant()
+        for path in paths:
+            source = assistant.add_folder(path)
+            out.print(f"Watching {escape(source.location)} ({source.source_id}).",
+                      highlight=False)
+
+
+@folders_app.command("remove")
+def folders_remove(
+    key: Annotated[str, typer.Argument(help="The folder's path or id.")],
+) -> None:
+    """Stop watching a folder (its articles stay in the library)."""
+    with _friendly_errors():
+        _assistant().remove_folder(key)
+    out.print(f"No longer watching {escape(key)}; its articles stay.", highlight=False)
+
+
+@app.command()
+def watch(
+    once: Annotated[bool, typer.Option("--once", help="Poll once and exit (tests, cron).")] = False,
+    interval: Annotated[
+        float | None,
+        typer.Option("--interval", help="Seconds between polls (TRADEDESK_WATCH_INTERVAL)."),
+    ] = None,
+    force: Annotated[
+        bool, typer.Option("--force", help="Also poll sources waiting out a backoff.")
+    ] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print each poll as JSON.")] = False,
+) -> None:
+    """Poll the watched feeds and folders on an interval (Ctrl-C stops); --once polls once.
+
+    With --once the exit code is 1 when a source failed.
+    """
+    with _friendly_errors():
+        assistant = _assistant()
+        if not assistant.feeds() and not assistant.folders():
+            err.print("Nothing is watched: `tradedesk feeds add URL` or "
+                      "`tradedesk folders add PATH` first.")
+            raise typer.Exit(2)
+        if once:
+            report = assistant.poll(force=force)
+            _print_poll(report, as_json)
+            if report.failed:
+                raise typer.Exit(1)
+            return
+        every = interval or assistant.settings.watch_interval
+        err.print(f"Watching {len(assistant.feeds())} feeds and {len(assistant.folders())} "
+                  f"folders every {every:g} s; Ctrl-C stops.")
+
+        def show(result: PollReport | AssistantError) -> None:
+            if isinstance(result, AssistantError):
+                err.print(f"[bold red]Poll failed:[/] {escape(str(result))}", highlight=False)
+            else:
+                _print_poll(result, as_json)
+
+        assistant.watcher(show, interval=every).run()
+
+
+def _print_poll(report: PollReport, as_json: bool) -> None:
+    if as_json:
+        out.print(json.dumps(report.to_dict()), highlight=False, markup=False, soft_wrap=True)
+        return
+    _print_log(report.rows)
+    out.print(report.summary(), highlight=False)
 
 
 def _served_assistant() -> Assistant:

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import copy
+import re
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -27,22 +28,32 @@ from assistant.retrieval import Filters, HybridRetriever
 from assistant.settings import Settings, load_settings
 from ingest.chunking import SentenceChunker
 from ingest.maintenance import DoctorReport, Maintenance
-from ingest.models import ArticleInfo, IngestReport
-from ingest.pipeline import Ingestor, ProgressFn
-from ingest.records import Records
+from ingest.models import ArticleInfo, Document, Failure, IngestReport
+from ingest.pipeline import Ingestor, Progress, ProgressFn
+from ingest.records import LogRow, Records, WatchedSource
 from ingest.text.facts import Fact
 from ingest.text.tokens import TOKENIZER_VERSION, tokenize
+from ingest.web import Fetcher, FetchPolicy, Poller, PollReport, Watcher, WebReader, check_url
+from ingest.web.fetch import normalise_url
 from vectorstore.embeddings import Embedder
 from vectorstore.errors import (
     AssistantError,
     BackendError,
     ConfigError,
+    FetchError,
     QuestionError,
 )
 from vectorstore.lexical import LexicalIndex
 from vectorstore.store import ChromaStore
 
 __all__ = ["Assistant"]
+
+_URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
+
+
+def _is_url(item: str | Path) -> bool:
+    """A string that names a URL (any scheme: the fetcher refuses all but http(s))."""
+    return isinstance(item, str) and bool(_URL.match(item.strip()))
 
 
 def _country_name(text: str | None) -> str | None:
@@ -99,6 +110,25 @@ class Assistant:
             lock_path=s.lock_path,
             max_file_bytes=int(s.max_file_mb * 1_000_000),
             lock_timeout=s.ingest_lock_timeout,
+        )
+        self.fetcher = Fetcher(
+            FetchPolicy(
+                timeout=s.web_timeout,
+                max_bytes=int(s.web_max_mb * 1_000_000),
+                max_redirects=s.web_max_redirects,
+                allow=s.web_allow,
+                user_agent=s.web_user_agent,
+            )
+        )
+        self.web = WebReader(
+            self.fetcher,
+            fetch_pages=s.feed_fetch_pages,
+            max_entries=s.feed_max_entries,
+            max_feeds=s.opml_max_feeds,
+        )
+        self.poller = Poller(
+            self.ingestor, self.records, self.web,
+            interval=s.watch_interval, max_backoff=s.watch_max_backoff,
         )
         self.lexical = LexicalIndex(s.lexical_dir, tokenize, TOKENIZER_VERSION)
         self.maintenance = Maintenance(self.ingestor, self.lexical, uploads_dir=s.uploads_dir)
@@ -355,16 +385,33 @@ class Assistant:
         prune: bool = False,
         progress: ProgressFn | None = None,
     ) -> IngestReport:
-        """Ingest files and folders (idempotent: unchanged articles cost nothing).
+        """Ingest files, folders and URLs (idempotent: unchanged articles cost nothing).
 
         Args:
-            paths: one path or several; folders are walked recursively.
-            prune: remove articles whose source file is gone.
-            progress: optional callback receiving ``Progress`` events.
+            paths: one or several paths (folders are walked recursively) and URLs, mixed
+                freely: an http(s) URL is an article page, an RSS/Atom feed (each entry
+                an article) or an OPML list of feeds, told apart by its content type and
+                content. A URL that is refused or fails is reported, the rest lands.
+            prune: remove articles whose source file is gone (never web articles).
+            progress: optional callback receiving ``Progress`` events (``fetch`` for
+                URLs, then ``load`` and ``embed``).
         """
         if isinstance(paths, str | Path):
             paths = [paths]
-        report = self.ingestor.ingest(list(paths), prune=prune, progress=progress)
+        urls = [str(p).strip() for p in paths if _is_url(p)]
+        files = [p for p in paths if not _is_url(p)]
+        docs: list[Document] = []
+        failed: list[Failure] = []
+        for n, url in enumerate(urls):
+            if progress:
+                progress(Progress("fetch", n, len(urls), url))
+            got, failures = self.web.read_url(url)
+            docs += got
+            failed += failures
+        if progress and urls:
+            progress(Progress("fetch", len(urls), len(urls)))
+        report = self.ingestor.ingest(files, prune=prune, progress=progress, documents=docs)
+        report.failed[:0] = failed
         self._wrote()
         self.refresh()
         if self.embedder.loaded:  # torch is loaded anyway: export the fast query encoder now
@@ -405,6 +452,106 @@ class Assistant:
                 "your articles."
             )
         return self.ingest([folder], prune=True, progress=progress)
+
+    # -- feeds, watched folders and polling -----------------------------------------------
+
+    def add_feed(self, url: str) -> WatchedSource:
+        """Watch an RSS/Atom feed, an OPML list of feeds, or a page; returns the source.
+
+        Nothing is fetched yet: the next ``poll()`` reads it. Adding a watched URL again
+        changes nothing.
+
+        Raises:
+            FetchError: not an http(s) URL, or its host resolves to a refused address.
+        """
+        try:
+            norm = check_url(url, self.fetcher.policy)
+        except FetchError as exc:
+            if not exc.retry:  # refused for good; a host that does not resolve now may later
+                raise
+            norm = normalise_url(url)
+        return self.records.add_watched("feed", norm)
+
+    def add_folder(self, path: str | Path) -> WatchedSource:
+        """Watch a folder: each poll ingests it (new and changed files; nothing is pruned).
+
+        Raises:
+            ConfigError: not an existing folder.
+        """
+        folder = Path(path).expanduser().absolute()
+        if not folder.is_dir():
+            raise ConfigError(f"{folder} is not a folder; give the path of an existing folder.")
+        return self.records.add_watched("folder", str(folder))
+
+    def _watched(self, key: str | Path, kind: str) -> WatchedSource:
+        text = str(key).strip()
+        candidates = [text]
+        if kind == "feed" and _is_url(text):
+            try:
+                candidates.append(normalise_url(text))
+            except FetchError:
+                pass
+        if kind == "folder":
+            candidates.append(str(Path(text).expanduser().absolute()))
+        for candidate in candidates:
+            found = self.records.watched_source(candidate)
+            if found is not None and found.kind == kind:
+                return found
+        command = "feeds" if kind == "feed" else "folders"
+        raise AssistantError(
+            f"No watched {kind} {text!r}; `tradedesk {command} list` shows them."
+        )
+
+    def remove_feed(self, url: str) -> None:
+        """Stop watching a feed (by URL or id), and the feeds of an OPML list; articles stay.
+
+        Raises:
+            AssistantError: no such watched feed.
+        """
+        self.records.remove_watched(self._watched(url, "feed").source_id)
+
+    def remove_folder(self, path: str | Path) -> None:
+        """Stop watching a folder (by path or id); its articles stay.
+
+        Raises:
+            AssistantError: no such watched folder.
+        """
+        self.records.remove_watched(self._watched(path, "folder").source_id)
+
+    def feeds(self) -> list[WatchedSource]:
+        """The watched feeds (OPML lists and the feeds they brought included)."""
+        return self.records.watched("feed")
+
+    def folders(self) -> list[WatchedSource]:
+        """The watched folders."""
+        return self.records.watched("folder")
+
+    def poll(self, *, force: bool = False) -> PollReport:
+        """Poll every watched feed and folder once (see ``ingest.web.watch``).
+
+        Holds the ingest lock for the whole poll (one poll at a time per store). A
+        source that fails is logged and waits out its backoff unless ``force``.
+
+        Raises:
+            IngestLockedError: another ingest or poll held the lock too long.
+        """
+        report = self.poller.poll(force=force)
+        self._wrote()
+        self.refresh()
+        return report
+
+    def poll_log(self, limit: int = 50) -> list[LogRow]:
+        """The latest rows of the poll log, newest first."""
+        return self.records.poll_log(limit)
+
+    def watcher(
+        self, on_poll: Callable[[PollReport | AssistantError], None] | None = None,
+        *, interval: float | None = None,
+    ) -> Watcher:
+        """A ``Watcher`` polling this store every ``interval`` (default: the setting)."""
+        return Watcher(
+            self.poll, interval=interval or self.settings.watch_interval, on_poll=on_poll
+        )
 
     def articles(self) -> list[ArticleInfo]:
         """The ingested articles, newest first."""

@@ -6,6 +6,7 @@ Only this module reads the environment. Everything else receives a ``Settings``
 
 from __future__ import annotations
 
+import ipaddress
 import re
 from pathlib import Path
 from typing import Any, Literal
@@ -64,6 +65,46 @@ class Settings(BaseSettings):
     max_upload_files: int = Field(default=20, ge=1, le=1000, description="Files per upload.")
     library_dir: Path | None = Field(
         default=None, description="Folder the app's 'Re-ingest library folder' button ingests."
+    )
+
+    # -- the web: URLs, feeds and the watcher -------------------------------------------
+    web_timeout: float = Field(
+        default=20.0, gt=0, le=600,
+        description="Seconds per network operation of a fetch (the whole fetch: 3x this).",
+    )
+    web_max_mb: float = Field(
+        default=10.0, gt=0, le=2048, description="Largest page or feed read (MB, decoded)."
+    )
+    web_max_redirects: int = Field(
+        default=3, ge=0, le=10, description="Redirects followed at most per fetch."
+    )
+    web_allow_hosts: str | None = Field(
+        default=None,
+        description="Comma-separated hosts, addresses or networks that may be private "
+        "(e.g. 127.0.0.1 or 10.0.0.0/8); every other address must be public.",
+    )
+    web_user_agent: str = Field(
+        default="TradeDesk/0.1 (feed reader)", min_length=1, max_length=200,
+        description="User-Agent header of every fetch.",
+    )
+    feed_fetch_pages: bool = Field(
+        default=True,
+        description="When a feed entry has only a summary, fetch its linked page and ingest "
+        "the page's main text (false: the summary is the article).",
+    )
+    feed_max_entries: int = Field(
+        default=200, ge=1, le=10000, description="Entries read per feed per poll."
+    )
+    opml_max_feeds: int = Field(
+        default=100, ge=1, le=10000, description="Feeds read per OPML list."
+    )
+    watch_interval: float = Field(
+        default=900.0, ge=1, le=7 * 86400,
+        description="Seconds between polls of `tradedesk watch` (and the first backoff step).",
+    )
+    watch_max_backoff: float = Field(
+        default=6 * 3600.0, ge=1, le=30 * 86400,
+        description="Longest wait before a failing source is tried again (seconds).",
     )
 
     # -- answering -------------------------------------------------------------------
@@ -140,7 +181,13 @@ class Settings(BaseSettings):
             )
         return value
 
-    @field_validator("chroma_host", "llm_base_url", "llm_model")
+    @property
+    def web_allow(self) -> tuple[str, ...]:
+        """``web_allow_hosts`` as a tuple of hosts, addresses and networks."""
+        raw = self.web_allow_hosts or ""
+        return tuple(h.strip() for h in raw.split(",") if h.strip())
+
+    @field_validator("chroma_host", "llm_base_url", "llm_model", "web_allow_hosts")
     @classmethod
     def _empty_is_none(cls, value: str | None) -> str | None:
         return value.strip() or None if isinstance(value, str) else value
@@ -152,6 +199,15 @@ class Settings(BaseSettings):
                 f"TRADEDESK_CHUNK_WORDS={self.chunk_words} must not exceed "
                 f"TRADEDESK_CHUNK_MAX_WORDS={self.chunk_max_words}"
             )
+        for host in self.web_allow:
+            try:
+                ipaddress.ip_network(host.strip("[]"), strict=False)
+            except ValueError:
+                if not re.fullmatch(r"[A-Za-z0-9]([A-Za-z0-9.-]{0,252})", host):
+                    raise ValueError(
+                        f"TRADEDESK_WEB_ALLOW_HOSTS: {host!r} is not a host name, an address "
+                        "or a network (e.g. 127.0.0.1, 10.0.0.0/8, intranet.example)"
+                    ) from None
         if self.llm == "openai" and not self.llm_base_url:
             raise ValueError(
                 "TRADEDESK_LLM=openai needs TRADEDESK_LLM_BASE_URL, e.g. "

@@ -24,6 +24,8 @@ from vectorstore.errors import LoaderError
 __all__ = [
     "SUPPORTED_SUFFIXES",
     "discover",
+    "drop_invisible",
+    "html_to_text",
     "load_file",
     "parse_date",
 ]
@@ -184,16 +186,57 @@ _DATE_META = (
 _SOURCE_META = ("og:site_name", "application-name", "publisher", "author", "dc.publisher")
 
 
+def drop_invisible(soup: Any) -> None:
+    """Remove what a browser never shows, in place: comments, hidden elements and the like.
+
+    Comments, CDATA, declarations, and elements marked ``hidden``, ``aria-hidden`` or
+    styled ``display:none`` (and similar) go. Used for local HTML files and for fetched
+    pages alike (``ingest.web.pages``), so text planted where a reader cannot see it
+    never becomes article text.
+    """
+    from bs4 import CData, Comment, Declaration, Doctype, ProcessingInstruction, Tag
+
+    invisible = (Comment, CData, Declaration, Doctype, ProcessingInstruction)
+    for node in soup.find_all(string=lambda s: isinstance(s, invisible)):
+        node.extract()  # comments, CDATA and declarations: a browser shows none of them
+    for tag in soup.find_all(True):
+        if not isinstance(tag, Tag) or tag.attrs is None:
+            continue
+        style = str(tag.get("style") or "")
+        if (
+            tag.has_attr("hidden")
+            or str(tag.get("aria-hidden") or "").lower() == "true"
+            or _HIDDEN_STYLE.search(style)
+        ):
+            tag.decompose()
+
+
+def _mark_blocks(soup: Any) -> None:
+    for br in soup.find_all("br"):
+        br.replace_with("\n")
+    for tag in soup.find_all(_BLOCK_TAGS):
+        tag.insert_before("\n\n")
+        tag.insert_after("\n\n")
+
+
+def html_to_text(markup: str) -> str:
+    """The visible text of an HTML fragment (a feed entry's content), cleaned.
+
+    Scripts, styles, forms, hidden elements and comments are dropped; block elements
+    become paragraphs.
+    """
+    from bs4 import BeautifulSoup
+
+    soup = BeautifulSoup(markup, "html.parser")
+    drop_invisible(soup)
+    for tag in soup.find_all(_DROP_TAGS):
+        tag.decompose()
+    _mark_blocks(soup)
+    return clean_text(soup.get_text(""))
+
+
 def _load_html(path: Path, data: bytes) -> Document:
-    from bs4 import (
-        BeautifulSoup,
-        CData,
-        Comment,
-        Declaration,
-        Doctype,
-        ProcessingInstruction,
-        Tag,
-    )
+    from bs4 import BeautifulSoup, Tag
 
     raw, _ = decode_bytes(data)
     soup = BeautifulSoup(raw, "html.parser")
@@ -221,28 +264,12 @@ def _load_html(path: Path, data: bytes) -> Document:
     url = _as_text(canonical.get("href")) if isinstance(canonical, Tag) else None
     url = url or _as_text(metas.get("og:url"))
 
-    invisible = (Comment, CData, Declaration, Doctype, ProcessingInstruction)
-    for node in soup.find_all(string=lambda s: isinstance(s, invisible)):
-        node.extract()  # comments, CDATA and declarations: a browser shows none of them
+    drop_invisible(soup)
     for tag in soup.find_all(_DROP_TAGS):
         tag.decompose()
-    for tag in soup.find_all(True):
-        if not isinstance(tag, Tag) or tag.attrs is None:
-            continue
-        style = str(tag.get("style") or "")
-        if (
-            tag.has_attr("hidden")
-            or str(tag.get("aria-hidden") or "").lower() == "true"
-            or _HIDDEN_STYLE.search(style)
-        ):
-            tag.decompose()
     if isinstance(h1, Tag) and h1_text == title and h1.parent is not None:
         h1.decompose()
-    for br in soup.find_all("br"):
-        br.replace_with("\n")
-    for tag in soup.find_all(_BLOCK_TAGS):
-        tag.insert_before("\n\n")
-        tag.insert_after("\n\n")
+    _mark_blocks(soup)
     body_root = soup.body or soup
     text = clean_text(body_root.get_text(""))
     if not text:

@@ -28,14 +28,16 @@ class Document:
     pages: list[tuple[int, int]] = field(default_factory=list)
     file_sha256: str | None = None  # of the file's bytes (not for feed entries)
     label: str | None = None  # display name of the source (uploads), else the file name
+    author: str | None = None  # web pages and feed entries (other formats fold it into source)
 
     @property
     def content_hash(self) -> str:
         """SHA-256 of everything that ends up in the store (text and metadata)."""
-        payload = json.dumps(
-            [self.title, self.text, self.source, self.date, self.url, self.pages],
-            ensure_ascii=False,
-        )
+        fields: list[object] = [self.title, self.text, self.source, self.date, self.url,
+                                self.pages]
+        if self.author:  # only when set, so the hashes of other articles stay as they were
+            fields.append(self.author)
+        payload = json.dumps(fields, ensure_ascii=False)
         return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
     def page_at(self, offset: int) -> int | None:
@@ -134,3 +136,4 @@ class ArticleInfo:
     content_hash: str
     updated_at: str
     also_from: tuple[str, ...] = ()  # other names/paths with the very same content
+    author: str | None = None

@@ -29,7 +29,8 @@ import os
 import queue
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -68,6 +69,10 @@ class Progress:
 
 
 ProgressFn = Callable[[Progress], None]
+
+
+def _is_url(source: str) -> bool:
+    return source.startswith(("http://", "https://"))
 
 
 @dataclass
@@ -116,6 +121,9 @@ class Ingestor:
         self.max_file_bytes = max_file_bytes
         self.lock_timeout = lock_timeout
         self.write_batch = write_batch
+        self._held: FileLock | None = None  # the lock, while this thread holds it
+        self._held_by: int | None = None
+        self._depth = 0
 
     @property
     def pipeline(self) -> str:
@@ -142,13 +150,33 @@ class Ingestor:
         )
 
     def _release(self, lock: FileLock) -> None:
+        if self._depth > 1:  # an outer operation of this thread still holds it
+            self._depth -= 1
+            return
+        self._held, self._held_by, self._depth = None, None, 0
         try:
             self.lock_path.with_suffix(".pid").unlink(missing_ok=True)
         except OSError:
             pass
         lock.release()
 
+    @contextmanager
+    def locked(self) -> Iterator[None]:
+        """Hold the store's ingest lock for several operations (e.g. a whole feed poll).
+
+        The operations of this ``Ingestor`` called inside, in the same thread, run under
+        it without taking it again; any other ingest waits, as for a single operation.
+        """
+        lock = self._acquire()
+        try:
+            yield
+        finally:
+            self._release(lock)
+
     def _acquire(self) -> FileLock:
+        if self._held is not None and self._held_by == threading.get_ident():
+            self._depth += 1
+            return self._held
         try:
             lock = self._lock()
             lock.acquire()
@@ -164,6 +192,7 @@ class Ingestor:
             self.lock_path.with_suffix(".pid").write_text(str(os.getpid()))
         except OSError:
             pass
+        self._held, self._held_by, self._depth = lock, threading.get_ident(), 1
         return lock
 
     # -- public operations ---------------------------------------------------------------
@@ -174,14 +203,18 @@ class Ingestor:
         *,
         prune: bool = False,
         progress: ProgressFn | None = None,
+        documents: Sequence[Document] = (),
     ) -> IngestReport:
         """Ingest files and folders; see the module docstring for the guarantees.
 
         Args:
             paths: files and folders (walked recursively).
             prune: also remove articles whose source file is gone, and feed
-                entries no longer in a feed ingested now.
+                entries no longer in a feed file ingested now (articles from the web
+                are never pruned).
             progress: called with ``Progress`` events.
+            documents: already-loaded documents (e.g. fetched from URLs) written in
+                the same run.
         """
         t0 = time.perf_counter()
         report = IngestReport()
@@ -217,6 +250,7 @@ class Ingestor:
                     loaded_sources.add(str(path))
             if progress:
                 progress(Progress("load", len(files), len(files)))
+            docs.extend(documents)
             self._write(docs, report, progress)
             if prune:
                 report.removed.extend(self._prune(docs, loaded_sources))
@@ -580,6 +614,8 @@ class Ingestor:
                 self.records.drop_sources(path)
         doomed: list[str] = []
         for source, article_ids in self.records.by_source().items():
+            if _is_url(source):
+                continue  # from the web: a page or feed entry stays until removed by id
             if not os.path.exists(source):
                 for article_id in article_ids:
                     others = [p for p in alive.get(article_id, []) if p[0] != source]

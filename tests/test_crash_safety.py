@@ -102,6 +102,9 @@ if spec["action"] == "ingest":
 elif spec["action"] == "remove":
     a.remove(spec["article_id"])
     log("DONE")
+elif spec["action"] == "poll":
+    report = a.poll()
+    log("DONE " + json.dumps(report.to_dict()))
 else:
     sys.exit("unknown action")
 '''
@@ -539,3 +542,91 @@ def test_rebuild_of_damaged_records_restores_every_article(
     lost = sorted(set(before) - set(restored))
     assert restored == before, f"rebuild() lost {lost}; its report: {report.summary()}"
     b.store.close()
+
+
+# -- a feed poll killed half-way -------------------------------------------------------------
+
+RECORD_SUCCESS = "ingest.records:Records.record_success"
+REMEMBER = "ingest.records:Records.remember_entries"
+POLL_KILLS = [
+    Kill(ENCODE, 1, "after"),
+    Kill(UPSERT, 1, "after"),
+    Kill(BUMP, 1, "before", argpos=0),
+    Kill(COMMIT, 1, "after"),  # one article committed, the other not yet
+    Kill(REMEMBER, 1, "before"),  # every article written, the feed's state not yet
+    Kill(RECORD_SUCCESS, 1, "before"),
+]
+
+
+@dataclass
+class FeedBase:
+    site: Any
+    home: Path  # the store after one complete poll of the feed's first version
+    old: View
+
+
+@pytest.fixture(scope="module")
+def feed_base(tmp_path_factory: pytest.TempPathFactory, embedder: Embedder) -> Iterator[FeedBase]:
+    from websites import Site
+
+    site = Site().start()
+    home = tmp_path_factory.mktemp("crash-feed") / "home"
+    a = Assistant(Settings(home=home, web_allow_hosts="127.0.0.1"), embedder=embedder)
+    a.add_feed(site.url("/changing.xml"))
+    first = a.poll()
+    assert len(first.report.added) == 2 and not first.failed
+    old = trusted_view(a)
+    a.store.close()
+    try:
+        yield FeedBase(site, home, old)
+    finally:
+        site.stop()
+
+
+@pytest.mark.parametrize("kill", POLL_KILLS, ids=[f"{k.target.split(':')[1]}#{k.n}:{k.when}"
+                                                  for k in POLL_KILLS])
+def test_sigkill_during_a_feed_poll_leaves_old_or_new_versions(
+    kill: Kill, feed_base: FeedBase, tmp_path: Path, embedder: Embedder
+) -> None:
+    site = feed_base.site
+    site.version = 2  # cocoa edited, cashew new, cotton no longer listed
+    try:
+        # What a complete poll of version 2 makes of the store (on a copy of it).
+        done_home = tmp_path / "done"
+        shutil.copytree(feed_base.home, done_home)
+        done = Assistant(Settings(home=done_home, web_allow_hosts="127.0.0.1"),
+                         embedder=embedder)
+        full = done.poll()
+        assert len(full.report.added) == 1 and len(full.report.updated) == 1
+        new = trusted_view(done)
+        done.store.close()
+        assert new != feed_base.old and set(feed_base.old) < set(new)
+
+        home = tmp_path / "home"
+        shutil.copytree(feed_base.home, home)
+        spec = {"kill": kill.spec(), "action": "poll", "write_batch": 1}
+        run_killed(tmp_path, home, spec, {"TRADEDESK_WEB_ALLOW_HOSTS": "127.0.0.1"})
+
+        settings = Settings(home=home, web_allow_hosts="127.0.0.1")
+        a = Assistant(settings, embedder=embedder)
+        mid = trusted_view(a)
+        assert_each_article_old_or_new(mid, feed_base.old, new)
+        assert set(feed_base.old) <= set(mid)  # nothing already ingested was lost
+        a.store.close()
+        KILLS_SURVIVED.append(f"poll:{kill.target}#{kill.n}:{kill.when}")
+
+        # The next poll finishes the work: no 304 hides what the killed one did not store.
+        a = Assistant(settings, embedder=embedder)
+        again = a.poll()
+        assert not again.failed and again.not_modified == 0
+        assert trusted_view(a) == new
+        assert a.records.pending() == []
+        assert sorted(a.records.chunk_ids()) == sorted(a.store.ids())
+        assert a.doctor().ok
+        ans = a.ask("How much cocoa had arrived at Abidjan and San Pedro by mid-February 2025?")
+        assert "1.35 million" in ans.text and "1.21 million" not in ans.text, ans.text
+        settled = a.poll()
+        assert settled.not_modified == 1 and settled.report.embedded == 0
+        a.store.close()
+    finally:
+        site.version = 1

@@ -73,7 +73,41 @@ def test_a_new_store_records_every_migration_in_order(tmp_path: Path) -> None:
     assert records.version() == 0
     records.close()
     assert _migrations(tmp_path / "r.sqlite") == [m.__name__ for m in RECORDS_MIGRATIONS]
-    assert [m.__name__[:4] for m in RECORDS_MIGRATIONS] == ["m001", "m002", "m003"]
+    assert [m.__name__[:4] for m in RECORDS_MIGRATIONS] == ["m001", "m002", "m003", "m004"]
+
+
+def test_a_store_of_m003_gets_the_feed_tables_and_keeps_its_articles(tmp_path: Path) -> None:
+    path = tmp_path / "m3.sqlite"
+    conn = sqlite3.connect(path, isolation_level=None)
+    apply_migrations(conn, RECORDS_MIGRATIONS[:3])  # a store of the release before feeds
+    conn.execute(
+        "INSERT INTO articles(article_id, title, source, source_path, kind, content_hash, "
+        "version, pipeline, n_chunks, chars, text, pages, added_at, updated_at) "
+        "VALUES ('a', 'T', 's', '/x/a.txt', 'txt', 'h', 'v', 'p', 0, 1, 'x', '[]', 'now', 'now')"
+    )
+    conn.close()
+    records = Records(path)
+    [article] = records.articles()
+    assert article.article_id == "a" and article.author is None
+    assert records.watched() == [] and records.poll_log() == []
+    feed = records.add_watched("feed", "https://feeds.example/rss.xml")
+    assert records.watched_source(feed.location) == feed
+    records.close()
+    assert _migrations(path)[-1] == "m004_feeds_and_watch"
+
+
+def test_migration_numbers_need_not_be_contiguous(tmp_path: Path) -> None:
+    """Another branch's m005 may land before or after ours: names, not counts, are kept."""
+    conn = sqlite3.connect(tmp_path / "gap.sqlite", isolation_level=None)
+
+    def m007_later(c: sqlite3.Connection) -> None:
+        c.execute("CREATE TABLE later (x INTEGER)")
+
+    assert apply_migrations(conn, [*RECORDS_MIGRATIONS[:2], m007_later]) == [
+        RECORDS_MIGRATIONS[0].__name__, RECORDS_MIGRATIONS[1].__name__, "m007_later"]
+    # a migration listed before one already applied is still applied (once)
+    assert apply_migrations(conn, [*RECORDS_MIGRATIONS[:3], m007_later]) == [
+        RECORDS_MIGRATIONS[2].__name__]
 
 
 def test_a_store_made_before_migrations_is_brought_in_line(tmp_path: Path) -> None:

@@ -11,6 +11,7 @@ __all__ = [
     "AssistantError",
     "BackendError",
     "ConfigError",
+    "FetchError",
     "IngestError",
     "IngestLockedError",
     "LoaderError",
@@ -46,6 +47,18 @@ class IngestLockedError(IngestError):
 
 class LoaderError(IngestError):
     """One input file (or feed line) was rejected; the reason is the message."""
+
+
+class FetchError(LoaderError):
+    """A URL was refused (scheme, address, size, type) or could not be fetched.
+
+    ``retry`` is True when trying again later may work (a timeout, a server error),
+    False when the input itself is wrong (a refused address, a non-text type).
+    """
+
+    def __init__(self, message: str, *, retry: bool = False) -> None:
+        super().__init__(message)
+        self.retry = retry
 
 
 class BackendError(AssistantError):

@@ -54,7 +54,8 @@ class ArticleRecords(Database):
         """Every article, newest first (by date, then title)."""
         rows = self._read(
             "SELECT article_id, title, source, date, url, source_path, kind, n_chunks, chars, "
-            "content_hash, updated_at FROM articles ORDER BY COALESCE(date, '') DESC, title"
+            "content_hash, updated_at, author FROM articles "
+            "ORDER BY COALESCE(date, '') DESC, title"
         )
         aliases: dict[str, list[str]] = {}
         for r in self._read(
@@ -71,6 +72,7 @@ class ArticleRecords(Database):
                 date=r["date"], url=r["url"], source_path=r["source_path"], kind=r["kind"],
                 chunks=r["n_chunks"], chars=r["chars"], content_hash=r["content_hash"],
                 updated_at=r["updated_at"], also_from=tuple(aliases.get(r["article_id"], ())),
+                author=r["author"],
             )
             for r in rows
         ]
@@ -220,13 +222,13 @@ class ArticleRecords(Database):
                 conn.execute(
                     "INSERT OR REPLACE INTO articles(article_id, title, source, date, url, "
                     "source_path, label, kind, content_hash, version, pipeline, n_chunks, chars, "
-                    "text, pages, added_at, updated_at) "
-                    "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                    "text, pages, added_at, updated_at, author) "
+                    "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                     (
                         doc.article_id, doc.title, doc.source, doc.date, doc.url,
                         doc.source_path, label, doc.kind, doc.content_hash, version, pipeline,
                         len(chunks), len(doc.text), doc.text, json.dumps(doc.pages),
-                        added_at[0] if added_at else stamp, stamp,
+                        added_at[0] if added_at else stamp, stamp, doc.author,
                     ),
                 )
                 conn.executemany(
@@ -358,8 +360,8 @@ class ArticleRecords(Database):
     def documents(self, article_ids: Iterable[str] | None = None) -> list[Document]:
         """Articles rebuilt as ``Document`` objects from the records (to re-embed them)."""
         rows = self._read(
-            "SELECT article_id, title, text, source, source_path, label, kind, date, url, pages "
-            "FROM articles ORDER BY article_id"
+            "SELECT article_id, title, text, source, source_path, label, kind, date, url, pages, "
+            "author FROM articles ORDER BY article_id"
         )
         wanted = set(article_ids) if article_ids is not None else None
         sha = {r[0]: r[3] for r in self.source_rows()}
@@ -371,6 +373,7 @@ class ArticleRecords(Database):
                 pages=[(int(p[0]), int(p[1])) for p in json.loads(r["pages"])],
                 file_sha256=sha.get(r["source_path"]),
                 label=r["label"] or None,
+                author=r["author"],
             )
             for r in rows
             if wanted is None or r["article_id"] in wanted

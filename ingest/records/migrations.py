@@ -123,10 +123,58 @@ def m003_fact_ledger(conn: sqlite3.Connection) -> None:
     )
 
 
+def m004_feeds_and_watch(conn: sqlite3.Connection) -> None:
+    """Watched feeds and folders, the feed entries seen, the poll log; article authors."""
+    if "author" not in _columns(conn, "articles"):
+        conn.execute("ALTER TABLE articles ADD COLUMN author TEXT")
+    _script(
+        conn,
+        """
+        CREATE TABLE IF NOT EXISTS watched (
+            source_id TEXT PRIMARY KEY,
+            kind TEXT NOT NULL,
+            location TEXT NOT NULL UNIQUE,
+            parent TEXT REFERENCES watched(source_id) ON DELETE CASCADE,
+            title TEXT,
+            added_at TEXT NOT NULL,
+            etag TEXT,
+            last_modified TEXT,
+            last_polled_at TEXT,
+            last_ok_at TEXT,
+            failures INTEGER NOT NULL DEFAULT 0,
+            next_poll_at TEXT,
+            last_error TEXT
+        );
+        CREATE TABLE IF NOT EXISTS feed_entries (
+            source_id TEXT NOT NULL REFERENCES watched(source_id) ON DELETE CASCADE,
+            entry_key TEXT NOT NULL,
+            article_id TEXT NOT NULL,
+            fingerprint TEXT NOT NULL,
+            seen_at TEXT NOT NULL,
+            PRIMARY KEY (source_id, entry_key)
+        );
+        CREATE TABLE IF NOT EXISTS poll_log (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            poll_id TEXT NOT NULL,
+            at TEXT NOT NULL,
+            location TEXT NOT NULL,
+            status TEXT NOT NULL,
+            added INTEGER NOT NULL DEFAULT 0,
+            updated INTEGER NOT NULL DEFAULT 0,
+            unchanged INTEGER NOT NULL DEFAULT 0,
+            failed INTEGER NOT NULL DEFAULT 0,
+            detail TEXT NOT NULL DEFAULT ''
+        );
+        CREATE INDEX IF NOT EXISTS poll_log_at ON poll_log(at)
+        """,
+    )
+
+
 RECORDS_MIGRATIONS: tuple[Migration, ...] = (
     m001_articles_and_chunks,
     m002_article_labels,
     m003_fact_ledger,
+    m004_feeds_and_watch,
 )
 """The records' schema, in order."""
 
