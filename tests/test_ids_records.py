@@ -73,7 +73,7 @@ def test_a_new_store_records_every_migration_in_order(tmp_path: Path) -> None:
     assert records.version() == 0
     records.close()
     assert _migrations(tmp_path / "r.sqlite") == [m.__name__ for m in RECORDS_MIGRATIONS]
-    assert [m.__name__[:4] for m in RECORDS_MIGRATIONS] == ["m001", "m002", "m003"]
+    assert [m.__name__[:4] for m in RECORDS_MIGRATIONS] == ["m001", "m002", "m003", "m005"]
 
 
 def test_a_store_made_before_migrations_is_brought_in_line(tmp_path: Path) -> None:
@@ -101,6 +101,21 @@ def test_migrations_run_once(tmp_path: Path) -> None:
     conn = sqlite3.connect(tmp_path / "m.sqlite", isolation_level=None)
     assert apply_migrations(conn, RECORDS_MIGRATIONS) == [m.__name__ for m in RECORDS_MIGRATIONS]
     assert apply_migrations(conn, RECORDS_MIGRATIONS) == []
+
+
+def test_migrations_are_applied_by_name_so_numbers_may_have_gaps(tmp_path: Path) -> None:
+    """m005 exists before m004 (another branch's): a store that has m005 takes m004 later."""
+    conn = sqlite3.connect(tmp_path / "m.sqlite", isolation_level=None)
+    have = [m for m in RECORDS_MIGRATIONS if m.__name__ != "m004"]
+    assert "m005_story_groups" in apply_migrations(conn, have)
+
+    def m004_from_another_branch(c: sqlite3.Connection) -> None:
+        c.execute("CREATE TABLE feeds (url TEXT PRIMARY KEY)")
+
+    later = [*RECORDS_MIGRATIONS[:3], m004_from_another_branch, *RECORDS_MIGRATIONS[3:]]
+    assert apply_migrations(conn, later) == ["m004_from_another_branch"]
+    tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+    assert {"feeds", "story_prints", "story_groups", "near_duplicates"} <= tables
 
 
 def test_a_failing_migration_leaves_nothing_half_done(tmp_path: Path) -> None:
