@@ -72,6 +72,11 @@ class Citation:
     page: int | None = None
     also_reported: tuple[OtherReport, ...] = ()
 
+    def __post_init__(self) -> None:
+        # From JSON (``Citation(**data)``) the reports come as a list of dicts.
+        reports = tuple(OtherReport.of(r) for r in self.also_reported or ())
+        object.__setattr__(self, "also_reported", reports)
+
     @property
     def also_reported_note(self) -> str:
         """The note "Also reported in N other stories (dates)."; empty without copies."""
@@ -114,7 +119,10 @@ class Answer:
         """JSON-ready form (the shape printed by ``tradedesk ask --json``)."""
         return {
             "answer": self.text,
-            "citations": [asdict(c) for c in self.citations],
+            "citations": [
+                {**asdict(c), "also_reported": [asdict(r) for r in c.also_reported]}
+                for c in self.citations
+            ],
             "refused": self.refused,
             "partial": self.partial,
             "unsupported": list(self.unsupported),
@@ -131,16 +139,12 @@ class Answer:
         """The ``Answer`` that ``to_dict()`` described (unknown keys are ignored)."""
         known = {f.name for f in fields(Citation)}
 
-        def citation(c: dict[str, Any]) -> Citation:
-            values = {k: v for k, v in c.items() if k in known}
-            values["also_reported"] = tuple(
-                OtherReport.of(r) for r in values.get("also_reported") or ()
-            )
-            return Citation(**values)
-
         return cls(
             text=str(data.get("answer", "")),
-            citations=[citation(c) for c in data.get("citations", [])],
+            citations=[
+                Citation(**{k: v for k, v in c.items() if k in known})
+                for c in data.get("citations", [])
+            ],
             refused=bool(data.get("refused", False)),
             partial=bool(data.get("partial", False)),
             unsupported=[str(x) for x in data.get("unsupported", [])],
