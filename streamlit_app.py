@@ -474,14 +474,18 @@ def figures_page() -> None:
     if pages > 1:
         st.number_input(f"Page (of {pages}; {view.total:,} figures)", 1, pages, key="fig_page")
     rows = [f.to_dict() for f in view.facts]
+    relation: dict[str, str] = {}
     if conflicts_only:
-        ids = {f.fact_id for c in base.conflicts() for f in (c.newer, c.older)}
+        for c in base.conflicts():
+            relation[c.newer.fact_id] = f"{c.label} (newer)"
+            relation[c.older.fact_id] = f"{c.label} (older)"
         rows = [f.to_dict() for f in base.facts(country=chosen_country,
                                                 partner=chosen_partner)
-                if f.fact_id in ids and (not kinds or f.kind in kinds)]
+                if f.fact_id in relation and (not kinds or f.kind in kinds)]
     st.dataframe(
         [
-            {"period": r["period_label"], "subject": series_name(r), "kind": r["kind"],
+            {**({"conflict": relation[str(r["fact_id"])]} if conflicts_only else {}),
+             "period": r["period_label"], "subject": series_name(r), "kind": r["kind"],
              "figure": r["figure"], "value": r["value"], "reported": r["article_date"],
              "sentence": r["sentence"]}
             for r in rows
@@ -536,6 +540,11 @@ def render_answer(answer: Answer, key: str, states: dict[int, str] | None = None
             link = md_link(c.url)
             st.caption(f"{md_escape(c.source)} · article `{c.article_id}`{page}"
                        + (f" · {link}" if link else ""))
+            if c.also_reported:
+                st.caption(md_escape(c.also_reported_note) + " " + "; ".join(
+                    f"{md_escape(r.title)} ({r.date or 'no date'}, `{r.article_id}`)"
+                    for r in c.also_reported
+                ))
             note = CITATION_NOTES.get((states or {}).get(c.n, "current"))
             if note:
                 st.warning(note, icon=":material/history:")

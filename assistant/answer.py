@@ -5,7 +5,39 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
-__all__ = ["Answer", "Citation"]
+__all__ = ["Answer", "Citation", "OtherReport"]
+
+
+@dataclass(frozen=True)
+class OtherReport:
+    """Another article of a cited article's story group: a copy, update or correction."""
+
+    article_id: str
+    title: str
+    source: str
+    date: str | None = None
+    url: str | None = None
+
+    @classmethod
+    def of(cls, data: Any) -> OtherReport:
+        """An ``OtherReport`` from itself or from its ``asdict`` form."""
+        if isinstance(data, OtherReport):
+            return data
+        return cls(
+            article_id=str(data["article_id"]), title=str(data.get("title") or ""),
+            source=str(data.get("source") or ""), date=data.get("date"), url=data.get("url"),
+        )
+
+
+def also_reported_note(reports: tuple[OtherReport, ...] | list[OtherReport]) -> str:
+    """The note under a citation: "Also reported in 2 other stories (1987-03-02, ...)."."""
+    if not reports:
+        return ""
+    dates = sorted({r.date for r in reports if r.date})
+    n = len(reports)
+    what = "1 other story" if n == 1 else f"{n} other stories"
+    when = f" ({', '.join(dates)})" if dates else ""
+    return f"Also reported in {what}{when}."
 
 
 @dataclass(frozen=True)
@@ -18,6 +50,9 @@ class Citation:
     (``flowing(Assistant.article_text(article_id)[start:end]) == quote``, with
     ``ingest.text.sentences.flowing``).
     ``passage_start``/``passage_end`` locate the whole retrieved passage.
+    ``also_reported`` lists the other articles of the cited article's story group
+    (copies, updates and corrections of the same wire story), oldest first; retrieval
+    gave them no slot of their own. ``also_reported_note`` says it in words.
     """
 
     n: int
@@ -35,6 +70,17 @@ class Citation:
     passage_start: int = 0
     passage_end: int = 0
     page: int | None = None
+    also_reported: tuple[OtherReport, ...] = ()
+
+    def __post_init__(self) -> None:
+        # From JSON (``Citation(**data)``) the reports come as a list of dicts.
+        reports = tuple(OtherReport.of(r) for r in self.also_reported or ())
+        object.__setattr__(self, "also_reported", reports)
+
+    @property
+    def also_reported_note(self) -> str:
+        """The note "Also reported in N other stories (dates)."; empty without copies."""
+        return also_reported_note(self.also_reported)
 
 
 @dataclass
@@ -73,7 +119,10 @@ class Answer:
         """JSON-ready form (the shape printed by ``tradedesk ask --json``)."""
         return {
             "answer": self.text,
-            "citations": [asdict(c) for c in self.citations],
+            "citations": [
+                {**asdict(c), "also_reported": [asdict(r) for r in c.also_reported]}
+                for c in self.citations
+            ],
             "refused": self.refused,
             "partial": self.partial,
             "unsupported": list(self.unsupported),
@@ -89,6 +138,7 @@ class Answer:
     def from_dict(cls, data: dict[str, Any]) -> Answer:
         """The ``Answer`` that ``to_dict()`` described (unknown keys are ignored)."""
         known = {f.name for f in fields(Citation)}
+
         return cls(
             text=str(data.get("answer", "")),
             citations=[

@@ -218,6 +218,9 @@ def _print_answer(answer: Answer, *, streamed: bool = False) -> None:
             out.print(f"      {c.url}", highlight=False, markup=False, style="blue")
         quote = " ".join(c.quote.split())
         out.print(f"      “{quote}”", highlight=False, markup=False, style="dim")
+        if c.also_reported:
+            out.print(f"      {c.also_reported_note}", highlight=False, markup=False,
+                      style="dim")
     if answer.unsupported:
         out.print("[red]Removed, not supported by the documents:[/]")
         for claim in answer.unsupported:
@@ -622,9 +625,13 @@ def facts(
     with _friendly_errors():
         assistant = _assistant()
         titles = {a.article_id: a for a in assistant.articles()}
+        relation: dict[str, str] = {}
         if conflicts:
             pairs = assistant.conflicts()
             rows = [f for c in pairs for f in (c.newer, c.older)]
+            for c in pairs:
+                relation[c.newer.fact_id] = f"{c.label} (newer)"
+                relation[c.older.fact_id] = f"{c.label} (older)"
         else:
             rows = assistant.facts(
                 country=country, partner=partner, kind=kind, flow=flow,
@@ -640,7 +647,8 @@ def facts(
     if as_json:
         if conflicts:
             out.print_json(json.dumps([
-                {"newer": record(c.newer), "older": record(c.older)} for c in pairs
+                {"relation": c.label, "newer": record(c.newer), "older": record(c.older)}
+                for c in pairs
             ]))
         else:
             out.print_json(json.dumps([record(f) for f in rows]))
@@ -649,19 +657,26 @@ def facts(
         out.print("No figures match." if not conflicts else "No conflicting figures.")
         return
     table = Table(show_header=True, header_style="bold", show_lines=conflicts)
-    for col in ("period", "subject", "kind", "figure", "reported", "source sentence"):
+    columns = ["period", "subject", "kind", "figure", "reported", "source sentence"]
+    for col in (["conflict", *columns] if conflicts else columns):
         table.add_column(col, overflow="fold")
     for f in rows:
         subject = " → ".join(x for x in (f.reporter, f.partner) if x) or "-"
         extra = ", ".join(x for x in (f.flow, f.sector, f.city) if x)
         art = titles.get(f.article_id)
-        table.add_row(
+        cells = [
             escape(f.period_label or "-"), escape(f"{subject} ({extra})" if extra else subject),
             f.kind, escape(f.figure), escape(f"{art.source if art else ''} {f.article_date or ''}"),
             escape(f.sentence),
-        )
+        ]
+        table.add_row(*([relation.get(f.fact_id, "")] if conflicts else []), *cells)
     out.print(table)
-    out.print(f"{len(rows)} figures." if not conflicts else f"{len(rows) // 2} conflicts.")
+    if not conflicts:
+        out.print(f"{len(rows)} figures.")
+    else:
+        revised = sum(c.revised for c in pairs)
+        out.print(f"{len(pairs) - revised} conflicts between sources, {revised} revised "
+                  "figures (a later version of the same story).")
 
 
 @app.command()

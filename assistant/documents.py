@@ -13,6 +13,7 @@ from typing import Any
 
 from langchain_core.documents import Document
 
+from assistant.answer import OtherReport
 from ingest.records import ChunkRow
 
 __all__ = ["ChunkMeta", "to_document"]
@@ -35,6 +36,7 @@ class ChunkMeta:
     score: float = 0.0  # fused retrieval score
     dense: float | None = None  # cosine similarity to the question
     lexical: float | None = None  # BM25 score
+    also_reported: tuple[OtherReport, ...] = ()  # the other articles of its story group
 
     @classmethod
     def of(cls, doc: Document) -> ChunkMeta:
@@ -52,6 +54,7 @@ class ChunkMeta:
                 end=int(meta["end"]), page=meta.get("page"), rank=int(meta.get("rank") or 0),
                 score=float(meta.get("score") or 0.0), dense=meta.get("dense"),
                 lexical=meta.get("lexical"),
+                also_reported=tuple(OtherReport.of(r) for r in meta.get("also_reported") or ()),
             )
         except KeyError as exc:
             raise ValueError(
@@ -67,11 +70,12 @@ def to_document(
     score: float = 0.0,
     dense: float | None = None,
     lexical: float | None = None,
+    also_reported: tuple[OtherReport, ...] = (),
 ) -> Document:
     """A stored chunk as a LangChain ``Document`` (text = the passage, metadata = ``ChunkMeta``)."""
     meta = ChunkMeta(
         chunk_id=row.chunk_id, article_id=row.article_id, title=row.title, source=row.source,
         date=row.date, url=row.url, start=row.start, end=row.end, page=row.page, rank=rank,
-        score=score, dense=dense, lexical=lexical,
+        score=score, dense=dense, lexical=lexical, also_reported=also_reported,
     )
     return Document(page_content=row.text, id=row.chunk_id, metadata=asdict(meta))

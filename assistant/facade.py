@@ -110,6 +110,8 @@ class Assistant:
             lock_path=s.lock_path,
             max_file_bytes=int(s.max_file_mb * 1_000_000),
             lock_timeout=s.ingest_lock_timeout,
+            dedup_threshold=s.dedup_threshold,
+            dedup_window_days=s.dedup_window_days,
         )
         self.fetcher = Fetcher(
             FetchPolicy(
@@ -224,7 +226,9 @@ class Assistant:
                     self.llm(),
                     backend_name=s.llm,
                     context_chars=chars,
-                    ledger=LedgerSource(self.ledger, self.records),
+                    ledger=LedgerSource(
+                        self.ledger, self.records, also_reported=self.retriever.also_reported
+                    ),
                 )
             return self._chain
 
@@ -657,7 +661,11 @@ class Assistant:
         return self.ledger.series_facts(series)
 
     def conflicts(self) -> list[Conflict]:
-        """Figures that two articles give differently for the same subject and period."""
+        """Figures that two articles give differently for the same subject and period.
+
+        Versions of one story (a story group) that give different values are a revision
+        (``Conflict.revised``, labelled "revised"), not sources that differ.
+        """
         self.ingestor.refresh_facts()
         return self.ledger.conflicts()
 

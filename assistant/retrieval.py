@@ -1,9 +1,11 @@
 """Hybrid retrieval as a LangChain ``BaseRetriever``: dense (Chroma) + BM25, fused, diversified.
 
 Dense and lexical candidates are fused with reciprocal rank fusion, then a
-per-article cap keeps one article from filling every slot. Only chunks of the
-current version of each article (per the ingest records) are returned, so a
-reader never sees a half-written re-ingest.
+per-article cap keeps one article from filling every slot, and each story group
+(copies, updates and corrections of one wire story, found at ingest) gets one
+article's slot: its best-scoring member's; the others are named on its passages
+(``also_reported``). Only chunks of the current version of each article (per the
+ingest records) are returned, so a reader never sees a half-written re-ingest.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from langchain_core.documents import Document
 from langchain_core.retrievers import BaseRetriever
 from pydantic import ConfigDict, PrivateAttr
 
+from assistant.answer import OtherReport
 from assistant.documents import to_document
 from ingest.ids import ChunkId, article_of
 from ingest.records import Records
@@ -27,6 +30,18 @@ from vectorstore.lexical import LexicalIndex
 from vectorstore.store import ChromaStore
 
 __all__ = ["Filters", "HybridRetriever"]
+
+
+@dataclass(frozen=True)
+class _Library:
+    """What retrieval needs of the records, read once per records version."""
+
+    version: int
+    versions: dict[str, str]  # article_id -> current version
+    dates: dict[str, str | None]
+    info: dict[str, tuple[str, str, str | None, str | None]]  # title, source, date, url
+    group_of: dict[str, str]  # article_id -> story group, for groups of two or more
+    members: dict[str, list[str]]  # story group -> its articles, oldest first
 
 
 @dataclass(frozen=True)
@@ -105,21 +120,51 @@ class HybridRetriever(BaseRetriever):
     before_search: Callable[[], Any] | None = None
 
     _cache_lock: threading.Lock = PrivateAttr(default_factory=threading.Lock)
-    _versions: tuple[int, dict[str, str], dict[str, str | None]] | None = PrivateAttr(
-        default=None
-    )
+    _library: _Library | None = PrivateAttr(default=None)
     _masks: dict[tuple[int | None, Filters], np.ndarray] = PrivateAttr(default_factory=dict)
 
-    def _current(self) -> tuple[dict[str, str], dict[str, str | None]]:
-        """``article_id -> version`` and ``article_id -> date``, cached per records version."""
+    def _load(self) -> _Library:
+        """The records' articles, versions and story groups, cached per records version."""
         version = self.records.version()
         with self._cache_lock:
-            if self._versions is None or self._versions[0] != version:
-                versions = self.records.versions()
-                dates = {a.article_id: a.date for a in self.records.articles()}
-                self._versions = (version, versions, dates)
+            if self._library is None or self._library.version != version:
+                articles = self.records.articles()
+                group_of = self.records.story_groups()
+                order = {a: i for i, a in enumerate(self.records.article_order())}
+                dates = {a.article_id: a.date for a in articles}
+                members: dict[str, list[str]] = {}
+                for article_id, group in group_of.items():
+                    members.setdefault(group, []).append(article_id)
+                for names in members.values():
+                    names.sort(key=lambda a: (dates.get(a) or "", order.get(a, 0)))
+                self._library = _Library(
+                    version=version,
+                    versions=self.records.versions(),
+                    dates=dates,
+                    info={a.article_id: (a.title, a.source, a.date, a.url) for a in articles},
+                    group_of=group_of,
+                    members=members,
+                )
                 self._masks.clear()
-            return self._versions[1], self._versions[2]
+            return self._library
+
+    def also_reported(
+        self, article_id: str, filters: Filters | None = None
+    ) -> tuple[OtherReport, ...]:
+        """The other articles of ``article_id``'s story group that pass ``filters``, oldest first.
+
+        Empty for an article that is no copy of another.
+        """
+        library = self._load()
+        group = library.group_of.get(article_id)
+        if group is None:
+            return ()
+        out = []
+        for other in library.members.get(group, []):
+            title, source, date, url = library.info.get(other, ("", "", None, None))
+            if other != article_id and (filters is None or filters.allows(other, date)):
+                out.append(OtherReport(other, title, source, date, url))
+        return tuple(out)
 
     def _mask(self, filters: Filters, dates: dict[str, str | None]) -> np.ndarray:
         key = (self.lexical.version, filters)
@@ -145,7 +190,8 @@ class HybridRetriever(BaseRetriever):
             self.before_search()
         k = k or self.k
         filters = filters or Filters()
-        versions, dates = self._current()
+        library = self._load()
+        versions, dates = library.versions, library.dates
         qvec = self.store.embedder.encode_query(query)
 
         dense_hits = self.store.query(qvec, self.fetch_k, where=filters.where())
@@ -172,8 +218,12 @@ class HybridRetriever(BaseRetriever):
         ranked = sorted((c for c in fused if current(c)), key=lambda c: -fused[c])
         chosen: list[str] = []
         per_article: dict[str, int] = {}
+        slot: dict[str, str] = {}  # story group -> the member holding its slot
         for cid in ranked:
             article_id = article_of(cid)
+            group = library.group_of.get(article_id)
+            if group is not None and slot.setdefault(group, article_id) != article_id:
+                continue  # another copy of this story scored better
             if per_article.get(article_id, 0) >= self.per_article:
                 continue
             per_article[article_id] = per_article.get(article_id, 0) + 1
@@ -193,6 +243,7 @@ class HybridRetriever(BaseRetriever):
                     to_document(
                         row, rank=rank, score=fused[cid], dense=dense_score.get(cid),
                         lexical=lex_score.get(cid),
+                        also_reported=self.also_reported(row.article_id, filters),
                     )
                 )
         return docs

@@ -66,6 +66,15 @@ class Settings(BaseSettings):
     library_dir: Path | None = Field(
         default=None, description="Folder the app's 'Re-ingest library folder' button ingests."
     )
+    dedup_threshold: float = Field(
+        default=0.5, ge=0.1, le=1.0,
+        description="Estimated Jaccard similarity of word 3-shingles from which two articles "
+        "are copies of one story (also dated within dedup_window_days, figures agreeing).",
+    )
+    dedup_window_days: int = Field(
+        default=3, ge=0, le=3650,
+        description="Copies of one story are dated at most this many days apart.",
+    )
 
     # -- the web: URLs, feeds and the watcher -------------------------------------------
     web_timeout: float = Field(

@@ -63,6 +63,8 @@ def to_markdown(conversation: Conversation, current: Mapping[str, str]) -> str:
                 lines.append(f"{cit.n}. **{cit.title}** ({bits}){url}, article `{cit.article_id}`")
                 quote = " ".join(cit.quote.split())
                 lines.append(f"   > “{quote}”")
+                if cit.also_reported:
+                    lines.append(f"   *{cit.also_reported_note}*")
                 note = STATE_NOTES.get(states.get(cit.n, "current"))
                 if note:
                     lines.append(f"   *Note: {note}.*")

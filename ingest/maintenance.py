@@ -17,6 +17,7 @@ from typing import Any
 from ingest.ids import article_of
 from ingest.models import Failure, IngestReport
 from ingest.pipeline import Ingestor, ProgressFn
+from ingest.stories import PRINT_KIND
 from vectorstore.errors import StoreError
 from vectorstore.lexical import LexicalIndex
 
@@ -59,8 +60,9 @@ class Maintenance:
     ) -> DoctorReport:
         """Check that the records, the Chroma store and the BM25 index agree.
 
-        Checks: the records file (SQLite integrity, chunk/article consistency), the
-        collection and its embedding model, every recorded chunk present in Chroma and
+        Checks: the records file (SQLite integrity, chunk/article consistency, every
+        article's near-duplicate print and story group), the collection and its embedding
+        model, every recorded chunk present in Chroma and
         no chunk in Chroma that no current article version owns, an empty journal of
         unfinished writes, the lexical index's version, and the source files.
 
@@ -101,6 +103,11 @@ class Maintenance:
             report.problems.append(
                 f"{len(pending)} chunk writes or deletes of an interrupted ingest are unfinished"
             )
+        if self.ingestor.dedup:
+            try:
+                report.problems += self.records.story_problems(PRINT_KIND)
+            except StoreError as exc:
+                report.problems.append(str(exc))
         if missing:
             affected = {article_of(c) for c in missing}
             report.problems.append(
@@ -139,6 +146,9 @@ class Maintenance:
         if lost:
             self.ingestor.reembed(sorted(lost))
             fixed.append(f"re-embedded {len(lost)} articles from their recorded text")
+        if self.ingestor.dedup and self.records.story_problems(PRINT_KIND):
+            n = self.ingestor.refresh_stories(force=True)
+            fixed.append(f"found the story groups of {n} articles again")
         return fixed
 
     def rebuild(self, *, progress: ProgressFn | None = None) -> IngestReport:

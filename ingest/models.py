@@ -85,6 +85,7 @@ class IngestReport:
     chunks_written: int = 0
     embedded: int = 0
     seconds: float = 0.0
+    dedup_seconds: float = 0.0  # of ``seconds``: near-duplicate prints, matching, backfill
 
     @property
     def ok(self) -> bool:
@@ -117,6 +118,7 @@ class IngestReport:
             "chunks_written": self.chunks_written,
             "embedded": self.embedded,
             "seconds": round(self.seconds, 3),
+            "dedup_seconds": round(self.dedup_seconds, 3),
         }
 
 

@@ -19,6 +19,11 @@ article in exactly its old or its new version):
 
 ``repair()`` (run at the start of every ingest) finishes or undoes whatever a
 killed run left in the journal. Readers only trust chunk ids the records list.
+
+Near-duplicates (``ingest.stories``): each new or changed article's print is compared,
+through an LSH index of the stored prints, with the articles already there (and those
+earlier in the same run); its print, the copies found and the updated story groups are
+written in step 3's transaction.
 """
 
 from __future__ import annotations
@@ -41,7 +46,8 @@ from ingest.chunking import SentenceChunker, embed_text
 from ingest.ids import ChunkId, article_of, make_article_id
 from ingest.loaders import discover, load_file
 from ingest.models import Chunk, Document, Failure, IngestReport
-from ingest.records import Records
+from ingest.records import Records, StoryUpdate
+from ingest.stories import PRINT_KIND, StoryIndex, story_print
 from ingest.text.facts import FACTS_VERSION, Fact, extract_facts
 from ingest.uploads import clean_upload_name, store_upload
 from vectorstore.errors import (
@@ -95,6 +101,9 @@ class Ingestor:
         max_file_bytes: larger files are refused before being read.
         lock_timeout: seconds a second ingest waits for the lock before giving up.
         write_batch: chunks embedded and written together (larger is faster, up to a point).
+        dedup: find near-duplicate stories and record story groups.
+        dedup_threshold: the Jaccard similarity from which two articles are copies.
+        dedup_window_days: copies of one story are dated at most this many days apart.
     """
 
     def __init__(
@@ -107,6 +116,9 @@ class Ingestor:
         max_file_bytes: int,
         lock_timeout: float = 600.0,
         write_batch: int = 512,
+        dedup: bool = True,
+        dedup_threshold: float = 0.5,
+        dedup_window_days: int = 3,
     ) -> None:
         if max_file_bytes <= 0:
             raise ConfigError(f"max_file_bytes={max_file_bytes!r} must be positive.")
@@ -114,6 +126,10 @@ class Ingestor:
             raise ConfigError(f"lock_timeout={lock_timeout!r} must be >= 0 seconds.")
         if not 1 <= write_batch <= 100_000:
             raise ConfigError(f"write_batch={write_batch!r} must be in 1..100000.")
+        if not 0.0 < dedup_threshold <= 1.0:
+            raise ConfigError(f"dedup_threshold={dedup_threshold!r} must be in (0, 1].")
+        if dedup_window_days < 0:
+            raise ConfigError(f"dedup_window_days={dedup_window_days!r} must be >= 0.")
         self.store = store
         self.records = records
         self.chunker = chunker
@@ -124,6 +140,17 @@ class Ingestor:
         self._held: FileLock | None = None  # the lock, while this thread holds it
         self._held_by: int | None = None
         self._depth = 0
+        self.dedup = dedup
+        self.dedup_threshold = dedup_threshold
+        self.dedup_window_days = dedup_window_days
+        # The LSH index of the stored prints and the records version it matches: kept
+        # between ingests of this process, reloaded when another process wrote.
+        self._stories: tuple[int, StoryIndex] | None = None
+
+    @property
+    def stories_params(self) -> str:
+        """The near-duplicate settings: stored pairs found with others are found again."""
+        return f"{PRINT_KIND}|t={self.dedup_threshold:g}|w={self.dedup_window_days}"
 
     @property
     def pipeline(self) -> str:
@@ -222,6 +249,7 @@ class Ingestor:
         try:
             report.repaired = self.repair()
             self._facts_up_to_date()
+            report.dedup_seconds += self._stories_up_to_date()
             docs: list[Document] = []
             loaded_sources: set[str] = set()
             files: list[Path] = []
@@ -270,6 +298,7 @@ class Ingestor:
         try:
             report.repaired = self.repair()
             self._facts_up_to_date()
+            report.dedup_seconds += self._stories_up_to_date()
             self._write(list(docs), report, progress)
             self.records.write_manifest()
         finally:
@@ -355,9 +384,7 @@ class Ingestor:
             known = set(self.records.versions())
             present = [a for a in dict.fromkeys(article_ids) if a in known]
             if present:
-                stale = self.records.remove_articles(present)
-                self.store.delete(stale)
-                self.records.clear_pending(stale)
+                self._remove_articles(present)
                 self.records.write_manifest()
             return present
         finally:
@@ -381,6 +408,27 @@ class Ingestor:
         finally:
             self._release(lock)
 
+    def refresh_stories(self, *, force: bool = False) -> int:
+        """Bring the story groups in step with the articles and the near-duplicate settings.
+
+        Args:
+            force: find every pair again (with the stored prints) even if nothing changed.
+
+        Returns:
+            The number of articles whose pairs were looked for (0 when up to date).
+        """
+        lock = self._acquire()
+        try:
+            if force:
+                self.records.set_meta("stories_params", "")
+            before = self.records.count()[0]
+            changed = bool(force or self.records.get_meta("stories_params") != self.stories_params
+                           or self.records.unprinted(PRINT_KIND))
+            self._stories_up_to_date()
+            return before if changed else 0
+        finally:
+            self._release(lock)
+
     def reembed(self, article_ids: Sequence[str] | None = None) -> IngestReport:
         """Re-chunk and re-embed articles from their recorded text (no source file needed).
 
@@ -392,6 +440,7 @@ class Ingestor:
         lock = self._acquire()
         try:
             report.repaired = self.repair()
+            report.dedup_seconds += self._stories_up_to_date()
             docs = self.records.documents(article_ids)
             self.records.invalidate([d.article_id for d in docs])
             self._write(docs, report, None)
@@ -407,6 +456,7 @@ class Ingestor:
         try:
             self.store.drop()
             self.records.reset()
+            self._stories = None
         finally:
             self._release(lock)
 
@@ -453,6 +503,85 @@ class Ingestor:
                 d.article_id: extract_facts(d.article_id, d.title, d.text, d.date) for d in docs
             }
             self.records.replace_facts(ledger, FACTS_VERSION)
+
+    def _story_index(self) -> StoryIndex:
+        """(Under the lock.) The LSH index of every stored print, loaded once per change."""
+        version = self.records.version()
+        if self._stories is None or self._stories[0] != version:
+            index = StoryIndex(
+                threshold=self.dedup_threshold, window_days=self.dedup_window_days
+            )
+            index.add_many(self.records.story_prints(PRINT_KIND))
+            self._stories = (version, index)
+        return self._stories[1]
+
+    def _match_stories(self, docs: Sequence[Document]) -> dict[str, StoryUpdate]:
+        """(Under the lock.) Each article's print and the indexed copies of it, indexing it.
+
+        The index then holds prints not yet committed: a failed commit must drop it.
+        """
+        index = self._story_index()
+        updates: dict[str, StoryUpdate] = {}
+        for doc in docs:
+            p = story_print(doc.title, doc.text, doc.date)
+            index.remove(doc.article_id)  # its earlier version is not its copy
+            updates[doc.article_id] = StoryUpdate(
+                p, tuple(index.matches(p, exclude=doc.article_id))
+            )
+            index.add(doc.article_id, p)
+        return updates
+
+    def _stories_up_to_date(self) -> float:
+        """(Under the lock.) Print articles that have no print; redo every pair for new settings.
+
+        Returns:
+            The seconds it took (0 when nothing was to do).
+        """
+        if not self.dedup:
+            return 0.0
+        t0 = time.perf_counter()
+        params = self.stories_params
+        if self.records.get_meta("stories_params") != params:
+            # New settings (or a store from before story groups): every pair is found again,
+            # from the stored prints where they are of the current kind.
+            if not self.records.count()[0]:
+                self.records.set_meta("stories_params", params)
+                return 0.0
+            stored = self.records.story_prints(PRINT_KIND)
+            docs = {d.article_id: d for d in self.records.documents()}
+            index = StoryIndex(threshold=self.dedup_threshold, window_days=self.dedup_window_days)
+            updates: dict[str, StoryUpdate] = {}
+            for article_id in self.records.article_order():
+                doc = docs[article_id]
+                p = stored.get(article_id) or story_print(doc.title, doc.text, doc.date)
+                updates[article_id] = StoryUpdate(p, tuple(index.matches(p)))
+                index.add(article_id, p)
+            self._stories = None
+            self.records.write_stories(updates, PRINT_KIND, params=params, replace_all=True)
+            self._stories = (self.records.version(), index)
+            return time.perf_counter() - t0
+        missing = self.records.unprinted(PRINT_KIND)
+        if not missing:
+            return 0.0
+        self._stories = None
+        updates = self._match_stories(self.records.documents(missing))
+        self._stories = None
+        self.records.write_stories(updates, PRINT_KIND)
+        return time.perf_counter() - t0
+
+    def _remove_articles(self, article_ids: Sequence[str]) -> None:
+        """(Under the lock.) Remove articles and their chunks; their groups are regrouped."""
+        cached = self._stories
+        fresh = cached is not None and cached[0] == self.records.version()
+        stale = self.records.remove_articles(article_ids)
+        if cached is not None and fresh:
+            for article_id in article_ids:
+                cached[1].remove(article_id)
+            self._stories = (self.records.version(), cached[1])
+        else:
+            self._stories = None
+        self.store.delete(stale)
+        self.records.clear_pending(stale)
 
     def _chunk(self, doc: Document, version: str) -> list[Chunk]:
         spans = self.chunker.chunk(doc.text, doc.title)
@@ -568,6 +697,11 @@ class Ingestor:
         chunks = [c for w in batch for c in w.chunks]
         for w in batch:  # here, in the writer thread, it overlaps with embedding
             w.facts = extract_facts(w.doc.article_id, w.doc.title, w.doc.text, w.doc.date)
+        stories: dict[str, StoryUpdate] | None = None
+        if self.dedup:
+            t0 = time.perf_counter()
+            stories = self._match_stories([w.doc for w in batch])
+            report.dedup_seconds += time.perf_counter() - t0
         self.records.journal(
             [c.chunk_id for c in chunks], [c.article_id for c in chunks], "write"
         )
@@ -594,10 +728,18 @@ class Ingestor:
         self.store.upsert(
             [c.chunk_id for c in chunks], vectors, [c.text for c in chunks], metadatas
         )
-        stale = self.records.commit_articles(
-            [(w.doc, w.version, pipeline, w.chunks) for w in batch],
-            {w.doc.article_id: w.facts for w in batch},
-        )
+        try:
+            stale = self.records.commit_articles(
+                [(w.doc, w.version, pipeline, w.chunks) for w in batch],
+                {w.doc.article_id: w.facts for w in batch},
+                stories=stories,
+                story_kind=PRINT_KIND,
+            )
+        except BaseException:
+            self._stories = None  # the index holds this batch's prints: not committed
+            raise
+        if stories is not None and self._stories is not None:
+            self._stories = (self.records.version(), self._stories[1])
         self.store.delete(stale)
         self.records.clear_pending(stale)
         for w in batch:
@@ -626,7 +768,5 @@ class Ingestor:
             elif source in loaded_sources:
                 doomed.extend(a for a in article_ids if a not in seen)
         if doomed:
-            stale = self.records.remove_articles(doomed)
-            self.store.delete(stale)
-            self.records.clear_pending(stale)
+            self._remove_articles(doomed)
         return doomed

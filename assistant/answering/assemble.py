@@ -52,6 +52,7 @@ def assemble(
                         passage_start=p.start,
                         passage_end=meta.end,
                         page=meta.page,
+                        also_reported=meta.also_reported,
                     )
                 )
             numbers.append(index[key])

@@ -144,7 +144,10 @@ def model_backend(model: str | None, default: str) -> str:
 
 
 def citation_json(c: Citation) -> dict[str, Any]:
-    """A citation for the wire: article id, title, source, url, date, quote and offsets."""
+    """A citation for the wire: article id, title, source, url, date, quote and offsets.
+
+    ``also_reported``: the other articles of its story group (copies of the same story).
+    """
     return {
         "n": c.n,
         "article_id": c.article_id,
@@ -158,6 +161,12 @@ def citation_json(c: Citation) -> dict[str, Any]:
         "chunk_id": c.chunk_id,
         "page": c.page,
         "score": round(c.score, 4),
+        "also_reported": [
+            {"article_id": r.article_id, "title": r.title, "source": r.source,
+             "date": r.date, "url": r.url}
+            for r in c.also_reported
+        ],
+        "also_reported_note": c.also_reported_note,
     }
 
 

@@ -203,7 +203,8 @@ def build_server(assistant: Assistant) -> MCPServer[Any]:
         title="Conflicting figures",
         description=(
             "Figures that two articles give differently for the same subject and period "
-            "(newer and older report), optionally for one country, partner or kind."
+            "(newer and older report; relation 'revised' when both are versions of one "
+            "story, else 'sources differ'), optionally for one country, partner or kind."
         ),
     )
     async def figure_conflicts(

@@ -149,7 +149,10 @@ class Service:
     def conflicts(
         self, *, country: str | None = None, partner: str | None = None, kind: str | None = None
     ) -> list[dict[str, Any]]:
-        """Figures two articles give differently for the same subject and period."""
+        """Figures two articles give differently for the same subject and period.
+
+        ``relation`` is "revised" for two versions of one story, else "sources differ".
+        """
         titles = self._titles()
 
         def keep(values: tuple[str | None, ...], wanted: str | None) -> bool:
@@ -162,7 +165,7 @@ class Service:
             f = c.newer
             if keep((f.reporter, f.partner), country) and keep((f.partner, f.reporter), partner) \
                     and keep((f.kind,), kind):
-                found.append({"newer": fact_json(c.newer, titles),
+                found.append({"relation": c.label, "newer": fact_json(c.newer, titles),
                               "older": fact_json(c.older, titles)})
         return found
 

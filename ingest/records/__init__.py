@@ -4,7 +4,8 @@ It knows every article (metadata, content hash, cleaned text) and every chunk
 (offsets, text) that the vector store should hold (``articles``), a journal of chunk
 ids being written or deleted so an interrupted run can be repaired exactly
 (``journal``), every figure of every article (``ledger``), the watched feeds and
-folders with the entries seen and the poll log (``feeds``), and a version counter
+folders with the entries seen and the poll log (``feeds``), each article's near-duplicate
+print and story group (``stories``), and a version counter
 that moves on whenever the content changes (readers use it to notice another
 process's ingest). The schema is built by numbered migrations (``migrations``).
 """
@@ -15,11 +16,12 @@ from ingest.records.articles import ArticleRecords, ChunkRow
 from ingest.records.feeds import FeedRecords, LogRow, WatchedSource
 from ingest.records.journal import JournalRecords
 from ingest.records.ledger import FactRecords
+from ingest.records.stories import StoryRecords, StoryUpdate
 
-__all__ = ["ChunkRow", "LogRow", "Records", "WatchedSource"]
+__all__ = ["ChunkRow", "LogRow", "Records", "StoryUpdate", "WatchedSource"]
 
 
-class Records(ArticleRecords, JournalRecords, FactRecords, FeedRecords):
+class Records(ArticleRecords, JournalRecords, FactRecords, FeedRecords, StoryRecords):
     """All the records of one store (one SQLite file; see the module docstring)."""
 
     def reset(self) -> None:

@@ -15,6 +15,7 @@ from pathlib import Path
 from ingest.models import ArticleInfo, Chunk, Document
 from ingest.records.base import Database, now
 from ingest.records.ledger import replace_article_facts
+from ingest.records.stories import StoryUpdate, forget_article_stories, write_article_stories
 from ingest.text.facts import Fact
 
 __all__ = ["ArticleRecords", "ChunkRow"]
@@ -191,6 +192,8 @@ class ArticleRecords(Database):
         self,
         items: Sequence[tuple[Document, str, str, Sequence[Chunk]]],
         facts: Mapping[str, Sequence[Fact]] | None = None,
+        stories: Mapping[str, StoryUpdate] | None = None,
+        story_kind: str = "",
     ) -> list[str]:
         """Make new article versions current, in one transaction.
 
@@ -198,6 +201,9 @@ class ArticleRecords(Database):
             items: ``(document, version, pipeline, chunks)`` per article.
             facts: the figures of each article (``article_id -> facts``); they replace
                 the article's old figures in the same transaction.
+            stories: each article's near-duplicate print and the stored copies found;
+                the story groups are updated in the same transaction.
+            story_kind: the prints' ``PRINT_KIND``.
 
         Returns:
             Chunk ids of the replaced versions, now journalled for deletion.
@@ -257,6 +263,8 @@ class ArticleRecords(Database):
                     [(c, doc.article_id) for c in old],
                 )
                 stale.extend(old)
+            if stories:
+                write_article_stories(conn, stories, story_kind)
             self._bump(conn)
         return stale
 
@@ -279,6 +287,7 @@ class ArticleRecords(Database):
                     [(c, aid) for c in old],
                 )
                 stale.extend(old)
+            forget_article_stories(conn, list(article_ids))
             self._bump(conn)
         return stale
 
@@ -304,6 +313,9 @@ class ArticleRecords(Database):
             conn.execute("DELETE FROM pending")
             conn.execute("DELETE FROM sources")
             conn.execute("DELETE FROM facts")
+            conn.execute("DELETE FROM story_prints")
+            conn.execute("DELETE FROM near_duplicates")
+            conn.execute("DELETE FROM story_groups")
             self._bump(conn)
 
 

@@ -170,11 +170,44 @@ def m004_feeds_and_watch(conn: sqlite3.Connection) -> None:
     )
 
 
+def m005_story_groups(conn: sqlite3.Connection) -> None:
+    """Near-duplicate stories: each article's print, the pairs found, the story groups.
+
+    Migrations are applied and recorded by name (a store may have taken m005 before
+    m004, when the two were built on separate branches): numbers need not be contiguous.
+    """
+    _script(
+        conn,
+        """
+        CREATE TABLE IF NOT EXISTS story_prints (
+            article_id TEXT PRIMARY KEY,
+            kind TEXT NOT NULL,
+            signature BLOB NOT NULL,
+            figures TEXT NOT NULL,
+            seq INTEGER NOT NULL
+        );
+        CREATE TABLE IF NOT EXISTS near_duplicates (
+            a TEXT NOT NULL,
+            b TEXT NOT NULL,
+            similarity REAL NOT NULL,
+            PRIMARY KEY (a, b)
+        );
+        CREATE INDEX IF NOT EXISTS near_duplicates_b ON near_duplicates(b);
+        CREATE TABLE IF NOT EXISTS story_groups (
+            article_id TEXT PRIMARY KEY,
+            group_id TEXT NOT NULL
+        );
+        CREATE INDEX IF NOT EXISTS story_groups_group ON story_groups(group_id);
+        """
+    )
+
+
 RECORDS_MIGRATIONS: tuple[Migration, ...] = (
     m001_articles_and_chunks,
     m002_article_labels,
     m003_fact_ledger,
     m004_feeds_and_watch,
+    m005_story_groups,
 )
 """The records' schema, in order."""
 

@@ -6,6 +6,10 @@ kind of figure, period, "latest"); ``Ledger.lookup`` finds the matching figures;
 figure came from. When two articles give different values for the same subject and
 period the answer shows both and says which is newer; when the period asked for is
 not in the documents the answer is partial: the periods they do have, and the newest.
+
+Copies of one wire story (a story group, found at ingest) are one source: a figure they
+repeat is not corroborated by them, and when a later version of the story gives another
+value it supersedes the earlier one: the figure was *revised*, the sources do not differ.
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from assistant.answer import OtherReport
 from assistant.answering.draft import Claim, Draft
 from assistant.answering.passages import Passage
 from assistant.answering.question import Question, key_terms
@@ -109,12 +114,26 @@ class FactQuery:
         )
 
 
+Stories = dict[str, tuple[str, str, int]]
+"""``article_id -> (story group, date, ingest order)`` for articles of groups of two or more."""
+
+
 @dataclass(frozen=True)
 class Conflict:
-    """Two articles giving different values for the same figure and period."""
+    """Two articles giving different values for the same figure and period.
+
+    ``revised``: the two are versions of one story (a story group) and the newer one
+    supersedes the older; otherwise they are independent sources that differ.
+    """
 
     older: Fact
     newer: Fact
+    revised: bool = False
+
+    @property
+    def label(self) -> str:
+        """How the conflict view names it: "revised" or "sources differ"."""
+        return "revised" if self.revised else "sources differ"
 
 
 @dataclass
@@ -126,6 +145,8 @@ class LedgerAnswer:
     refused: bool = False
     note: str = ""  # the refusal's explanation
     available: list[Fact] = field(default_factory=list)  # the series, for a chart
+    revised: Conflict | None = None  # the answer's figure replaced an earlier version's
+    corroborated: int = 0  # other independent stories (not copies) giving the same value
 
 
 def _same_value(a: Fact, b: Fact) -> bool:
@@ -136,22 +157,69 @@ def _period_key(f: Fact) -> tuple[str | None, str | None]:
     return f.period_start, f.period_end
 
 
-def find_conflicts(facts: Iterable[Fact]) -> list[Conflict]:
-    """Pairs of figures about the same subject and period that disagree (across articles)."""
-    groups: dict[tuple[object, ...], list[Fact]] = {}
+def _story(f: Fact, stories: Stories | None) -> str:
+    """The story a figure's article belongs to (its group, or the article itself)."""
+    found = stories.get(f.article_id) if stories else None
+    return found[0] if found else f.article_id
+
+
+def _age(f: Fact, stories: Stories | None) -> tuple[str, int, str]:
+    """Orders versions of a story: by date, then by ingest order."""
+    found = stories.get(f.article_id) if stories else None
+    return (f.article_date or "", found[2] if found else 0, f.article_id)
+
+
+def supersede(
+    facts: Iterable[Fact], stories: Stories | None
+) -> tuple[list[Fact], list[Conflict]]:
+    """Keep each story's newest version of each figure; say which older values it revised.
+
+    Returns:
+        The figures of the newest article of each story (per subject and period), and a
+        ``Conflict(revised=True)`` for each older value a newer version replaced.
+    """
+    by_key: dict[tuple[object, ...], dict[str, list[Fact]]] = {}
     for f in facts:
-        if f.period_start is None and f.kind != "target":
-            continue
+        key = (*f.series_key, *_period_key(f))
+        by_key.setdefault(key, {}).setdefault(_story(f, stories), []).append(f)
+    kept: list[Fact] = []
+    revised: list[Conflict] = []
+    for per_story in by_key.values():
+        for group in per_story.values():
+            newest = max(group, key=lambda f: _age(f, stories)).article_id
+            current = [f for f in group if f.article_id == newest]
+            kept += current
+            seen: list[Fact] = []
+            for old in sorted((f for f in group if f.article_id != newest),
+                              key=lambda f: _age(f, stories), reverse=True):
+                if any(_same_value(old, c) for c in current) or any(
+                    _same_value(old, s) for s in seen
+                ):
+                    continue
+                seen.append(old)
+                revised.append(Conflict(older=old, newer=current[0], revised=True))
+    return kept, revised
+
+
+def find_conflicts(facts: Iterable[Fact], stories: Stories | None = None) -> list[Conflict]:
+    """Pairs of figures about the same subject and period that disagree (across articles).
+
+    With ``stories`` (``Records.story_order``), versions of one story are one source: a
+    newer version's value supersedes an older one (a ``revised`` conflict), and only
+    each story's newest value is compared with the other stories'.
+    """
+    dated = [f for f in facts if f.period_start is not None or f.kind == "target"]
+    current, out = supersede(dated, stories)
+    groups: dict[tuple[object, ...], list[Fact]] = {}
+    for f in current:
         groups.setdefault((*f.series_key, *_period_key(f)), []).append(f)
-    out: list[Conflict] = []
     for group in groups.values():
-        articles = {f.article_id for f in group}
-        if len(articles) < 2:
+        if len({_story(f, stories) for f in group}) < 2:
             continue
         ordered = sorted(group, key=lambda f: (f.article_date or "", f.article_id))
         for i, a in enumerate(ordered):
             for b in ordered[i + 1 :]:
-                if a.article_id != b.article_id and not _same_value(a, b):
+                if _story(a, stories) != _story(b, stories) and not _same_value(a, b):
                     out.append(Conflict(older=a, newer=b))
     return out
 
@@ -214,11 +282,11 @@ class Ledger:
 
     def __init__(self, records: Records) -> None:
         self.records = records
-        self._cache: tuple[int, list[Fact], dict[str, list[Fact]]] | None = None
+        self._cache: tuple[int, list[Fact], dict[str, list[Fact]], Stories] | None = None
         self._load_lock = threading.Lock()
 
-    def _loaded(self) -> tuple[int, list[Fact], dict[str, list[Fact]]]:
-        """Every figure and an index by country, cached until the records change."""
+    def _loaded(self) -> tuple[int, list[Fact], dict[str, list[Fact]], Stories]:
+        """Every figure, an index by country and the story groups, cached until a change."""
         version = self.records.version()
         cached = self._cache
         if cached is None or cached[0] != version:
@@ -232,7 +300,7 @@ class Ledger:
                         for c in {f.reporter, f.partner}:
                             if c:
                                 by_country.setdefault(c, []).append(f)
-                    cached = (version, facts, by_country)
+                    cached = (version, facts, by_country, self.records.story_order())
                     self._cache = cached
         return cached
 
@@ -318,9 +386,13 @@ class Ledger:
             args.append(series.months)
         return self.records.facts(where=" AND ".join(where), args=args)
 
+    def stories(self) -> Stories:
+        """The story groups of the articles (``Records.story_order``), cached."""
+        return self._loaded()[3]
+
     def conflicts(self) -> list[Conflict]:
-        """Every disagreement in the ledger."""
-        return find_conflicts(self._all())
+        """Every disagreement in the ledger (revisions of one story marked ``revised``)."""
+        return find_conflicts(self._all(), self.stories())
 
     def lookup(
         self, query: FactQuery, allowed: Callable[[Fact], bool] | None = None
@@ -375,18 +447,25 @@ class Ledger:
         if query.kind == "target" and query.period is None:  # targets are often undated
             chosen_period = _period_key(series[-1])
             matching = [f for f in series if _period_key(f) == chosen_period]
-        conflicts = find_conflicts(matching)
+        stories = self.stories()
+        # A later version of a story supersedes its earlier one: only its figure counts.
+        current, revisions = supersede(matching, stories)
+        conflicts = [c for c in find_conflicts(current, stories) if not c.revised]
         if conflicts:
             c = conflicts[-1]
             return LedgerAnswer(facts=[c.newer, c.older], conflict=c, available=chartable)
-        # Several articles agreeing on the same value: cite the newest report.
-        best = sorted(matching, key=lambda f: (f.article_date or "", f.article_id))[-1]
-        return LedgerAnswer(facts=[best], available=chartable)
+        # Several articles agreeing on the same value: cite the newest report; copies of
+        # one story are one report, not a corroboration.
+        best = sorted(current, key=lambda f: (f.article_date or "", f.article_id))[-1]
+        agreeing = {_story(f, stories) for f in current if _same_value(f, best)}
+        revised = next((r for r in revisions if r.newer.article_id == best.article_id), None)
+        return LedgerAnswer(facts=[best], available=chartable, revised=revised,
+                            corroborated=len(agreeing - {_story(best, stories)}))
 
     def _subject_facts(self, q: FactQuery) -> list[Fact]:
         # A matching figure always names the question's first country (as reporter or
         # partner), so only that country's figures need a look.
-        _, everything, by_country = self._loaded()
+        _, everything, by_country, _ = self._loaded()
         key = q.reporter or q.partner
         facts = by_country.get(key, []) if key else everything
         out = []
@@ -535,13 +614,20 @@ class LedgerSource:
     Args:
         ledger: the fact ledger.
         records: the ingest records (to find the stored chunk holding a figure's sentence).
+        also_reported: the other articles of an article's story group (for its citation).
     """
 
     name = "ledger"
 
-    def __init__(self, ledger: Ledger, records: Records) -> None:
+    def __init__(
+        self,
+        ledger: Ledger,
+        records: Records,
+        also_reported: Callable[[str], tuple[OtherReport, ...]] | None = None,
+    ) -> None:
         self.ledger = ledger
         self.records = records
+        self.also_reported = also_reported
 
     def draft(
         self,
@@ -592,7 +678,8 @@ class LedgerSource:
         for row in sorted(rows.values(), key=lambda r: r.index):
             if not (row.start <= fact.start and fact.end <= row.end):
                 continue
-            passage = Passage(n, to_document(row, score=1.0, dense=1.0),
+            others = self.also_reported(fact.article_id) if self.also_reported else ()
+            passage = Passage(n, to_document(row, score=1.0, dense=1.0, also_reported=others),
                               split_sentences(row.text))
             for i, span in enumerate(passage.sentences):
                 if row.start + span.start == fact.start:
@@ -629,14 +716,28 @@ class LedgerSource:
             claims.append(
                 Claim(f"The sources differ on this figure ({subject}, {period}).", [], [])
             )
-            ok = cite(newer, f"The newer report gives {newer.figure}.",
+            # A figure about a sector says so: the fact check reads the claim's subject.
+            said = {f.fact_id: (f": {sentence_for(f)}" if f.sector else f" {f.figure}")
+                    for f in (newer, older)}
+            ok = cite(newer, f"The newer report gives{said[newer.fact_id]}.",
                       reported(newer, self._source(newer)))
-            ok = ok and cite(older, f"An earlier report gave {older.figure}.",
+            ok = ok and cite(older, f"An earlier report gave{said[older.fact_id]}.",
                              reported(older, self._source(older)))
             return Draft(claims, passages, source=self.name, series=series) if ok else None
         fact = la.facts[0]
         if not cite(fact, f"{sentence_for(fact)}.", reported(fact, self._source(fact))):
             return None
+        if la.revised is not None:
+            older = la.revised.older
+            if not cite(older, f"An earlier version of this story, since revised, said: "
+                        f"{sentence_for(older)}.", reported(older, self._source(older))):
+                return None
+        if la.corroborated:
+            n = la.corroborated
+            who = "One other independent report gives" if n == 1 else (
+                f"{n} other independent reports give"
+            )
+            claims.append(Claim(f"{who} the same figure.", [], []))
         return Draft(claims, passages, source=self.name, series=series)
 
 
