@@ -166,6 +166,19 @@ def test_figure_question_is_answered_exactly_with_period_and_date(lg: Assistant)
     assert "7.6%" in growth.text and "fell" in growth.text
 
 
+def test_ledger_answers_fit_the_question_on_subject_and_period(lg: Assistant) -> None:
+    """The three misfits of the verifier issue: total vs partner, a count, another series."""
+    total = lg.ask("What were Turkey's total exports over January–May 2025?")
+    assert "$111 billion" in total.text and "January–May 2025" in total.text
+    assert "$5.34 billion" not in total.text and "October" not in total.text
+    companies = lg.ask("How many Italian companies operate in Turkey?")
+    assert "1,500" in companies.text and "investment was" not in companies.text
+    growth = lg.ask("By how much did Italian exports to Turkey grow in the first five months "
+                    "of 2024?")
+    assert not growth.partial and "34.6%" in growth.text and "2024" in growth.text
+    assert not any(u.startswith(("$", "Turkey")) for u in growth.unsupported)
+
+
 def test_question_about_a_missing_period_lists_the_periods_there_are(lg: Assistant) -> None:
     ans = lg.ask("How much did Turkey export to Italy in 2023?")
     assert ans.partial and not ans.refused
