@@ -65,6 +65,17 @@ def test_a_follow_up_is_condensed_and_keeps_the_previous_answer() -> None:
     assert q.core == "Where was it held?"
 
 
+def test_a_switched_follow_up_keeps_the_context_carried_so_far() -> None:
+    history = [
+        ("user", "How big was two-way trade between Vietnam and Japan in 2024?"),
+        ("assistant", "It was $46.2 billion [1]."),
+        ("user", "How much of that was Vietnamese exports?"),
+        ("assistant", "..."),
+    ]
+    q = analyse("And imports from Japan?", history)
+    assert "2024" in q.standalone and "imports" in q.standalone
+
+
 def test_relative_periods_resolve_against_the_articles_date() -> None:
     assert relative_periods("exports rose last year", "1987-03-02") == [Period(1986, 1, 12)]
     assert relative_periods("output this month", "1987-01-15") == [Period(1987, 1, 1)]

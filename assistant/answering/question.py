@@ -197,44 +197,7 @@ def _condense_one(question: str, previous: str) -> str:
     prev_core = previous.split(" (", 1)[0] if previous.endswith(")") else previous
     switch = _SWITCH.match(question)
     if switch:
-        rest = switch.group("rest")
-        rest_is_period = bool(extract_periods(rest)) and not [
-            e for e in entities(rest) if not _is_period(e)
-        ]
-        rest_sectors = sectors(rest)
-        rest_flow = re.fullmatch(
-            r"(?:the\s+)?(exports?|imports?|trade|investments?)", rest.strip(), re.I
-        )
-        base = prev_core
-        if rest_flow:  # same countries and period, another flow: "What about imports?"
-            flow = rest_flow.group(1).lower()
-            verb = r"\b(?:exports?|exported|imports?|imported|trade|investments?|invested)\b"
-            towards = "from" if flow.startswith("import") else "to"
-
-            def swap(m: re.Match[str]) -> str:  # "exports to" -> "imports from"
-                phrase = re.sub(r"^\w+", flow, m.group(0))
-                return re.sub(r"\b(?:to|from)$", towards, phrase)
-
-            if re.search(r"\b(?:to|from)\b", base):
-                base = re.sub(verb + r"(\s+\w+){0,3}?\s+(?:to|from)\b", swap, base,
-                              count=1, flags=re.I)
-            else:
-                base = re.sub(verb, flow, base, count=1, flags=re.I)
-            return base if base != prev_core else f"{prev_core.rstrip('?')} {rest}?"
-        if rest_is_period:  # same subject, another period
-            for p in _PERIOD_PHRASE.finditer(prev_core):
-                base = base.replace(p.group(), "")
-        elif rest_sectors and sectors(prev_core) and not [
-            e for e in entities(rest) if not _is_period(e)
-        ]:  # same countries and period, another product
-            words = [w for w in base.split() if not sectors(w)]
-            base = " ".join(words)
-        else:  # another subject, same period
-            for name in entities(prev_core):
-                if not _is_period(name):
-                    base = base.replace(name, "")
-        base = re.sub(r"\s+(?:in|of|for|to|from)\s*(?=\?|$)", "", " ".join(base.split()))
-        return f"{base.rstrip('?').strip()} {rest}?".strip()
+        return _carry(_switched(switch.group("rest"), prev_core), previous, prev_core)
     context = entities(previous)
     for term in key_terms(prev_core):
         if not any(term.lower() in c.lower() for c in context):
@@ -243,6 +206,63 @@ def _condense_one(question: str, previous: str) -> str:
     if not context:
         return question
     return f"{question} ({' '.join(context)})"
+
+
+def _carry(rewritten: str, previous: str, prev_core: str) -> str:
+    """A switched follow-up keeps the context the previous question carried along.
+
+    "And imports from Japan?" after "How much of that was Vietnamese exports? (Vietnam
+    Japan 2024 trade)" keeps 2024; names the switch took out of the previous question
+    itself stay out (they are what was switched).
+    """
+    carried = previous[len(prev_core):].strip()
+    if not (carried.startswith("(") and carried.endswith(")")):
+        return rewritten
+    dropped = {e.lower() for e in entities(prev_core)} - {e.lower() for e in entities(rewritten)}
+    words = [w for w in carried[1:-1].split()
+             if w.lower() not in rewritten.lower() and w.lower() not in dropped]
+    return f"{rewritten} ({' '.join(words)})" if words else rewritten
+
+
+def _switched(rest: str, prev_core: str) -> str:
+    """The previous question with what a "What about X?" names in the place of what X replaces."""
+    rest_is_period = bool(extract_periods(rest)) and not [
+        e for e in entities(rest) if not _is_period(e)
+    ]
+    rest_sectors = sectors(rest)
+    rest_flow = re.fullmatch(
+        r"(?:the\s+)?(exports?|imports?|trade|investments?)", rest.strip(), re.I
+    )
+    base = prev_core
+    if rest_flow:  # same countries and period, another flow: "What about imports?"
+        flow = rest_flow.group(1).lower()
+        verb = r"\b(?:exports?|exported|imports?|imported|trade|investments?|invested)\b"
+        towards = "from" if flow.startswith("import") else "to"
+
+        def swap(m: re.Match[str]) -> str:  # "exports to" -> "imports from"
+            phrase = re.sub(r"^\w+", flow, m.group(0))
+            return re.sub(r"\b(?:to|from)$", towards, phrase)
+
+        if re.search(r"\b(?:to|from)\b", base):
+            base = re.sub(verb + r"(\s+\w+){0,3}?\s+(?:to|from)\b", swap, base,
+                          count=1, flags=re.I)
+        else:
+            base = re.sub(verb, flow, base, count=1, flags=re.I)
+        return base if base != prev_core else f"{prev_core.rstrip('?')} {rest}?"
+    if rest_is_period:  # same subject, another period
+        for p in _PERIOD_PHRASE.finditer(prev_core):
+            base = base.replace(p.group(), "")
+    elif rest_sectors and sectors(prev_core) and not [
+        e for e in entities(rest) if not _is_period(e)
+    ]:  # same countries and period, another product
+        words = [w for w in base.split() if not sectors(w)]
+        base = " ".join(words)
+    else:  # another subject, same period
+        for name in entities(prev_core):
+            if not _is_period(name):
+                base = base.replace(name, "")
+    base = re.sub(r"\s+(?:in|of|for|to|from)\s*(?=\?|$)", "", " ".join(base.split()))
+    return f"{base.rstrip('?').strip()} {rest}?".strip()
 
 
 # -- the question, analysed once --------------------------------------------------------------
