@@ -37,7 +37,7 @@ pytestmark = pytest.mark.fast
         ("Which company bought the refinery?", "org"),
         ("When will the first tariff cut be made?", "date"),
         ("How did Peru's exports in 1986 compare with 1985?", "compare"),
-        ("By how much did German exports to China fall in 2024?", "percent"),
+        ("By how much did German exports to China fall in 2024?", "change"),
         ("How many Italian companies operate in Turkey?", "count"),
         ("How much did Kenya earn from tea exports in 2024?", "amount"),
         ("Where was the EU-Mercosur trade agreement concluded?", "place"),
@@ -74,6 +74,20 @@ def test_a_switched_follow_up_keeps_the_context_carried_so_far() -> None:
     ]
     q = analyse("And imports from Japan?", history)
     assert "2024" in q.standalone and "imports" in q.standalone
+
+
+def test_by_how_much_asks_for_a_change_a_rate_or_an_amount_answers() -> None:
+    from assistant.answering.sources.extractive import _type_match
+    from ingest.text.figures import extract_figures
+
+    q = analyse("By how much did Britain's reserves rise in May 1987?")
+    assert q.kind == "change" and q.wants_figure
+    assert analyse("What percentage of exports went to Japan?").kind == "percent"
+    amount = "Reserves rose an underlying 4.76 billion dlrs in May."
+    rate = "Reserves rose 3.1 pct in May."
+    for text in (amount, rate):
+        assert _type_match("change", text, extract_figures(text), None, 0) == 1.0  # type: ignore[arg-type]
+    assert _type_match("percent", amount, extract_figures(amount), None, 0) == -1.0  # type: ignore[arg-type]
 
 
 def test_relative_periods_resolve_against_the_articles_date() -> None:

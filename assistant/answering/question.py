@@ -101,9 +101,14 @@ def is_figure_question(question: str) -> bool:
 
 
 _PERCENT_CUES = re.compile(
-    r"\b(what percentage|what percent|what share|what proportion|by how much|how fast|"
-    r"growth rate|rate of growth|by what (?:percentage|percent|rate|margin)|how much .*\b(?:grow|"
-    r"grew|rise|rose|increase|fall|fell|drop|decline|decrease|climb|jump|shrink)\w*)\b",
+    r"\b(what percentage|what percent|what share|what proportion|how fast|"
+    r"growth rate|rate of growth|by what (?:percentage|percent|rate|margin))\b",
+    re.IGNORECASE,
+)
+# How much something changed: a percentage or an amount answers it ("rose 4.76 billion").
+_CHANGE_CUES = re.compile(
+    r"\b(by how much|how much .*\b(?:grow|grew|rise|rose|increase|fall|fell|drop|decline|"
+    r"decrease|climb|jump|shrink)\w*)\b",
     re.IGNORECASE,
 )
 _COUNT_CUES = re.compile(r"\bhow many\b", re.IGNORECASE)
@@ -119,6 +124,8 @@ def answer_type(question: str) -> str | None:
     """What kind of answer the question wants: percent, amount, count, year, place or None."""
     if _PERCENT_CUES.search(question):
         return "percent"
+    if _CHANGE_CUES.search(question):
+        return "change"
     if _COUNT_CUES.search(question):
         return "count"
     if is_figure_question(question):
@@ -328,9 +335,12 @@ _FALL_ASK = re.compile(r"\b(?:fall|fell|drop(?:ped)?|decline[ds]?|decrease[ds]?|
 
 _LATEST = re.compile(r"\b(?:latest|most recent|newest|current|up-to-date)\b", re.I)
 
+_FIGURE_KINDS = ("percent", "change", "amount", "count")
+"""Kinds of answer that are a figure."""
+
 KINDS = (
-    "percent", "amount", "count", "year", "date", "place", "person", "org", "cause", "list",
-    "compare", "summary", "yesno", "other",
+    "percent", "change", "amount", "count", "year", "date", "place", "person", "org", "cause",
+    "list", "compare", "summary", "yesno", "other",
 )
 
 
@@ -387,7 +397,7 @@ def _kind(text: str, wanted: str | None) -> str:
         return "summary"
     if _CAUSE.search(text):
         return "cause"
-    if _COMPARE.search(text) and (wanted in ("percent", "amount", "count") or
+    if _COMPARE.search(text) and (wanted in _FIGURE_KINDS or
                                   len([p for p in extract_periods(text) if not p.base]) >= 2):
         return "compare"
     if _LIST.search(text):
@@ -396,7 +406,7 @@ def _kind(text: str, wanted: str | None) -> str:
         return "person"
     if _ORG.search(text):
         return "org"
-    if wanted in ("percent", "amount", "count"):
+    if wanted in _FIGURE_KINDS:
         return wanted
     if _DATE.search(text):
         return "date"
@@ -442,7 +452,7 @@ def analyse(question: str, history: History = (), context: str = "") -> Question
         focus=tuple(focus_terms(core)),
         kind=kind,
         answer_type=wanted,
-        wants_figure=is_figure_question(core) or kind in ("percent", "amount", "count"),
+        wants_figure=is_figure_question(core) or kind in _FIGURE_KINDS,
         periods=tuple(p for p in extract_periods(standalone) if not p.base),
         countries=frozenset(found),
         sectors=frozenset(sectors(standalone)),

@@ -261,7 +261,7 @@ class ExtractiveSource:
 
     def _cue_type_figure(self, q: Question, c: Candidate, p: Passage, tokens: set[str],
                          figures: list[Figure], ctx: _Context) -> float:
-        if q.kind not in ("percent", "amount", "count", "compare"):
+        if q.kind not in ("percent", "change", "amount", "count", "compare"):
             return 0.0
         return _type_match(q.kind, c.text, figures, p, c.index)
 
@@ -465,7 +465,8 @@ class ExtractiveSource:
             return "partial", confidence  # about another period than the one asked
         if q.countries and all(c.cue("countries_missing") > 0 for c in top):
             return "partial", confidence  # about other countries than the ones asked
-        if q.kind in ("percent", "amount", "count", "date", "person", "org", "place") and all(
+        if q.kind in ("percent", "change", "amount", "count", "date", "person", "org",
+                      "place") and all(
             c.cue("type_match") < 0 for c in top
         ):
             return "partial", confidence  # no figure, date or name of the kind asked for
@@ -710,6 +711,8 @@ def _type_match(kind: str, text: str, figures: list[Figure], p: Passage, index: 
     """Whether a sentence holds the kind of answer asked for: 1 yes, -1 no, 0 can't tell."""
     if kind == "percent":
         return 1.0 if any(f.kind == "percent" for f in figures) else -1.0
+    if kind == "change":  # "by how much": a rate or an amount of change
+        return 1.0 if any(f.kind in ("percent", "amount") for f in figures) else -1.0
     if kind == "amount":
         if any(f.kind == "amount" or f.value >= 1e5 for f in figures):
             return 1.0
