@@ -48,7 +48,7 @@ from ingest.text.sentences import split_sentences
 
 __all__ = ["FACTS_VERSION", "Fact", "extract_facts", "read_subject"]
 
-FACTS_VERSION = 3  # bump when the rules change: stored ledgers are extracted again
+FACTS_VERSION = 4  # bump when the rules change: stored ledgers are extracted again
 
 _FLOW_CUES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("balance", re.compile(r"\b(?:trade |goods trade )?(?:deficit|surplus)\b", re.I)),

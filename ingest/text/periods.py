@@ -53,7 +53,10 @@ _YEAR = r"(?P<year>(?:19|20)\d{2})"
 _BASE_CUE = re.compile(
     r"\b(?:than(?: in| during| for)?|on|from|over|compared (?:with|to)|versus|vs\.?|against|"
     r"since|above|below)"
-    r"(?: the)?(?: same)?(?: period)?(?: of| in)?\s*$",
+    # the figure compared with may stand between: "from 12.0 billion dlrs in January"
+    r"(?:\s+[$€£]?\d[\d.,/-]*(?:\s+(?:billion|bln|mln|million|pct|per cent|percent|dlrs?|"
+    r"dollars?|yen|marks|francs|stg|guilders|crowns|lire|tonnes|points?)){0,3})?"
+    r"(?: the)?(?: same)?(?: period)?(?: of| in| for)?\s*$",
     re.IGNORECASE,
 )
 
