@@ -23,6 +23,7 @@ SOURCES = [
     "Chilean copper exports to Japan rose 2.9 pct to 310 mln dlrs in June.",
     "Chile's fruit exports to Japan amounted to 95 mln dlrs in the first half of 1986.",
     "Economic growth is forecast to slow to 3.1 pct in 1987 from 5.7 pct in 1986.",
+    "The central bank added one billion dlrs on Friday and two billion dlrs on Wednesday.",
 ]
 
 
@@ -43,6 +44,9 @@ SOURCES = [
          "of 1986, two ministry officials said", "wrong value"),
         ("Economic decline is forecast to slow to 3.1 pct in 1987 from 5.7 pct in 1986",
          "wrong direction"),
+        # a figure of the same sentence that the claim also restates in its own place
+        ("The central bank added two billion dlrs on Friday and two billion dlrs on "
+         "Wednesday", "wrong value"),
         # a forecast restated as what happened
         ("Economic growth was 3.1 pct in 1987, down from 5.7 pct in 1986", "wrong kind"),
     ],

@@ -203,9 +203,11 @@ def copied_change(claim: str, sources: list[str]) -> str:
         share = sum(block.size for block in matcher.get_matching_blocks())
         if share < best:
             continue
+        kept = [(b[m.b][0], b[m.b + m.size - 1][1])
+                for m in matcher.get_matching_blocks() if m.size]
         steps = [_change(op, claim, a[i1:i2] or a[i1 - 1 : i1 + 1],
                          source, b[j1:j2] or b[j1 - 1 : j1 + 1],
-                         0 < i1 and i2 < len(a) and 0 < j1 and j2 < len(b))
+                         0 < i1 and i2 < len(a) and 0 < j1 and j2 < len(b), kept)
                  for op, i1, i2, j1, j2 in matcher.get_opcodes()]
         changes = [why for why, _ in steps if why]
         if len(changes) > 1 and _swapped(changes, claim, source):
@@ -222,7 +224,8 @@ def copied_change(claim: str, sources: list[str]) -> str:
 
 
 def _change(op: str, claim: str, mine: list[tuple[int, int, str]], source: str,
-            theirs: list[tuple[int, int, str]], interior: bool) -> tuple[str, bool]:
+            theirs: list[tuple[int, int, str]], interior: bool,
+            kept: list[tuple[int, int]]) -> tuple[str, bool]:
     """What one step of the alignment (words replaced, added or left out) changes.
 
     Returns why it changes a fact (or ''), and whether it names another subject (a sector,
@@ -240,7 +243,7 @@ def _change(op: str, claim: str, mine: list[tuple[int, int, str]], source: str,
     if op == "replace":
         if max(len(mine), len(theirs)) > _MAX_CHANGE:
             return "", other
-        why = _changed(claim, c, source, s)
+        why = _changed(claim, c, source, s, kept)
     else:  # words added or left out ("January–May" for "May"): the period around them
         why = " (wrong period)" if _period_changed(claim, c, source, s) else ""
     return why, other and not why  # one place, one change
@@ -269,12 +272,20 @@ def _overlapping(spans: Iterable[tuple[int, int, _T]], seg: tuple[int, int]) -> 
     return [x for start, end, x in spans if start < seg[1] and seg[0] < end]
 
 
-def _changed(claim: str, c: tuple[int, int], source: str, s: tuple[int, int]) -> str:
-    """Why the claim's words ``claim[c]`` in the place of ``source[s]`` change the fact."""
+def _changed(claim: str, c: tuple[int, int], source: str, s: tuple[int, int],
+             kept: list[tuple[int, int]]) -> str:
+    """Why the claim's words ``claim[c]`` in the place of ``source[s]`` change the fact.
+
+    ``kept``: the spans of the source the claim restates word for word.
+    """
     source_figures = extract_figures(source)
     mine = _overlapping([(f.start, f.end, f) for f in extract_figures(claim)], c)
     theirs = _overlapping([(f.start, f.end, f) for f in source_figures], s)
-    moved = all(any(m.same_as(f) for f in source_figures) for m in mine)  # said elsewhere in it
+    # moved: said elsewhere in the sentence, in a part the claim does not restate there
+    # ("grew 7.5%, reaching $5.34 billion" -> "reached $5.34 billion"); a figure the claim
+    # also restates in its own place is written twice, not moved
+    free = [f for f in source_figures if not any(a <= f.start and f.end <= b for a, b in kept)]
+    moved = all(any(m.same_as(f) for f in free) for m in mine)
     if theirs and (not moved if mine else _NUMBER.search(claim[c[0]:c[1]])):
         return f" (wrong value: there it is {theirs[0].text})"
     words, their_words = claim[c[0]:c[1]], source[s[0]:s[1]]
