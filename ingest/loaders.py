@@ -12,6 +12,7 @@ import hashlib
 import json
 import os
 import re
+import warnings
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
@@ -60,9 +61,11 @@ def parse_date(value: Any) -> str | None:
         try:
             # Missing fields come from a fixed default, not from today's date: "May 2025"
             # is always 2025-05-01, and a date without a year fails the range check below.
-            parsed = parser.parse(
-                value, fuzzy=False, dayfirst=False, default=dt.datetime(1, 1, 1)
-            )
+            with warnings.catch_warnings():  # "15:01:11.79 RM": the zone is not needed
+                warnings.simplefilter("ignore", parser.UnknownTimezoneWarning)
+                parsed = parser.parse(
+                    value, fuzzy=False, dayfirst=False, default=dt.datetime(1, 1, 1)
+                )
         except (ValueError, OverflowError, TypeError):
             return None
     if not 1800 <= parsed.year <= 2200:

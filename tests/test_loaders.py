@@ -567,3 +567,12 @@ def test_article_id_from_path_not_content(tmp_path: Path) -> None:
 )
 def test_parse_date(value: object, expected: str | None) -> None:
     assert parse_date(value) == expected
+
+
+def test_parse_date_of_a_newswire_stamp_warns_nothing() -> None:
+    """Reuters stamps end in a zone letter dateutil does not know; ingest must stay quiet."""
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert parse_date("26-FEB-1987 15:01:11.79 RM") == "1987-02-26"
