@@ -382,7 +382,9 @@ def _judge(item: EvalItem, answer: Answer, seconds: float) -> EvalResult:
     facts = bool(item.expected) and found >= needed
     ok_citations = 0
     for c in answer.citations:
-        from_expected = not item.articles or _article_prefix(c.article_id) in item.articles
+        # a near-duplicate of an expected article (same story group) reports the same fact
+        ids = [c.article_id, *(r.article_id for r in c.also_reported)]
+        from_expected = not item.articles or any(_article_prefix(a) in item.articles for a in ids)
         if from_expected and any(fact_present(g, c.passage or c.quote) for g in item.expected):
             ok_citations += 1
     hedged = answer.refused or answer.partial

@@ -51,3 +51,24 @@ def test_fact_matching_compares_figures_by_value_with_their_words() -> None:
     assert fact_present(["4 months"], "halted for 4 months")
     assert fact_present(["Montevideo"], "concluded in\nMontevideo on 6 December")
     assert not fact_present(["1.2 billion dlrs"], "1.2 billion yen")
+
+
+def test_a_citation_of_a_copy_of_the_expected_story_counts() -> None:
+    """Retrieval gives a story group one slot: the copy it cites holds the same fact."""
+    from assistant.answer import Answer, Citation, OtherReport
+    from assistant.evaluate import EvalItem, _judge
+
+    item = EvalItem(id="x", question="How big was the surplus?", expected=(("4.7 billion",),),
+                    articles=("reuters-100",), type="figure")
+
+    def answer(also: tuple[OtherReport, ...]) -> Answer:
+        quote = "The surplus was 4.7 billion francs."
+        cite = Citation(n=1, article_id="reuters-200", title="t", source="s", date=None,
+                        chunk_id="reuters-200:0", quote=quote, start=0, end=len(quote),
+                        score=1.0, passage=quote, also_reported=also)
+        return Answer(text=f"{quote[:-1]} [1].", citations=[cite])
+
+    copy = (OtherReport(article_id="reuters-100", title="t", source="s", date=None, url=None),)
+    assert _judge(item, answer(copy), 0.1).correct
+    judged = _judge(item, answer(()), 0.1)
+    assert not judged.correct and judged.why == "no citation holds the fact"
