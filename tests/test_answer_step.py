@@ -242,3 +242,62 @@ def test_since_above_and_below_name_a_comparison_base_not_the_figures_period() -
     # "May" before a noun is the month ("May housing starts"), not the verb
     assert extract_periods("May housing starts fell 2.7 pct")[0].m1 == 5
     assert extract_periods("Prices may rise") == []
+
+
+def _after(first: str, follow_up: str) -> str:
+    return analyse(follow_up, [("user", first), ("assistant", "It was 35 mln dlrs [1].")]).standalone
+
+
+@pytest.mark.parametrize(
+    ("first", "follow_up", "standalone"),
+    [
+        # another measure of the same subject and period
+        ("What was Spain's current account balance in February 1987?", "And the trade deficit?",
+         "What was Spain's trade deficit in February 1987?"),
+        ("What was New Zealand's current account deficit in January 1987?", "And exports?",
+         "What was New Zealand's exports in January 1987?"),
+        # an elliptical noun phrase is a "What about ...?"
+        ("What was New Zealand's exports in January 1987?", "Imports?",
+         "What was New Zealand's imports in January 1987?"),
+        ("What was Britain's visible trade deficit in February 1987?", "What about exports?",
+         "What was Britain's exports in February 1987?"),
+        # the period moved as the follow-up says
+        ("What was the US unemployment rate in March 1987?", "And the month before?",
+         "What was the US unemployment rate in February 1987?"),
+        ("What trade surplus did Ecuador post in the first four months of 1987?",
+         "What was it a year earlier?", "What trade surplus did Ecuador post in January–April 1986?"),
+        ("How big was West Germany's trade surplus in March 1987?",
+         "What about for the first quarter as a whole?",
+         "How big was West Germany's trade surplus for the first quarter of 1987 as a whole?"),
+        ("How large was Taiwan's trade surplus in 1986?", "And in 1985?",
+         "How large was Taiwan's trade surplus in 1985?"),
+    ],
+)
+def test_a_follow_up_keeps_the_subject_and_period_it_does_not_replace(
+    first: str, follow_up: str, standalone: str
+) -> None:
+    assert _after(first, follow_up) == standalone
+
+
+def test_a_question_naming_no_subject_continues_the_conversation() -> None:
+    first = "How many villagers were hit by Sri Lanka's drought in early 1987?"
+    q = analyse("How much money did the government ask for?",
+                [("user", first), ("assistant", "About 2.4 mln [1].")])
+    assert "Sri Lanka" in q.standalone and q.countries == {"Sri Lanka"}
+    # a question with a subject of its own stands alone
+    own = "How much money did the Ugandan government ask for?"
+    assert analyse(own, [("user", first), ("assistant", "x")]).standalone == own
+
+
+def test_the_year_asked_about_is_when_a_dated_event_happened(source: ExtractiveSource) -> None:
+    """For a cause, a name or a date the year asked is a time frame: March is in 1987.
+
+    For a figure it is the figure's period: a March figure does not answer for 1987.
+    """
+    why = source.draft(analyse("Why did Japan's exports to the United States fall in 1987?"),
+                       passages())
+    assert why.outcome == "answer" and "strong yen" in " ".join(c.text for c in why.claims)
+    figure = source.draft(
+        analyse("How much did Japan's exports to the United States fall in 1987?"), passages()
+    )
+    assert figure.outcome == "partial" and "March 1987" in figure.lead

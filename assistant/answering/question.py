@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from ingest.text.figures import Figure, extract_figures
 from ingest.text.gazetteer import countries, sectors
-from ingest.text.periods import Period, extract_periods, period_spans
+from ingest.text.periods import Period, describe, extract_periods, period_spans
 from ingest.text.tokens import tokenize
 
 __all__ = [
@@ -40,12 +40,20 @@ _QUESTION_WORDS = frozenset(
         "much far long big large level percentage percent"
     )
 )
+# What a figure measures in economic news ("deficit", "reserves", "money supply" ...).
+_MEASURES = (
+    r"value|amount|total|volume|share|figure|level|growth|rate|target|deficit|surplus|balance|"
+    r"price|cost|investment|exports|imports|trade|revenue|earnings|output|production|sales|"
+    r"tariff|duty|reserve|supply|debt|income|spending|budget|inflation|unemployment|gnp|gdp|"
+    r"profit|loss|quota|yield|forecast|estimate|crop|harvest|stock|inflow|outflow"
+)
 _FIGURE_CUES = re.compile(
     r"\b(how (?:much|many|big|large|far)|what (?:was|were|is|are) (?:the |its |their )?"
-    r"(?:[\w'’-]+ ){0,4}?(?:value|amount|total|volume|share|figure|level|growth|rate|target|"
-    r"deficit|surplus|price|cost|investment|exports|imports|trade|revenue|earnings|output|"
-    r"production|sales|tariff)s?\b|by how much|what percentage|what share|"
-    r"what (?:value|amount|volume|figure)|how fast|what (?:was|is) .* worth|worth)",
+    rf"(?:[\w'’-]+ ){{0,4}}?(?:{_MEASURES})s?\b|by how much|what percentage|what share|"
+    r"what (?:value|amount|volume|figure)|how fast|what (?:was|is) .* worth|worth|"
+    # "What trade surplus did Ecuador post ...", "What current account balance is forecast"
+    rf"what (?:[\w'’-]+ ){{0,3}}?(?:{_MEASURES})s? (?:did|does|do|was|were|is|are|has|have|"
+    r"will|would)\b)",
     re.IGNORECASE,
 )
 _ANAPHORA = re.compile(
@@ -168,13 +176,31 @@ def entities(text: str) -> list[str]:
 
 
 def _is_follow_up(question: str) -> bool:
-    if _SWITCH.match(question):
+    if _SWITCH.match(question) or _bare_phrase(question):
         return True
     words = question.split()
     has_entity = bool(entities(question))
     if _ANAPHORA.search(question) and (not has_entity or len(words) <= 8):
         return True
-    return len(words) <= 4 and not has_entity
+    # A question naming no country, name or year is about what the conversation is about
+    # ("How much money did the government ask for?"): in 19,000 articles it has no subject
+    # of its own.
+    return not has_entity
+
+
+_QUESTION_START = re.compile(
+    r"^\s*(?:what|which|who|whom|whose|when|where|why|how|is|are|was|were|did|does|do|has|"
+    r"have|had|can|could|will|would|should|tell|give|list|name|show|summari[sz]e)\b",
+    re.I,
+)
+
+
+def _bare_phrase(question: str) -> str | None:
+    """The noun phrase of an elliptical follow-up ("Imports?", "The trade deficit?")."""
+    text = question.strip().rstrip("?").strip()
+    if not text or len(text.split()) > 4 or _QUESTION_START.match(text):
+        return None
+    return text
 
 
 def condense(question: str, history: History) -> str:
@@ -203,12 +229,21 @@ def _condense_one(question: str, previous: str) -> str:
         return question
     prev_core = previous.split(" (", 1)[0] if previous.endswith(")") else previous
     switch = _SWITCH.match(question)
-    if switch:
-        return _carry(_switched(switch.group("rest"), prev_core), previous, prev_core)
+    rest = switch.group("rest") if switch else _bare_phrase(question)
+    if rest:
+        return _carry(_switched(rest, prev_core), previous, prev_core)
+    shifted = _shifted_period(question, prev_core)
+    if shifted:  # "What was it a year earlier?": the same subject, the period moved
+        return _carry(shifted, previous, prev_core)
     context = entities(previous)
-    for term in key_terms(prev_core):
-        if not any(term.lower() in c.lower() for c in context):
-            context.append(term)
+    if not _ANAPHORA.search(question) and len(question.split()) > 4:
+        # no subject of its own but a question of its own: the conversation's names only
+        # ("How much money did the government ask for?" is about Sri Lanka, not its drought)
+        context = [c for c in context if not _is_period(c)]
+    else:
+        for term in key_terms(prev_core):
+            if not any(term.lower() in c.lower() for c in context):
+                context.append(term)
     context = [c for c in context if c.lower() not in question.lower()][:10]
     if not context:
         return question
@@ -241,6 +276,14 @@ def _switched(rest: str, prev_core: str) -> str:
         r"(?:the\s+)?(exports?|imports?|trade|investments?)", rest.strip(), re.I
     )
     base = prev_core
+    shifted = _shifted_period(rest, prev_core)
+    if shifted:  # "What about the month before?"
+        return shifted
+    if rest_flow and not re.search(
+        r"\b(?:exports?|exported|imports?|imported|trade(?! (?:deficit|surplus|balance|gap))|"
+        r"investments?|invested)\b", re.sub(r"\bvisible trade\b", "", base), re.I
+    ):  # "And exports?" after a question about the current account or the trade deficit
+        rest_flow = None
     if rest_flow:  # same countries and period, another flow: "What about imports?"
         flow = rest_flow.group(1).lower()
         verb = r"\b(?:exports?|exported|imports?|imported|trade|investments?|invested)\b"
@@ -256,9 +299,17 @@ def _switched(rest: str, prev_core: str) -> str:
         else:
             base = re.sub(verb, flow, base, count=1, flags=re.I)
         return base if base != prev_core else f"{prev_core.rstrip('?')} {rest}?"
-    if rest_is_period:  # same subject, another period
-        for p in _PERIOD_PHRASE.finditer(prev_core):
+    if rest_is_period:  # same subject, another period ("for the first quarter" keeps the year)
+        rest = _with_year(rest, prev_core)
+        for a, b, _p in reversed(period_spans(base)):
+            before = re.search(r"(?:\b(?:in|for|during|over|of|the)\s+)*$", base[:a])
+            base = base[: before.start() if before else a] + base[b:]
+        for p in _PERIOD_PHRASE.finditer(base):
             base = base.replace(p.group(), "")
+    elif not [e for e in entities(rest) if not _is_period(e)] and not rest_sectors:
+        measured = _measure_swapped(rest, prev_core)  # "And the trade deficit?"
+        if measured:
+            return measured
     elif rest_sectors and sectors(prev_core) and not [
         e for e in entities(rest) if not _is_period(e)
     ]:  # same countries and period, another product
@@ -270,6 +321,108 @@ def _switched(rest: str, prev_core: str) -> str:
                 base = base.replace(name, "")
     base = re.sub(r"\s+(?:in|of|for|to|from)\s*(?=\?|$)", "", " ".join(base.split()))
     return f"{base.rstrip('?').strip()} {rest}?".strip()
+
+
+# "the month before", "a year earlier": a period relative to the one asked about before
+_RELATIVE_SHIFT = (
+    (re.compile(r"\b(?:(?:the )?(?:previous|prior|preceding) month|(?:the )?month (?:before|"
+                r"earlier)|a month (?:before|earlier))\b", re.I), 0, 1),
+    (re.compile(r"\b(?:(?:the )?(?:previous|prior|preceding) quarter|(?:the )?quarter "
+                r"(?:before|earlier))\b", re.I), 0, 3),
+    (re.compile(r"\b(?:(?:the )?(?:previous|prior|preceding) year|(?:the|a) year (?:before|"
+                r"earlier|ago)|year-(?:earlier|ago)|the same (?:month|period|quarter) "
+                r"(?:a year (?:earlier|before|ago)|last year))\b", re.I), 1, 0),
+)
+
+
+def _last_period(text: str) -> tuple[int, int, Period] | None:
+    spans = [s for s in period_spans(text) if not s[2].base]
+    return spans[-1] if spans else None
+
+
+def _shifted_period(question: str, prev_core: str) -> str | None:
+    """The previous question with its period moved as the follow-up says, or None."""
+    last = _last_period(prev_core)
+    if last is None:
+        return None
+    a, b, p = last
+    for pattern, years, months in _RELATIVE_SHIFT:
+        if not pattern.search(question):
+            continue
+        if months and (p.m1 != p.m2 and months == 1 or p.year is None):
+            return None  # "the month before" a span of months: not a month
+        m1, year = p.m1 - months, (p.year or 0) - years
+        while m1 < 1:
+            m1, year = m1 + 12, year - 1
+        moved = Period(year or None, m1, m1 + (p.m2 - p.m1), False)
+        said, head = describe(moved), prev_core[:a]
+        if not said.startswith("the"):
+            head = re.sub(r"\bthe\s+$", "", head)  # "the first four months" -> "January–April"
+        return re.sub(r"\bthe the\b", "the", head + said + prev_core[b:])
+    return None
+
+
+def _with_year(rest: str, prev_core: str) -> str:
+    """A period without a year takes the year asked about before ("the first quarter")."""
+    last = _last_period(prev_core)
+    spans = period_spans(rest)
+    if last is None or last[2].year is None or not spans or any(s[2].year for s in spans):
+        return rest
+    a, b, p = spans[0]
+    return rest[:a] + describe(Period(last[2].year, p.m1, p.m2)).removeprefix("the ") + rest[b:]
+
+
+_CHANGE_VERBS = (
+    r"rise|rose|risen|fall|fell|fallen|grow|grew|grown|increase|increased|decrease|decreased|"
+    r"decline|declined|drop|dropped|expand|expanded|shrink|shrank|climb|climbed|jump|jumped|"
+    r"change|changed|widen|widened|narrow|narrowed"
+)
+_LEAD_WORDS = re.compile(
+    r"^\s*(?:(?:what|how(?: \w+)?|which)\s+(?:was|were|is|are|did|does|do|has|have|had)"
+    r"(?:\s+the)?|what|which)\s+",
+    re.I,
+)
+
+
+def _measure_swapped(rest: str, prev_core: str) -> str | None:
+    """The previous question asking for another measure of the same subject and period.
+
+    "And the trade deficit?" after "What was Spain's current account balance in February
+    1987?" asks "What was Spain's trade deficit in February 1987?": the words between
+    the subject's names and the period are what is replaced.
+    """
+    core = prev_core.rstrip().rstrip("?")
+    last = _last_period(core)
+    end = len(core)
+    if last is not None:
+        end = last[0]
+        before = re.search(r"(?:\b(?:in|for|during|over|of|at|by|the|end-)\s*)+$", core[:end])
+        if before:
+            end = before.start()
+    start = 0
+    for name in entities(core[:end]):
+        if _is_period(name):
+            continue
+        at = core.rfind(name, 0, end)
+        if at >= 0:
+            start = max(start, at + len(name))
+    if start == 0:
+        lead = _LEAD_WORDS.match(core)
+        if lead is None:
+            return None
+        start = lead.end()
+    while start < end and core[start] in ".'’":  # "U.S." ends with its stop
+        start += 1
+    verb = re.search(rf"\s+(?:{_CHANGE_VERBS})\s*$", core[start:end], re.I)
+    if verb:  # "How much did U.S. energy costs rise": the verb stays
+        end = start + verb.start()
+    span = core[start:end]
+    if not re.search(r"[a-z]{3}", span):
+        return None
+    noun = re.sub(r"^\s*the\s+", "", rest.strip(), flags=re.I)
+    if re.search(r"\b(?:between|of)\s*$", core[:start]):  # "trade between X and Y"
+        return None
+    return " ".join(f"{core[:start]} {noun} {core[end:]}".split()).rstrip() + "?"
 
 
 # -- the question, analysed once --------------------------------------------------------------

@@ -296,9 +296,13 @@ class ExtractiveSource:
         if stated:
             if periods_compatible(list(q.periods), stated):
                 return 1.0
-            # a part of the period asked about (a quarter of the year), or the other way
-            # round: nearer than another period, but not the figure asked for
-            return -0.3 if periods_overlap(list(q.periods), stated) else -1.0
+            if periods_overlap(list(q.periods), stated):
+                # For a figure, a part of the period asked about (a quarter of the year)
+                # or the other way round is nearer than another period, but not the
+                # figure asked for; for a name, a date or a cause the period asked about
+                # is when it happened ("the April 3 ousting" answers "in 1987").
+                return -0.3 if q.wants_figure else 1.0
+            return -1.0
         year = p.implied_year()
         asked = {s.year for s in q.periods if s.year}
         if year and asked:
