@@ -447,9 +447,18 @@ def _kind_unit(sentence: str, fig: Figure, seg: tuple[int, int]) -> tuple[str, s
     return "level", unit, value
 
 
+_OWNED = re.compile(r"(?:'s|’s)\s+(?:[a-z-]+\s+){0,2}$|\s+(?:level|figure|total)\s+of\s+"
+                    r"(?:about\s+|some\s+)?$", re.I)
+"""The text between a period and the figure it belongs to: "January's 23.52 billion",
+"a January 1986 level of 159,453 mln"."""
+_BASE_BEFORE = re.compile(
+    r"\b(?:from|against|compared (?:with|to)|than|above|below|over|versus|vs\.?|after)\s+"
+    r"(?:the\s+|a\s+|an\s+|its\s+)?(?:[a-z-]+\s+){0,2}$", re.I)
+
+
 def _nearest_period(
     sentence: str, fig: Figure, seg: tuple[int, int], growth: bool, date: str | None = None,
-    own_part: bool = False,
+    own_part: bool = False, figures: list[Figure] | None = None,
 ) -> Period | None:
     """The period of a figure, read from its part of the sentence, then the whole sentence.
 
@@ -458,12 +467,6 @@ def _nearest_period(
     else the one after it, where a comparison base ("higher than in January–May
     2024", "on May 2024", "from 2023") stands for the year after it.
     """
-    relative_same = _SAME_MONTHS.search(sentence)
-    if date is not None and not (relative_same and relative_same.group("rel")):
-        # the periods the sentence states outright, then relative ones
-        found = _nearest_period(sentence, fig, seg, growth, own_part=own_part)
-        if found is not None:
-            return found
     spans = [
         (a, b, p)
         for a, b, p in dated_period_spans(sentence, date)
@@ -481,6 +484,16 @@ def _nearest_period(
         if others and y:
             spans = [s for s in spans if not (same.start() <= s[0] < same.end())]
             spans.append((same.start(), same.end(), Period(y, others[0].m1, others[0].m2, True)))
+    figures = figures or []
+    # a period written onto a figure ("January's 23.52 billion") is that figure's only
+    owned = {
+        (a, b): g for a, b, _ in spans for g in figures
+        if g.start >= b and _OWNED.fullmatch(sentence[b : g.start])
+    }
+    mine = [(a, b, p) for a, b, p in spans if (g := owned.get((a, b))) and g.start == fig.start]
+    if mine:
+        return Period(mine[0][2].year, mine[0][2].m1, mine[0][2].m2)
+    spans = [s for s in spans if (s[0], s[1]) not in owned]
     inside = [(a, b, p) for a, b, p in spans if seg[0] <= a < seg[1]]
     after = sorted((s for s in inside if s[0] >= fig.end), key=lambda s: s[0])
     before = sorted((s for s in inside if s[1] <= fig.start), key=lambda s: -s[1])
@@ -493,6 +506,21 @@ def _nearest_period(
         ):
             return Period(p.year + 1, p.m1, p.m2)
         return p
+
+    def base_of(span: tuple[int, int, Period]) -> Figure | None:
+        """The comparison figure a period after it belongs to, if any.
+
+        "from 75.27 billion at end December", "above the 16.98 billion dlrs recorded in
+        February 1986".
+        """
+        prior = [g for g in figures if g.end <= span[0] and g.start > fig.start]
+        if not prior:
+            return None
+        g = prior[-1]
+        if _BOUNDARY.search(sentence, g.end, span[0]) or span[0] - g.end > 40:
+            return None
+        lead = sentence[max(0, g.start - 40) : g.start]
+        return g if _BASE_BEFORE.search(lead) else None
 
     close = [s for s in after if s[0] - fig.end <= 25 and "," not in sentence[fig.end : s[0]]]
     if growth and close and not close[0][2].base and re.match(
@@ -521,11 +549,23 @@ def _nearest_period(
     # Nothing in its part: the sentence's own period, nearest before the part, then after.
     rest = [s for s in spans if not s[2].base and not (seg[0] <= s[0] < seg[1])]
     earlier_in = [s for s in rest if s[1] <= seg[0]]
-    if earlier_in:
-        return max(earlier_in, key=lambda s: s[1])[2]
+    # a period of an earlier clause ("... this year: exports rose 6.2% to ... in the first
+    # quarter") yields to one of the figure's own clause
+    own_clause = [s for s in earlier_in if not re.search(r"[;:]", sentence[s[1] : fig.start])]
+    if own_clause or earlier_in and not [s for s in rest if s[0] >= seg[1]]:
+        return max(own_clause or earlier_in, key=lambda s: s[1])[2]
     later_in = sorted((s for s in rest if s[0] >= seg[1]), key=lambda s: s[0])
+    if earlier_in and (not later_in or _BOUNDARY.search(sentence, fig.end, later_in[0][0])):
+        return max(earlier_in, key=lambda s: s[1])[2]
     if later_in and not _BOUNDARY.search(sentence, fig.end, later_in[0][0]):
-        return shifted(later_in[0]) if growth else later_in[0][2]
+        base = base_of(later_in[0])
+        if base is None:
+            return shifted(later_in[0]) if growth else later_in[0][2]
+        nxt = next((g for g in figures if g.start > fig.start), None)
+        if growth and nxt is not None and base.start == nxt.start and later_in[0][2].year:
+            # "42 pct above the 16.98 billion dlrs recorded in February 1986"
+            p = later_in[0][2]
+            return Period(p.year + 1, p.m1, p.m2)  # type: ignore[operator]
     return None
 
 
@@ -937,7 +977,7 @@ def extract_facts(
             else:
                 vague = _VAGUE.search(part)
                 p = _nearest_period(sentence, fig, seg, kind == "growth", article_date,
-                                    own_part=kind == "target")
+                                    own_part=kind == "target", figures=figures)
                 inside = [x for x in period_spans(part) if not x[2].base]
                 if vague and (p is None or not inside or vague.start() + seg[0] >= fig.end):
                     label = re.sub(r"^in (?:its best |some )?", "", vague.group().lower())
