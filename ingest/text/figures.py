@@ -103,9 +103,13 @@ _WORD_FIGURE = re.compile(
     r"|(?<![\w-])(?P<dozen>a dozen)(?![\w-])"
     r"|(?<!first )(?<!last )(?<!past )(?<!next )(?<!final )(?<!closing )(?<!the )"
     r"(?<![\w-])(?P<bare>one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|"
-    r"fifteen|twenty|thirty|forty|fifty)(?=-(?:years?|months?|weeks?|days?)\b|"
+    r"fifteen|twenty|thirty|forty|fifty)(?=[-\s](?:years?|months?|weeks?|days?)\b|"
     r"\s(?:tonnes|companies|firms|banks|ships|vessels|plants|factories|agreements|"
-    r"contracts)\b|\s+(?:and|to|or)\s+\d)"
+    r"contracts|cargoes|cargos|shipments|offers|bids|tenders|mines|mills|refineries|"
+    r"exporters|importers|producers|countries|nations|marks|francs|dlrs)\b|"
+    r"\s[a-z-]+\s(?:firms|companies|banks|cargoes|offers|shipments|plants|mines|mills|"
+    r"refineries|contracts)\b|"
+    r"\s+(?:and|to|or)\s+(?:\d|one|two|three|four|five|six|seven|eight|nine|ten)\b)"
     r"|(?<![\w-])(?P<pword>one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|"
     r"fifteen|twenty|thirty|forty|fifty|zero|nil|half a|half of one)"
     r"(?P<pct>\s(?:pct|percent|per cent)|%)(?!\w)",
@@ -357,7 +361,17 @@ def _word_figures(text: str, original: str, found: list[Figure]) -> list[Figure]
             out.append(Figure(float(value), "percent", None, m.start(), m.end(), m.group()))
             continue
         if m.group("bare"):
+            if re.match(r"\s(?:years?|months?|weeks?|days?)\b", text[m.end() :]) and not (
+                re.search(r"\b(?:for|of|over|within|than|to)\s+$", text[max(0, m.start() - 12)
+                                                                       : m.start()])
+            ):
+                continue  # "the data arrive two months after": no length of time stated
             value = _WORDS[m.group("bare").lower()]
+            code, end, factor = _currency_after(text, m.end())
+            if code:  # "to eight marks from nine marks"
+                out.append(Figure(value * factor, "amount", code, m.start(), end,
+                                  original[m.start() : end].strip()))
+                continue
             unit = _unit_after(text.replace("-", " "), m.end()) or _counted(text, m.end())
             out.append(Figure(float(value), "number", None, m.start(), m.end(), m.group(),
                               unit))
