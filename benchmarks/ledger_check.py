@@ -116,8 +116,8 @@ def main(argv: list[str]) -> int:
         problems += p
         n_sent += s
         n_fig += f
-    for p in problems:
-        print(p)
+    for problem in problems:
+        print(problem)
     print(f"{n_sent} sentences, {n_fig} listed figures; {len(problems)} problems")
     return 1 if problems else 0
 

@@ -48,7 +48,7 @@ from ingest.text.sentences import split_sentences
 
 __all__ = ["FACTS_VERSION", "Fact", "extract_facts", "read_subject"]
 
-FACTS_VERSION = 4  # bump when the rules change: stored ledgers are extracted again
+FACTS_VERSION = 5  # bump when the rules change: stored ledgers are extracted again
 
 _FLOW_CUES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("balance", re.compile(r"\b(?:trade |goods trade )?(?:deficit|surplus)\b", re.I)),
@@ -118,7 +118,44 @@ _CHANGE_BEFORE = re.compile(
     r"less than\s+|just over\s+|just under\s+)*$",
     re.I,
 )
-_SCALED_NUMBER = re.compile(r"\d\s*(?:billion|bln|million|mln|trillion)$", re.I)
+_CHANGE_AFTER = re.compile(
+    r"\s*(?:[a-z-]+\s+){0,2}?(?P<noun>fall|rise|increase|decline|drop|gain|decrease|jump|"
+    r"reduction)\b(?!\s+(?:of|to)\b)", re.I,
+)
+_CHANGE_BY = re.compile(
+    r"\b(?P<verb>rose|risen|fell|fallen|increased|decreased|declined|dropped|cut(?:ting)?|"
+    r"reduc(?:ed|ing)|rais(?:ed|ing)|lower(?:ed|ing)|boost(?:ed|ing)|grew|gained|lost|"
+    r"narrowed|widened|expanded|shrank|contracted)\b[^,;\d]{0,60}\bby\s+(?:about\s+|some\s+|"
+    r"nearly\s+|almost\s+|a further\s+|another\s+)?$"
+    r"|\b(?:an?\s+)?(?P<verb2>rise|increase|fall|decline|drop|gain|decrease|reduction)\s+in\s+"
+    r"(?:[\w-]+\s+){1,4}of\s+(?:about\s+|some\s+|nearly\s+)?$",
+    re.I,
+)
+_COUNTED = re.compile(
+    r"\s+(?:(?:mln|million|billion|bln)\s+)?(?:[a-z-]{3,}\s+)?"
+    r"(?P<noun>[a-z]{2,}(?:[^su\W]s|men|people))(?![\w-])"
+)
+_NOT_COUNTED = frozenset(
+    """its this was has his hers ours yours theirs thus plus less unless across towards afterwards
+    always perhaps whereas sales news series means dlrs pct points cents marks francs pounds
+    crowns years months weeks days hours minutes seconds times shares votes tons tonnes
+    others items' cts lbs ozs kgs mts yen""".split()
+)
+"""Words after a number that are no plural noun counted, or are units read elsewhere."""
+_STATED_GOAL = re.compile(
+    r"\b(?:targets?|goals?|objectives?|quotas?|plans?|planned|forecasts?|projected|budget(?:ed)?|"
+    r"ceilings?|will|would|aims?)\b", re.I)
+"""Words of a goal or forecast that stays one after its period ends (an expectation or
+estimate of a period already over is its figure)."""
+_RANGE_GAP = re.compile(r"\s*(?:and|to|-|–)\s*")
+_COMPARED_GAP = re.compile(
+    r"(?:\s+in\s+(?:the\s+)?[\w\s]{0,25}?)?\s*,?\s*(?:(?:up|down)\s+)?(?:from|after|against|"
+    r"compared (?:with|to)|versus|vs\.?)\s+(?:an?\s+|the\s+)?(?:revised\s+|estimated\s+|"
+    r"previously reported\s+|provisional\s+)?"
+)
+_SCALED_NUMBER = re.compile(
+    r"(?:\d|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|a))\s*"
+    r"(?:billion|bln|million|mln|trillion)$", re.I)
 _RATE = re.compile(
     r"\b(?:rates?|yields?|prime|discount|interest|inflation|unemployment|jobless|coupon|"
     r"lending|libor|mortgage|fed funds|funds rate|repurchase|repo|tax|duty|duties|levy|"
@@ -369,7 +406,19 @@ def _roles(text: str, flow: str | None) -> _Subject:
     return subject
 
 
-def _kind_unit(sentence: str, fig: Figure, seg: tuple[int, int]) -> tuple[str, str, float]:
+def _resolve_unit(unit: str, reporter: str | None, story: str | None, text: str,
+                  dollar: str | None) -> str:
+    """A currency word several countries use ("francs"), by the figure's or story's country."""
+    if not unit.startswith("*"):
+        return unit
+    code, _, rest = unit.partition("/")
+    named = sorted(countries(text))
+    here = reporter or story or (named[0] if named else None)
+    return (resolve_currency(code, here, dollar) or code) + (f"/{rest}" if rest else "")
+
+
+def _kind_unit(sentence: str, fig: Figure, seg: tuple[int, int], no_target: bool = False
+               ) -> tuple[str, str, float]:
     after = sentence[fig.end : min(len(sentence), fig.end + 45)]
     before = sentence[max(seg[0], fig.start - 45) : fig.start]
     window = sentence[seg[0] : seg[1]]
@@ -378,6 +427,7 @@ def _kind_unit(sentence: str, fig: Figure, seg: tuple[int, int]) -> tuple[str, s
     is_target = bool(_TARGET.search(window)) and (
         bool(target_year) or bool(re.search(r"\b(?:target|objective|goal)\b", window, re.I))
     ) or bool(_FORECAST.search(sentence[seg[0] : fig.start]))
+    is_target = is_target and not no_target
     if fig.kind == "percent":
         if re.match(r"\s*of\b", after) and not target_year and not re.search(
             r"\b(?:target|goal|objective|forecast|projected|expected)", window, re.I
@@ -389,10 +439,16 @@ def _kind_unit(sentence: str, fig: Figure, seg: tuple[int, int]) -> tuple[str, s
             r"\b(?:share|accounted for|destination for|covers|above|or)\s*$", before
         ):
             kind = "share"
-        elif re.search(r"\btariff", after[:20] + before[-25:], re.I) or _RATE.search(
+        elif re.search(r"\btariff", after[:20] + before[-25:], re.I) or (_RATE.search(
             before[-60:]
+        ) or re.search(r"\bat\s+(?:an?\s+)?(?:average\s+|annual\s+)?$", before)
+            or re.search(r"/(?:16|32)$", fig.text.replace(" pct", "").replace("%", ""))
         ) and not re.match(r"\s*(?:of|share)\b", after):
-            kind = "rate"
+            kind = "rate"  # "at 9-7/8 pct": a dealing rate
+        elif re.match(r"\s*(?:above|below|over)\s+(?:the|its|a|last|year|levels?|[A-Z])", after):
+            kind = "growth"  # "54 pct above February 1986's 6.88 billion"
+            if re.match(r"\s*below", after):
+                value = -abs(value)
         elif re.search(r"\b(?:rose|fell|declined|dropped|climbed|eased|increased|decreased|"
                        r"risen|fallen|slipped|jumped|grew|rising|falling)\s+to\s*$", before):
             kind = "share"  # "the ratio declined to 10.0 pct": the new level
@@ -423,7 +479,8 @@ def _kind_unit(sentence: str, fig: Figure, seg: tuple[int, int]) -> tuple[str, s
                  }.get(denom, denom)
         if fig.currency:
             return "price", f"{fig.currency}/{denom}", value
-        return "level", f"{unit or 'count'}/{denom}", value
+        if not unit.endswith(f"/{denom}"):  # "barrels/day" is already per day
+            return "level", f"{unit or 'count'}/{denom}", value
     if unit in ("years", "months", "weeks", "days"):
         return "duration", unit, value
     if _LOSS.search(before) or re.match(
@@ -431,6 +488,16 @@ def _kind_unit(sentence: str, fig: Figure, seg: tuple[int, int]) -> tuple[str, s
         sentence[fig.end : seg[1]], re.I,
     ):  # "a net loss of 18.6 mln dlrs", "lost 14.8 mln dlrs", "a 1.05 billion loss"
         value = -abs(value)
+    noun = _CHANGE_AFTER.match(sentence, fig.end, seg[1] + 20)
+    if noun and not is_target:  # "a 319,000 gain", "after a 1.5 billion stg fall"
+        if _DOWN.search(noun.group("noun")):
+            value = -abs(value)
+        return "growth", unit or "count", value
+    by = _CHANGE_BY.search(sentence[max(seg[0] - 30, 0, fig.start - 90) : fig.start])
+    if by and not is_target:  # "rose in the week by 400 mln marks", "a rise in ... of 400 mln"
+        if _DOWN.search(by.group("verb") or by.group("verb2")):
+            value = -abs(value)
+        return "growth", unit or "count", value
     change = _CHANGE_BEFORE.search(before)
     if change and not is_target:  # "fell 45.06 billion francs to ...": a change
         if _DOWN.search(change.group("verb")) and not (
@@ -440,6 +507,9 @@ def _kind_unit(sentence: str, fig: Figure, seg: tuple[int, int]) -> tuple[str, s
         return "growth", unit or "count", value
     if is_target and not re.search(r"\bup from\s*$|\bfrom\s*$", before):
         return "target", unit or "count", value
+    counted = _COUNTED.match(sentence, fig.end) if not unit and fig.kind == "number" else None
+    if counted and counted.group("noun").lower() not in _NOT_COUNTED:
+        return "count", counted.group("noun").lower(), value  # "some 400 foreign items"
     if not unit:
         return "count", "count", value
     if unit in ("companies", "agreements", "workers", "trucks"):
@@ -447,9 +517,18 @@ def _kind_unit(sentence: str, fig: Figure, seg: tuple[int, int]) -> tuple[str, s
     return "level", unit, value
 
 
+_OWNED = re.compile(r"(?:'s|’s)\s+(?:[a-z-]+\s+){0,2}$|\s+(?:level|figure|total)\s+of\s+"
+                    r"(?:about\s+|some\s+)?$", re.I)
+"""The text between a period and the figure it belongs to: "January's 23.52 billion",
+"a January 1986 level of 159,453 mln"."""
+_BASE_BEFORE = re.compile(
+    r"\b(?:from|against|compared (?:with|to)|than|above|below|over|versus|vs\.?|after)\s+"
+    r"(?:the\s+|a\s+|an\s+|its\s+)?(?:[a-z-]+\s+){0,2}$", re.I)
+
+
 def _nearest_period(
     sentence: str, fig: Figure, seg: tuple[int, int], growth: bool, date: str | None = None,
-    own_part: bool = False,
+    own_part: bool = False, figures: list[Figure] | None = None,
 ) -> Period | None:
     """The period of a figure, read from its part of the sentence, then the whole sentence.
 
@@ -458,12 +537,6 @@ def _nearest_period(
     else the one after it, where a comparison base ("higher than in January–May
     2024", "on May 2024", "from 2023") stands for the year after it.
     """
-    relative_same = _SAME_MONTHS.search(sentence)
-    if date is not None and not (relative_same and relative_same.group("rel")):
-        # the periods the sentence states outright, then relative ones
-        found = _nearest_period(sentence, fig, seg, growth, own_part=own_part)
-        if found is not None:
-            return found
     spans = [
         (a, b, p)
         for a, b, p in dated_period_spans(sentence, date)
@@ -481,6 +554,16 @@ def _nearest_period(
         if others and y:
             spans = [s for s in spans if not (same.start() <= s[0] < same.end())]
             spans.append((same.start(), same.end(), Period(y, others[0].m1, others[0].m2, True)))
+    figures = figures or []
+    # a period written onto a figure ("January's 23.52 billion") is that figure's only
+    owned = {
+        (a, b): g for a, b, _ in spans for g in figures
+        if g.start >= b and _OWNED.fullmatch(sentence[b : g.start])
+    }
+    mine = [(a, b, p) for a, b, p in spans if (g := owned.get((a, b))) and g.start == fig.start]
+    if mine:
+        return Period(mine[0][2].year, mine[0][2].m1, mine[0][2].m2)
+    spans = [s for s in spans if (s[0], s[1]) not in owned]
     inside = [(a, b, p) for a, b, p in spans if seg[0] <= a < seg[1]]
     after = sorted((s for s in inside if s[0] >= fig.end), key=lambda s: s[0])
     before = sorted((s for s in inside if s[1] <= fig.start), key=lambda s: -s[1])
@@ -493,6 +576,21 @@ def _nearest_period(
         ):
             return Period(p.year + 1, p.m1, p.m2)
         return p
+
+    def base_of(span: tuple[int, int, Period]) -> Figure | None:
+        """The comparison figure a period after it belongs to, if any.
+
+        "from 75.27 billion at end December", "above the 16.98 billion dlrs recorded in
+        February 1986".
+        """
+        prior = [g for g in figures if g.end <= span[0] and g.start > fig.start]
+        if not prior:
+            return None
+        g = prior[-1]
+        if _BOUNDARY.search(sentence, g.end, span[0]) or span[0] - g.end > 40:
+            return None
+        lead = sentence[max(0, g.start - 40) : g.start]
+        return g if _BASE_BEFORE.search(lead) else None
 
     close = [s for s in after if s[0] - fig.end <= 25 and "," not in sentence[fig.end : s[0]]]
     if growth and close and not close[0][2].base and re.match(
@@ -521,11 +619,23 @@ def _nearest_period(
     # Nothing in its part: the sentence's own period, nearest before the part, then after.
     rest = [s for s in spans if not s[2].base and not (seg[0] <= s[0] < seg[1])]
     earlier_in = [s for s in rest if s[1] <= seg[0]]
-    if earlier_in:
-        return max(earlier_in, key=lambda s: s[1])[2]
+    # a period of an earlier clause ("... this year: exports rose 6.2% to ... in the first
+    # quarter") yields to one of the figure's own clause
+    own_clause = [s for s in earlier_in if not re.search(r"[;:]", sentence[s[1] : fig.start])]
+    if own_clause or earlier_in and not [s for s in rest if s[0] >= seg[1]]:
+        return max(own_clause or earlier_in, key=lambda s: s[1])[2]
     later_in = sorted((s for s in rest if s[0] >= seg[1]), key=lambda s: s[0])
+    if earlier_in and (not later_in or _BOUNDARY.search(sentence, fig.end, later_in[0][0])):
+        return max(earlier_in, key=lambda s: s[1])[2]
     if later_in and not _BOUNDARY.search(sentence, fig.end, later_in[0][0]):
-        return shifted(later_in[0]) if growth else later_in[0][2]
+        base = base_of(later_in[0])
+        if base is None:
+            return shifted(later_in[0]) if growth else later_in[0][2]
+        nxt = next((g for g in figures if g.start > fig.start), None)
+        if growth and nxt is not None and base.start == nxt.start and later_in[0][2].year:
+            # "42 pct above the 16.98 billion dlrs recorded in February 1986"
+            p = later_in[0][2]
+            return Period(p.year + 1, p.m1, p.m2)  # type: ignore[operator]
     return None
 
 
@@ -764,6 +874,23 @@ def _year_earlier(text: str, fig: Figure, seg: tuple[int, int]) -> bool:
         r"|in the previous year)\b", after, re.I))
 
 
+_OWN_DOLLAR = {"Australia": "AUD", "Canada": "CAD", "New Zealand": "NZD", "Hong Kong": "HKD",
+               "Singapore": "SGD", "Taiwan": "TWD"}
+
+
+def _story_dollar(title: str, text: str) -> str | None:
+    """The dollar of a story about a country that has its own ("AUSTRALIAN ... MONEY").
+
+    Only when the text never writes an amount in U.S. dollars.
+    """
+    found = sorted(countries(title))
+    if len(found) != 1 or found[0] not in _OWN_DOLLAR:
+        return None
+    if re.search(r"U\.?S\.?\s*(?:dlrs?|dollars?)|US\$", text, re.I):
+        return None
+    return _OWN_DOLLAR[found[0]]
+
+
 def _table_facts(article_id: str, title: str, text: str, span_start: int, sentence: str,
                  article_date: str | None, dollar: str | None, index: int) -> list[Fact]:
     """The figures of a results table ("Shr 1.20 dlrs vs 1.10 dlrs", "Net 5.1 mln vs ...").
@@ -773,6 +900,8 @@ def _table_facts(article_id: str, title: str, text: str, span_start: int, senten
     ("4th qtr", "Six mths", "Year") or the title, the figure after "vs" a year earlier.
     """
     facts: list[Fact] = []
+    named = sorted(countries(title))
+    story = named[0] if len(named) == 1 else None
     header = next((h for h in re.split(r"\s*[<>]\s*|\s{2,}", title)
                    if _TABLE_HEADER.search(h)), "")
     title_header = _TABLE_HEADER_ANYWHERE.search(title)
@@ -793,7 +922,7 @@ def _table_facts(article_id: str, title: str, text: str, span_start: int, senten
         for fig in extract_figures(stripped, keep_ambiguous=True):
             before = stripped[: fig.start]
             back = 1 if 0 <= vs < fig.start else 0
-            unit = resolve_currency(fig.currency, None, dollar) or fig.unit
+            unit = resolve_currency(fig.currency, story, dollar) or fig.unit
             if unit is None:
                 unit = dollar or "USD"
             value = fig.value
@@ -828,7 +957,7 @@ def extract_facts(
     sentences = [text[s.start : s.end] for s in spans]
     title_roles = _roles(_mask(title, _ATTRIBUTION), _flow(title, len(title) // 2))
     previous = _Subject(reporter=title_roles.reporter)
-    dollar = named_dollar(text)
+    dollar = named_dollar(text) or _story_dollar(title, text)
     last_currency: str | None = None
     for i, (span, sentence) in enumerate(zip(spans, sentences, strict=True)):
         if len(_TABLE_LINE.findall(sentence)) >= 2 or (
@@ -847,6 +976,8 @@ def extract_facts(
         whole = _roles(masked, sentence_flow)
         first: _Subject | None = None
         last_kind: str | None = None
+        last_fig: Figure | None = None
+        price_unit: str | None = None
         for fig, seg in zip(figures, _segments(sentence, figures), strict=True):
             if _not_a_figure(sentence, fig):
                 continue
@@ -869,9 +1000,27 @@ def extract_facts(
             kind, unit, value = _kind_unit(sentence, fig, seg)
             if fig.currency and not fig.carried:
                 last_currency = fig.currency
+            if kind == "price" and "/" in unit:
+                price_unit = unit
+            elif price_unit and unit == price_unit.split("/")[0] and fig.kind == "amount":
+                # "at 355 dlrs per tonne cif, and 6,000 tonnes for May at 358 dlrs"
+                unit = price_unit
+                if kind in ("level", "count"):
+                    kind = "price"
             if re.search(r"\d\s*[–-]\s*$", sentence[: fig.start]) and last_kind:
                 kind = last_kind  # "9–10%": the range's upper end is the same kind
-            last_kind = kind
+            elif last_fig is not None and last_kind and last_fig.kind == fig.kind and (
+                _RANGE_GAP.fullmatch(sentence[last_fig.end : fig.start])
+                and re.search(r"\bbetween\s+(?:\S+\s+){0,3}$|\bfrom\s+$",
+                              sentence[max(0, last_fig.start - 30) : last_fig.start])
+                or fig.kind == "percent" and last_kind in ("rate", "growth", "share")
+                and kind not in ("growth",)
+                and _COMPARED_GAP.fullmatch(sentence[last_fig.end : fig.start])
+            ):
+                kind = last_kind  # "between 200 and 300 mln", "to 7-3/4 pct from 7-1/2 pct"
+                if kind != "growth":
+                    value = abs(value)
+            last_kind, last_fig = kind, fig
             if unit == "agreements":
                 flow = None
             # Fill what this part leaves out: from the sentence, then from the context.
@@ -918,26 +1067,23 @@ def extract_facts(
                 reporter, partner = sorted([reporter, partner])
             if partner == reporter:
                 partner = None
-            if unit.startswith("*"):  # "francs": French, Belgian or Swiss by the country
-                code, _, rest = unit.partition("/")
-                named = sorted(countries(masked))
-                here = reporter or title_roles.reporter or (named[0] if named else None)
-                unit = (resolve_currency(code, here, dollar) or code) + (f"/{rest}" if rest else "")
+            unit = _resolve_unit(unit, reporter, title_roles.reporter, masked, dollar)
             # The period.
             label: str | None
             p_start = p_end = None
-            by_year = re.search(r"\bby (?:the end of )?((?:19|20)\d\d)\b", masked[seg[0] : seg[1]])
+            by_year = re.search(r"\bby (the end of |end-|end )?((?:19|20)\d\d)\b",
+                                masked[seg[0] : seg[1]])
             spanning = _spanning_period(masked, fig, seg, kind, article_date)
             if kind == "target" and by_year:
-                year = int(by_year.group(1))
-                p_start, p_end = f"{year}-01", f"{year}-12"
+                year = int(by_year.group(2))
+                p_start, p_end = f"{year}-{12 if by_year.group(1) else 1:02d}", f"{year}-12"
                 label = f"by {year}"
             elif spanning is not None:
                 p_start, p_end, label = spanning
             else:
                 vague = _VAGUE.search(part)
                 p = _nearest_period(sentence, fig, seg, kind == "growth", article_date,
-                                    own_part=kind == "target")
+                                    own_part=kind == "target", figures=figures)
                 inside = [x for x in period_spans(part) if not x[2].base]
                 if vague and (p is None or not inside or vague.start() + seg[0] >= fig.end):
                     label = re.sub(r"^in (?:its best |some )?", "", vague.group().lower())
@@ -958,6 +1104,13 @@ def extract_facts(
                     label = describe(p) if p is not None else None
                     if label is None and kind == "target":
                         label = "no date"
+            if kind == "target" and p_end and article_date and p_end < article_date[:7] and (
+                not _STATED_GOAL.search(sentence[seg[0] : fig.end])
+            ):
+                # "expects a 1986 deficit of 1.5 billion", written in 1987: an estimate of
+                # a period already over is its figure, not a target
+                kind, unit, value = _kind_unit(sentence, fig, seg, no_target=True)
+                unit = _resolve_unit(unit, reporter, title_roles.reporter, masked, dollar)
             facts.append(
                 Fact(
                     article_id=article_id, index=len(facts), value=value, unit=unit, kind=kind,

@@ -28,7 +28,7 @@ _CURRENCIES: dict[str, str] = {
     # currencies of 1980s newswire
     "marks": "DEM", "mark": "DEM", "guilders": "NLG", "guilder": "NLG", "lire": "ITL",
     "pesetas": "ESP", "peseta": "ESP", "ecus": "XEU", "ecu": "XEU", "sdrs": "XDR",
-    "sdr": "XDR", "roubles": "SUR", "rubles": "SUR", "rand": "ZAR", "schillings": "ATS",
+    "sdr": "XDR", "roubles": "RUB", "rubles": "RUB", "rand": "ZAR", "schillings": "ATS",
     "escudos": "PTE", "drachmas": "GRD", "forints": "HUF", "zlotys": "PLN", "markka": "FIM",
     "markkaa": "FIM", "rupiah": "IDR", "ringgit": "MYR", "baht": "THB", "naira": "NGN",
     "riyals": "SAR", "riyal": "SAR", "dinars": "KWD", "australs": "ARA", "australes": "ARA",
@@ -103,9 +103,13 @@ _WORD_FIGURE = re.compile(
     r"|(?<![\w-])(?P<dozen>a dozen)(?![\w-])"
     r"|(?<!first )(?<!last )(?<!past )(?<!next )(?<!final )(?<!closing )(?<!the )"
     r"(?<![\w-])(?P<bare>one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|"
-    r"fifteen|twenty|thirty|forty|fifty)(?=-(?:years?|months?|weeks?|days?)\b|"
+    r"fifteen|twenty|thirty|forty|fifty)(?=[-\s](?:years?|months?|weeks?|days?)\b|"
     r"\s(?:tonnes|companies|firms|banks|ships|vessels|plants|factories|agreements|"
-    r"contracts)\b|\s+(?:and|to|or)\s+\d)"
+    r"contracts|cargoes|cargos|shipments|offers|bids|tenders|mines|mills|refineries|"
+    r"exporters|importers|producers|countries|nations|marks|francs|dlrs)\b|"
+    r"\s[a-z-]+\s(?:firms|companies|banks|cargoes|offers|shipments|plants|mines|mills|"
+    r"refineries|contracts)\b|"
+    r"\s+(?:and|to|or)\s+(?:\d|one|two|three|four|five|six|seven|eight|nine|ten)\b)"
     r"|(?<![\w-])(?P<pword>one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|"
     r"fifteen|twenty|thirty|forty|fifty|zero|nil|half a|half of one)"
     r"(?P<pct>\s(?:pct|percent|per cent)|%)(?!\w)",
@@ -119,7 +123,7 @@ _ADJECTIVES = (
     r"Turkish|Italian"
 )
 _SUFFIX_CUR = re.compile(
-    rf"(?P<of>\s(?:of\s)?)(?:(?P<adj>{_ADJECTIVES})[\s-])?"
+    rf"(?P<of>[\s-](?:of\s)?)(?:(?P<adj>{_ADJECTIVES})[\s-])?"
     r"(?P<word>dollars|dollar|dlrs|dlr|euros|euro|pounds|pound|sterling|stg|yen|yuan|rupees|"
     r"rupee|lira|lire|shillings|schillings|dirhams|won|marks|mark|guilders|guilder|pesetas|"
     r"ecus|ecu|sdrs|sdr|roubles|rubles|rand|escudos|drachmas|forints|zlotys|markkaa|markka|"
@@ -138,7 +142,7 @@ _UNITS: tuple[tuple[str, str], ...] = (
     (r"lbs?|pounds of", "lbs"), (r"bags", "bags"), (r"bushels?", "bushels"),
     (r"bales", "bales"), (r"head of cattle|head", "head"), (r"gallons", "gallons"),
     (r"kilograms?|kilos?|kgs?", "kg"), (r"hectares?", "hectares"),
-    (r"cubic (?:met(?:re|er)s|feet)", "cubic metres"),
+    (r"cubic met(?:re|er)s", "cubic metres"), (r"cubic feet", "cubic feet"), (r"acres", "acres"),
     (r"basis points|(?:percentage )?points?", "points"), (r"shares", "shares"),
     (r"hours", "hours"), (r"TEU", "TEU"), (r"years?", "years"), (r"months?", "months"),
     (r"weeks?", "weeks"), (r"days?", "days"),
@@ -206,6 +210,10 @@ def named_dollar(text: str) -> str | None:
         for m in _SUFFIX_CUR.finditer(text)
         if m.group("adj") and m.group("word").lower() in ("dlrs", "dlr", "dollars", "dollar")
         and (m.group("adj").lower(), "dlr") in _ADJECTIVE_CURRENCY
+        # an amount in that dollar ("1.5 mln Canadian dlrs"), not the currency named
+        # ("the Taiwan dollar has appreciated")
+        and re.search(r"(?:\d|\b(?:mln|billion|million|bln|trillion))\s*$",
+                      text[max(0, m.start() - 12) : m.start()], re.I)
     }
     found.discard("USD")
     return next(iter(found)) if len(found) == 1 else None
@@ -353,7 +361,17 @@ def _word_figures(text: str, original: str, found: list[Figure]) -> list[Figure]
             out.append(Figure(float(value), "percent", None, m.start(), m.end(), m.group()))
             continue
         if m.group("bare"):
+            if re.match(r"\s(?:years?|months?|weeks?|days?)\b", text[m.end() :]) and not (
+                re.search(r"\b(?:for|of|over|within|than|to)\s+$", text[max(0, m.start() - 12)
+                                                                       : m.start()])
+            ):
+                continue  # "the data arrive two months after": no length of time stated
             value = _WORDS[m.group("bare").lower()]
+            code, end, factor = _currency_after(text, m.end())
+            if code:  # "to eight marks from nine marks"
+                out.append(Figure(value * factor, "amount", code, m.start(), end,
+                                  original[m.start() : end].strip()))
+                continue
             unit = _unit_after(text.replace("-", " "), m.end()) or _counted(text, m.end())
             out.append(Figure(float(value), "number", None, m.start(), m.end(), m.group(),
                               unit))

@@ -7,6 +7,7 @@ verification decides that a claim's period agrees with its source's.
 
 from __future__ import annotations
 
+import datetime as _dt
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -196,6 +197,10 @@ def _period_spans(text: str) -> tuple[tuple[int, int, Period], ...]:
         month = _MONTHS[m.group(key)]
         add(_Span(m.start(key), m.end()), int(year) if year else None,  # type: ignore[arg-type]
             month, month)
+    for m in re.finditer(
+        rf"\b(?:year-)?end[- ](?:of\s+)?(?:the\s+)?(?:year\s+)?{_YEAR}\b", text, re.I
+    ):
+        add(m, int(m.group("year")), 12, 12)  # "end-1986": a level at the year's end
     for m in re.finditer(rf"\b{_YEAR}\b", text):
         add(m, int(m.group("year")), 1, 12)
     found.sort(key=lambda f: (f[0], f[1]))
@@ -240,8 +245,18 @@ def fill_years(periods: list[Period], earlier: Sequence[str]) -> list[Period]:
 
 
 _RELATIVE = re.compile(
-    r"\b(?P<which>last|this|next|the current|the previous|the coming|the past)\s+"
-    r"(?P<unit>year|month|quarter)\b|\b(?P<day>yesterday|today|tomorrow)\b",
+    r"\b(?P<ago>this time last year)\b"
+    r"|\b(?P<which>last|this|next|the current|the previous|the coming|the past)\s+"
+    r"(?P<unit>year|month|quarter|week)\b"
+    r"|\b(?P<day>yesterday|today|tomorrow|tonight|last night|overnight|this morning|"
+    r"this afternoon|so far this week)\b"
+    r"|\b(?P<wwhich>on|last|this|next)\s+(?P<wd>monday|tuesday|wednesday|thursday|friday|"
+    r"saturday|sunday)\b",
+    re.I,
+)
+_WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+_YEAR_AFTER = re.compile(
+    r"\s*,?\s*(?:of\s+)?(?:the\s+)?(?P<which>last|this|next|previous|current|coming)\s+year\b",
     re.I,
 )
 
@@ -250,6 +265,29 @@ def _reference(date: str | None) -> tuple[int, int] | None:
     """``(year, month)`` of an ISO date ("1987-03-02"), or None."""
     m = re.match(r"((?:18|19|20|21)\d\d)-(\d\d)", date or "")
     return (int(m.group(1)), int(m.group(2))) if m else None
+
+
+def _days_from(date: str | None, days: int) -> tuple[int, int] | None:
+    """``(year, month)`` ``days`` after an ISO date (negative: before)."""
+    m = re.match(r"((?:18|19|20|21)\d\d)-(\d\d)-(\d\d)", date or "")
+    if not m:
+        return _reference(date)
+    d = _dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3))) + _dt.timedelta(days=days)
+    return d.year, d.month
+
+
+def _weekday_offset(date: str | None, name: str, which: str) -> int:
+    """Days from the date to the weekday it names ("last Thursday", "on Wednesday")."""
+    m = re.match(r"((?:18|19|20|21)\d\d)-(\d\d)-(\d\d)", date or "")
+    if not m:
+        return 0
+    today = _dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3))).weekday()
+    back = (today - _WEEKDAYS.index(name.lower())) % 7
+    if which == "next":
+        return (7 - back) % 7 or 7
+    if which == "last":
+        return -(back or 7)
+    return -back
 
 
 def dated_period_spans(text: str, date: str | None) -> list[tuple[int, int, Period]]:
@@ -262,6 +300,13 @@ def dated_period_spans(text: str, date: str | None) -> list[tuple[int, int, Peri
     ref = _reference(date)
     if ref is None:
         return spans
+    year_now = ref[0]
+    for k, (a, b, p) in enumerate(spans):
+        after = _YEAR_AFTER.match(text, b)
+        if p.year is None and after:  # "in February last year", "the first quarter of this year"
+            step = {"last": -1, "previous": -1, "next": 1, "coming": 1}.get(
+                after.group("which").lower(), 0)
+            spans[k] = (a, after.end(), Period(year_now + step, p.m1, p.m2, p.base))
     taken = [(a, b) for a, b, _ in spans]
     for m in _RELATIVE.finditer(text):
         if any(a < m.end() and m.start() < b for a, b in taken):
@@ -302,8 +347,16 @@ def relative_periods(text: str, date: str | None) -> list[Period]:
     out: list[Period] = []
     for m in _RELATIVE.finditer(text):
         base = bool(_BASE_CUE.search(text[max(0, m.start() - 40) : m.start()]))
-        if m.group("day"):
-            out.append(Period(year, month, month, base))
+        if m.group("ago"):  # "this time last year"
+            out.append(Period(year - 1, month, month, base))
+            continue
+        if m.group("day") or m.group("wd"):
+            days = {"yesterday": -1, "tomorrow": 1, "last night": -1, "overnight": -1}.get(
+                (m.group("day") or "").lower(), 0)
+            if m.group("wd"):
+                days = _weekday_offset(date, m.group("wd"), m.group("wwhich").lower())
+            y, mo = _days_from(date, days) or (year, month)
+            out.append(Period(y, mo, mo, base))
             continue
         which, unit = m.group("which").lower(), m.group("unit").lower()
         step = {"last": -1, "the previous": -1, "the past": -1, "next": 1, "the coming": 1}.get(
@@ -314,6 +367,9 @@ def relative_periods(text: str, date: str | None) -> list[Period]:
         elif unit == "month":
             y, mo = divmod((year * 12 + month - 1) + step, 12)
             out.append(Period(y, mo + 1, mo + 1, base))
+        elif unit == "week":
+            y, mo = _days_from(date, 7 * step) or (year, month)
+            out.append(Period(y, mo, mo, base))
         else:
             q = (month - 1) // 3 + step
             y, q = year + q // 4, q % 4
