@@ -301,3 +301,11 @@ def test_the_year_asked_about_is_when_a_dated_event_happened(source: ExtractiveS
         analyse("How much did Japan's exports to the United States fall in 1987?"), passages()
     )
     assert figure.outcome == "partial" and "March 1987" in figure.lead
+
+
+def test_the_base_of_a_comparison_answers_for_its_own_period(source: ExtractiveSource) -> None:
+    text = ("Japanese chocolate imports rose to 8,285 tonnes in 1986 from 5,908 in 1985.\n"
+            "Officials expect demand to keep growing.")
+    draft = source.draft(analyse("How much chocolate did Japan import in 1985?"),
+                         passages(text, date="1987-04-20"))
+    assert draft.outcome == "answer" and "5,908" in draft.claims[0].text

@@ -17,8 +17,9 @@ then:
    go to a partial answer or a refusal and at most 3% of the answered ones do (when no
    threshold does both: the most unanswerable ones declined while 97% of the answers
    stand; the cue checks of ``ExtractiveSource._decide`` decline most of the rest), and
-   ``related_threshold`` the highest best-sentence similarity below which refusals (of any
-   question, answerable or not) are right at least 95% of the time.
+   ``related_threshold`` the highest similarity (of the most similar of the top five
+   sentences) below which refusals (of any question, answerable or not) are right at least
+   95% of the time.
 
 Needs scikit-learn (a dev dependency); answering itself only reads the weights.
 """
@@ -41,7 +42,7 @@ from assistant.answering.scorer import (
     WEIGHTS_PATH,
     ScorerWeights,
 )
-from assistant.answering.sources.extractive import Candidate, ExtractiveSource
+from assistant.answering.sources.extractive import Candidate, ExtractiveSource, related_similarity
 from assistant.evaluate import EvalItem, fact_present, load_qa
 
 __all__ = ["collect", "fit", "main"]
@@ -144,7 +145,7 @@ def fit(assistant: Any, samples: list[_Sample], note: str) -> ScorerWeights:
             continue
         ox.append(source.outcome_features(s.question, s.passages))
         oy.append(label)
-        ox_dense.append(ranked[0].cue("dense"))
+        ox_dense.append(related_similarity(ranked))
         unanswerable.append(label == 0)
     bias, coef = _fit_signed(np.stack(ox), np.array(oy), LogisticRegression)
     weights = dataclasses.replace(weights, outcome_bias=bias, outcome=coef)
@@ -170,7 +171,7 @@ def fit(assistant: Any, samples: list[_Sample], note: str) -> ScorerWeights:
             continue
         ranked = source.score(s.question, s.passages)
         if ranked:
-            all_dense.append(ranked[0].cue("dense"))
+            all_dense.append(related_similarity(ranked))
             all_no.append(bool(s.item.unanswerable))
     d_all, no_all = np.array(all_dense), np.array(all_no)
     related = 0.0

@@ -98,7 +98,7 @@ class ScorerWeights:
     outcome_bias: float
     outcome: tuple[float, ...]
     answer_threshold: float  # outcome probability at or above which the reply is an answer
-    related_threshold: float  # best dense similarity at or above which a non-answer is partial
+    related_threshold: float  # related_similarity at or above which a non-answer is partial
     list_threshold: float  # sentence probability a further list item needs
     max_embedded: int  # candidate sentences embedded per question (by the lexical cues)
     extra_margin: float = 1.0  # a sentence scoring within this of the best joins the answer

@@ -30,12 +30,12 @@ from assistant.answering.question import Question
 from assistant.answering.scorer import OUTCOME_FEATURES, SENTENCE_FEATURES, ScorerWeights
 from ingest.text.figures import Figure, extract_figures
 from ingest.text.gazetteer import cities, countries, sectors
-from ingest.text.periods import describe, periods_compatible, periods_overlap
+from ingest.text.periods import Period, describe, periods_compatible, periods_overlap
 from ingest.text.sentences import flowing
 from ingest.text.tokens import tokenize
 from vectorstore.embeddings import Embedder
 
-__all__ = ["Candidate", "ExtractiveSource"]
+__all__ = ["Candidate", "ExtractiveSource", "related_similarity"]
 
 _ANAPHORIC = re.compile(
     r"^(?:That|This|These|Those|It|Its|They|Their|The (?:figure|total|increase|decline|rise|"
@@ -76,6 +76,15 @@ _DATE = re.compile(
 _ENUMERATION = re.compile(r"(?:[\w)'’-]+, ){2,}|\b\w+, \w+(?: \w+)? and \w+", re.I)
 _GROW = frozenset(tokenize("grow rise increase up higher gain climb jump surge"))
 _FALL = frozenset(tokenize("fall decline drop down lower decrease slump shrink"))
+
+
+def related_similarity(ranked: list[Candidate]) -> float:
+    """How related the passages are to the question: the best similarity among the leaders.
+
+    The best-ranked sentence can be one that leans on its neighbours ("However, ...");
+    whether anything related was found is read from the most similar of the top five.
+    """
+    return max((c.cue("dense") for c in ranked[:5]), default=0.0)
 
 
 @dataclass
@@ -292,7 +301,11 @@ class ExtractiveSource:
                         figures: list[Figure], ctx: _Context) -> float:
         if not q.periods:
             return 0.0
-        stated = [s for s in p.periods_of(c.index) if not s.base]
+        read = p.periods_of(c.index)
+        stated = [s for s in read if not s.base]
+        bases = [Period(s.year, s.m1, s.m2) for s in read if s.base]
+        if stated and bases and q.wants_figure and periods_compatible(list(q.periods), bases):
+            return 0.5  # "rose to 8,285 tonnes in 1986 from 5,908 in 1985" states 1985's too
         if stated:
             if periods_compatible(list(q.periods), stated):
                 return 1.0
@@ -456,11 +469,10 @@ class ExtractiveSource:
         self, q: Question, ranked: list[Candidate], ctx: _Context
     ) -> tuple[Outcome, float]:
         confidence = self.weights.outcome_probability(self._outcome_x(q, ranked, ctx))
-        best = ranked[0]
         missing = q.countries - self._countries_of(ctx)
         if missing:  # about a country no passage mentions
             return ("refused" if missing == q.countries else "partial"), confidence
-        if best.cue("dense") < self.weights.related_threshold or self._unknown(q):
+        if related_similarity(ranked) < self.weights.related_threshold or self._unknown(q):
             return "refused", confidence  # nothing related, or what is asked about is unknown
         if q.kind == "summary":
             return "answer", confidence  # related passages are what a summary is made of
