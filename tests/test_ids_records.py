@@ -173,3 +173,25 @@ def test_a_store_from_a_newer_version_is_refused_with_the_fix(tmp_path: Path) ->
     conn.close()
     with pytest.raises(StoreError, match="newer Trade Desk.*upgrade"):
         Records(path).articles()
+
+
+def test_one_article_is_read_alone_and_matches_the_listing(tmp_path: Path) -> None:
+    """``article`` reads one row (not every article) and gives what ``articles`` lists."""
+    records = Records(tmp_path / "r.sqlite")
+    with records._tx() as conn:
+        for aid, date in (("a", "2025-01-02"), ("b", None)):
+            conn.execute(
+                "INSERT INTO articles(article_id, title, source, source_path, label, kind, "
+                "content_hash, version, pipeline, n_chunks, chars, text, pages, added_at, "
+                "updated_at, date) VALUES (?, 'T', 's', ?, ?, 'txt', 'h', 'v', 'p', 0, 1, 'x', "
+                "'[]', 'now', 'now', ?)",
+                (aid, f"/x/{aid}.txt", f"{aid}.txt", date),
+            )
+    for aid in ("a", "b"):
+        records.add_source(f"/x/{aid}.txt", f"{aid}.txt", aid, None)
+    records.add_source("/y/copy.txt", "Wire copy", "a", None)
+    records.add_source("/y/other/a.txt", "a.txt", "a", None)
+    listed = {info.article_id: info for info in records.articles()}
+    assert listed["a"].also_from == ("Wire copy", "/y/other/a.txt")
+    assert {aid: records.article(aid) for aid in listed} == listed
+    assert records.article("missing") is None

@@ -8,6 +8,7 @@ counter moves on with every change so readers notice another process's ingest.
 from __future__ import annotations
 
 import json
+import sqlite3
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -51,19 +52,37 @@ class ArticleRecords(Database):
         rows = self._read("SELECT article_id, version FROM articles")
         return {r["article_id"]: r["version"] for r in rows}
 
+    _ARTICLE_COLUMNS = (
+        "SELECT article_id, title, source, date, url, source_path, kind, n_chunks, chars, "
+        "content_hash, updated_at, author FROM articles"
+    )
+    _ALIASES = (
+        "SELECT s.article_id, s.path, s.label FROM sources s JOIN articles a "
+        "USING(article_id) WHERE NOT (s.path = a.source_path AND s.label = a.label)"
+    )
+
     def articles(self) -> list[ArticleInfo]:
         """Every article, newest first (by date, then title)."""
-        rows = self._read(
-            "SELECT article_id, title, source, date, url, source_path, kind, n_chunks, chars, "
-            "content_hash, updated_at, author FROM articles "
-            "ORDER BY COALESCE(date, '') DESC, title"
+        rows = self._read(self._ARTICLE_COLUMNS + " ORDER BY COALESCE(date, '') DESC, title")
+        return self._infos(rows, self._read(self._ALIASES + " ORDER BY s.rowid"))
+
+    def article(self, article_id: str) -> ArticleInfo | None:
+        """One article's metadata (one indexed row, not a scan of every article)."""
+        rows = self._read(self._ARTICLE_COLUMNS + " WHERE article_id=?", (article_id,))
+        if not rows:
+            return None
+        aliases = self._read(
+            self._ALIASES + " AND s.article_id=? ORDER BY s.rowid", (article_id,)
         )
+        return self._infos(rows, aliases)[0]
+
+    @staticmethod
+    def _infos(
+        rows: Sequence[sqlite3.Row], alias_rows: Iterable[sqlite3.Row]
+    ) -> list[ArticleInfo]:
+        """``ArticleInfo``s of article rows, with the other files each came from."""
         aliases: dict[str, list[str]] = {}
-        for r in self._read(
-            "SELECT s.article_id, s.path, s.label FROM sources s JOIN articles a "
-            "USING(article_id) WHERE NOT (s.path = a.source_path AND s.label = a.label) "
-            "ORDER BY s.rowid"
-        ):
+        for r in alias_rows:
             aliases.setdefault(r["article_id"], []).append(
                 r["label"] if r["label"] != Path(r["path"]).name else r["path"]
             )
@@ -77,10 +96,6 @@ class ArticleRecords(Database):
             )
             for r in rows
         ]
-
-    def article(self, article_id: str) -> ArticleInfo | None:
-        """One article's metadata."""
-        return next((a for a in self.articles() if a.article_id == article_id), None)
 
     def article_text(self, article_id: str) -> str | None:
         """The cleaned text of an article (chunk offsets point into it)."""
