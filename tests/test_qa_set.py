@@ -20,7 +20,8 @@ def test_every_expected_fact_is_in_its_articles() -> None:
     from qa_check import check_file
 
     seen: dict[str, str] = {}
-    problems = check_file(QA / "dev.json", seen) + check_file(QA / "test.json", seen)
+    problems = (check_file(QA / "dev.json", seen) + check_file(QA / "test.json", seen)
+                + check_file(QA / "val.json", seen))
     assert problems == []
 
 
@@ -41,6 +42,10 @@ def test_the_split_is_large_varied_and_disjoint() -> None:
         return arts
 
     assert not reuters(dev) & reuters(test)
+    # the validation set's articles are in neither split
+    val = json.loads((QA / "val.json").read_text())["questions"]
+    assert not reuters(val) & (reuters(dev) | reuters(test))
+    assert {q["type"] for q in val} == QUESTION_TYPES
     assert len(load_qa(QA / "test.json")) == len(test)
 
 
