@@ -417,3 +417,15 @@ def test_chunk_text_equals_document_slice(
         assert c.text == doc.text[c.start : c.end]
         assert c.chunk_id == f"{doc.article_id}:v1:{c.index:04d}"
     assert Span(chunks[0].start, chunks[0].end) == chunker.chunk(doc.text, doc.title)[0][0]
+
+
+@pytest.mark.fast
+def test_plain_words_meet_the_technical_terms_of_economic_news() -> None:
+    from ingest.text.tokens import tokenize
+
+    assert "export" in tokenize("overseas sales of Swiss goods")
+    assert set(tokenize("Spain's foreign sales")) == set(tokenize("Spain's exports"))
+    assert set(tokenize("shipments abroad")) == set(tokenize("exports"))
+    assert set(tokenize("the jobless rate")) == set(tokenize("the unemployment rate"))
+    assert set(tokenize("a budget shortfall")) == set(tokenize("a budget deficit"))
+    assert "export" not in tokenize("sales of foreign cars")

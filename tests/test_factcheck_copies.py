@@ -104,3 +104,12 @@ def test_wrong_figures_are_counted_without_the_verifier() -> None:
     refused = _answer("The documents don't say; the closest: 9.9 pct [1].", quote)
     refused.refused = True
     assert wrong_figures(item, refused) == []
+
+
+def test_a_direction_is_read_from_whole_words() -> None:
+    from assistant.answering.factcheck import _direction
+
+    text = "the government was able to cut its credit drawdown at the central bank by 900 mln"
+    assert _direction(text, text.index("900"), len(text)) == 0  # not the "down" of "drawdown"
+    text = "Exports fell 2.3 pct in January after a 0.2 pct rise"
+    assert _direction(text, text.index("0.2"), text.index("0.2") + 7) == 1

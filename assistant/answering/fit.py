@@ -17,9 +17,9 @@ then:
    go to a partial answer or a refusal and at most 3% of the answered ones do (when no
    threshold does both: the most unanswerable ones declined while 97% of the answers
    stand; the cue checks of ``ExtractiveSource._decide`` decline most of the rest), and
-   ``related_threshold`` the highest similarity (of the most similar of the top five
-   sentences) below which refusals (of any question, answerable or not) are right at least
-   95% of the time.
+   ``related_threshold`` the highest best-sentence similarity (``related_similarity``)
+   below which refusals (of any question, answerable or not) are right at least 95% of the
+   time.
 
 Needs scikit-learn (a dev dependency); answering itself only reads the weights.
 """

@@ -14,7 +14,7 @@ from functools import lru_cache
 __all__ = ["TOKENIZER_VERSION", "tokenize"]
 
 # Bump when ``tokenize`` changes: saved indexes of another version are rebuilt.
-TOKENIZER_VERSION = 7
+TOKENIZER_VERSION = 8
 
 _TOKEN = re.compile(r"\d+(?:[.,]\d+)*|[^\W\d_]+(?:['’][^\W\d_]+)?")
 _STOP = frozenset(
@@ -57,6 +57,9 @@ _CANONICAL = {
     "falling": "fall", "growing": "grow", "higher": "grow", "lower": "fall",
     "objective": "target", "goal": "target", "annually": "annual", "yearly": "annual",
     "shipp": "ship",
+    # The plain words of economic news for its technical terms (both sides meet).
+    "jobless": "unemployment", "joblessness": "unemployment", "shortfall": "deficit",
+    "shortfalls": "deficit",
 }
 _USA = re.compile(r"\bU\.S\.(?:A\.)?|\bUS\b|\bUSA\b|\bUnited States(?: of America)?\b")
 
@@ -95,6 +98,12 @@ _PHRASES = (  # (a word every match contains, pattern, replacement)
     ("year", re.compile(r"\b(?:per|a|each|every) year\b", re.I), " annual "),
     ("liquefied", re.compile(r"\bliquefied natural gas\b", re.I), " lng "),
     ("foreign", re.compile(r"\bforeign direct investment\b", re.I), " fdi "),
+    # "sales abroad", "overseas shipments": exports
+    ("foreign", re.compile(r"\bforeign (?:sales|shipments|deliveries)\b", re.I), " exports "),
+    ("overseas", re.compile(r"\boverseas (?:sales|shipments|deliveries)\b|\b(?:sales|"
+                            r"shipments|deliveries) overseas\b", re.I), " exports "),
+    ("abroad", re.compile(r"\b(?:sales|shipments|deliveries) abroad\b", re.I), " exports "),
+    ("export", re.compile(r"\bexport (?:sales|shipments|deliveries)\b", re.I), " exports "),
     ("from", re.compile(r"\b(?:sail(?:s|ed)?|depart(?:s|ed)?|leav(?:e|es|ing)|left|dispatched)"
                         r"\s+from\b", re.I), " shipped from "),
 )

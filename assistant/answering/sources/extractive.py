@@ -79,12 +79,12 @@ _FALL = frozenset(tokenize("fall decline drop down lower decrease slump shrink")
 
 
 def related_similarity(ranked: list[Candidate]) -> float:
-    """How related the passages are to the question: the best similarity among the leaders.
+    """How related the passages are to the question: the best-ranked sentence's similarity.
 
-    The best-ranked sentence can be one that leans on its neighbours ("However, ...");
-    whether anything related was found is read from the most similar of the top five.
+    (The most similar of the top five was tried: it answers out-of-corpus questions such as
+    "What is the capital of France?" with any sentence about a company's capital.)
     """
-    return max((c.cue("dense") for c in ranked[:5]), default=0.0)
+    return ranked[0].cue("dense") if ranked else 0.0
 
 
 @dataclass

@@ -83,8 +83,26 @@ class FactQuery:
         """Read a question; None when it does not ask for a figure about named countries."""
         if not _FIGURE_ASK.search(question):
             return None
-        reporter, partner, flow, sector = read_subject(question)
+        # A follow-up's own words decide what it asks for; the context carried along in
+        # parentheses ("How much of that was Vietnamese exports? (Japan 2024 bilateral
+        # trade)") only fills in the countries it leaves out.
+        core = question.split(" (", 1)[0] if question.endswith(")") else question
+        reporter, partner, flow, sector = read_subject(core)
+        if core != question:
+            more = read_subject(question)
+            known = {c for c in (reporter, partner) if c}
+            extra = [c for c in more[:2] if c and c not in known]
+            if reporter is None and extra:
+                reporter = extra.pop(0)
+            if partner is None and extra:
+                partner = extra.pop(0)
+            flow = flow or (None if re.search(r"\btrade\b", core, re.I) else more[2])
+            sector = sector or more[3]
         if reporter is None and partner is None:
+            return None
+        if flow is None and not re.search(r"\btrade\b", core, re.I):
+            # a figure the ledger does not model as a flow (stocks, reserves, the current
+            # account, prices): the passages answer it
             return None
         if _TARGET.search(question):
             kind = "target"
@@ -100,7 +118,7 @@ class FactQuery:
         unit_hint = "volume" if _VOLUME.search(question) else (
             "value" if _VALUE.search(question) else None
         )
-        if flow is None and re.search(r"\btrade\b", question, re.I):
+        if flow is None and re.search(r"\btrade\b", core, re.I):
             flow = "bilateral"
         return cls(
             reporter=reporter,
