@@ -62,3 +62,22 @@ def test_a_changed_fact_is_named_in_the_reason() -> None:
         [c] = verifier_mutations.split_claims(claim)
         verifier_mutations.verify_claims([c], [passage], verifier_mutations._similarity)
         assert not c.ok and reason in c.reason, (claim, c.reason)
+
+
+def test_mutants_change_a_fact() -> None:
+    """No "mutant" that says the same: a list or compound reordered, a plural, a same value."""
+    kinds = dict(verifier_mutations.mutants(
+        "Car exports from France, Italy and Spain rose 5 pct in 2024", ["5.0 pct", "7 pct"]))
+    subject = [m for k, m in verifier_mutations.mutants(
+        "Car exports from France, Italy and Spain rose 5 pct in 2024", ["5.0 pct", "7 pct"])
+        if k == "subject changed"]
+    assert kinds["figure swapped"] == "Car exports from France, Italy and Spain rose 7 pct in 2024"
+    assert not any("Italy, France" in m or "cars" in m.lower() for m in subject), subject
+    compound = [m for k, m in verifier_mutations.mutants(
+        "U.S.-Canadian trade rose 4 pct in 2024", []) if k == "subject changed"]
+    assert not any(m.startswith("Canadian-U.S.") for m in compound), compound
+
+
+def test_a_faithful_lead_in_keeps_a_country_capitalised() -> None:
+    lead = dict(verifier_mutations.faithful("German exports to China fell 7 pct in 2024"))
+    assert lead["lead-in"] == "The article reports that German exports to China fell 7 pct in 2024"
