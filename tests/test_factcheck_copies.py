@@ -74,6 +74,61 @@ def test_faithful_or_other_facts_pass(claim: str) -> None:
     assert copied_change(claim, SOURCES) == ""
 
 
+MORE_SOURCES = [
+    "Moroccan car parts exports to Spain rose to 4.9 billion euros in 2024, and wiring "
+    "harnesses made up half of the amount.",
+    "Spanish exports to Morocco fell to 12.6 billion in 2024.",
+    "Non-oil imports grew 5.2 pct to 48.1 billion rand in the first half of 2024.",
+    "Japan overtook South Korea as the largest buyer of Chilean cherries in 2024, with "
+    "purchases of 210 mln dlrs.",
+    "Japan's imports from Vietnam rose 8 pct to 25 billion dlrs in 2024.",
+    "Textile output rose 3.1 pct in 2024 after a fall of 1.2 pct in 2023.",
+]
+
+
+@pytest.mark.parametrize(
+    ("claim", "reason"),
+    [
+        # the value and the way its unit is written changed together: one change
+        ("Moroccan car parts exports to Spain rose to 4.2 billion euro in 2024, and wiring "
+         "harnesses made up half of the amount", "wrong value"),
+        # a figure of another sentence, its unit word left out: not a qualifier dropped
+        ("Moroccan car parts exports to Spain rose to 12.6 billion in 2024, and wiring "
+         "harnesses made up half of the amount", "wrong value"),
+        # a fraction that is not a figure
+        ("Moroccan car parts exports to Spain rose to 4.9 billion euros in 2024, and wiring "
+         "harnesses made up a quarter of the amount", "wrong value"),
+        # everything but oil is not everything but coffee
+        ("Non-coffee imports grew 5.2 pct to 48.1 billion rand in the first half of 2024",
+         "wrong subject"),
+        # two countries in each other's place, which the alignment reads as words moved
+        ("South Korea overtook Japan as the largest buyer of Chilean cherries in 2024, with "
+         "purchases of 210 mln dlrs", "other way round"),
+        # a period the claim also restates in its own place is written twice, not moved
+        ("Textile output rose 3.1 pct in 2023 after a fall of 1.2 pct in 2023",
+         "wrong period"),
+    ],
+)
+def test_one_changed_detail_is_named_more(claim: str, reason: str) -> None:
+    why = copied_change(claim, MORE_SOURCES)
+    assert reason in why, why
+
+
+@pytest.mark.parametrize(
+    "claim",
+    [
+        # the same period written another way: its number words are no other number
+        "Non-oil imports grew 5.2 pct to 48.1 billion rand in the first six months of 2024",
+        # the flow turned round with the countries: the same fact
+        "Vietnam's exports to Japan rose 8 pct to 25 billion dlrs in 2024",
+        "Moroccan car parts exports to Spain rose to 4.9 billion euros in 2024, and wiring "
+        "harnesses made up half of it",
+    ],
+)
+def test_faithful_restatements_pass_more(claim: str) -> None:
+    assert copied_change(claim, MORE_SOURCES) == ""
+
+
 def test_newswire_tickers_are_not_markup() -> None:
     assert not has_markup("General Motors Corp <GM> and <Lloyds Bank NZA Ltd> said")
     assert has_markup("see <script>alert(1)</script>")
