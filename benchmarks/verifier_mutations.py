@@ -148,7 +148,8 @@ def mutants(sentence: str, others: list[str]) -> Iterator[tuple[str, str]]:
     for g in figures:
         lead = sentence[max(0, g.start - 45) : g.start]
         lead = lead[max(lead.rfind(","), lead.rfind(";")) + 1 :]
-        found = list(re.finditer(r"\b(" + "|".join(flip) + r")\b", lead))
+        found = [m for m in re.finditer(r"\b(" + "|".join(flip) + r")\b", lead)
+                 if not sentence[: g.start - len(lead) + m.start()][-1:].isalnum()]  # a word
         if found:
             m = found[-1]
             at = g.start - len(lead) + m.start()
@@ -244,9 +245,10 @@ def faithful(sentence: str) -> Iterator[tuple[str, str]]:
         if m:
             yield "figure reworded", sentence[: m.start()] + b + sentence[m.end() :]
             break
-    # the first word lower-cased unless it is a name ("Germany", "German")
-    first = sentence if any(start == 0 for start, *_ in country_mentions(sentence)) else \
-        sentence[0].lower() + sentence[1:]
+    # the first word lower-cased unless it is a name ("Germany", "German", "February")
+    name = any(start == 0 for start, *_ in country_mentions(sentence)) or re.match(
+        "(?:" + "|".join(_MONTHS) + r")\b", sentence)
+    first = sentence if name else sentence[0].lower() + sentence[1:]
     yield "lead-in", "The article reports that " + first \
         if not re.match(r"[A-Z][a-z]*[A-Z]|[A-Z]{2}", sentence) else "Reportedly, " + sentence
 

@@ -81,3 +81,11 @@ def test_mutants_change_a_fact() -> None:
 def test_a_faithful_lead_in_keeps_a_country_capitalised() -> None:
     lead = dict(verifier_mutations.faithful("German exports to China fell 7 pct in 2024"))
     assert lead["lead-in"] == "The article reports that German exports to China fell 7 pct in 2024"
+
+
+def test_generated_words_are_whole_words_and_months_stay_names() -> None:
+    sentence = "The government cut its credit drawdown at the central bank by 900 mln marks"
+    assert not [m for k, m in verifier_mutations.mutants(sentence, [])
+                if k == "direction changed"]  # no "drawup"
+    lead = dict(verifier_mutations.faithful("February exports rose 3 pct to 2.8 billion dlrs"))
+    assert lead["lead-in"].startswith("The article reports that February exports")
