@@ -159,3 +159,57 @@ def test_wrong_figures_are_counted_without_the_verifier() -> None:
     refused = _answer("The documents don't say; the closest: 9.9 pct [1].", quote)
     refused.refused = True
     assert wrong_figures(item, refused) == []
+
+
+def _verified(text: str, claim: str, title: str = "TRADE", date: str = "2024-06-10") -> str:
+    """The verifier's reason for a claim citing an article of ``text`` ('' when it passes)."""
+    from benchmarks import verifier_mutations as vm
+
+    passage = vm._passage(vm._Article("t-0123456789", title, text, date))
+    [c] = vm.split_claims(claim + " [1].")
+    vm.verify_claims([c], [passage], vm._similarity)
+    return "" if c.ok else c.reason
+
+
+@pytest.mark.parametrize(
+    ("text", "claim"),
+    [
+        # a bare figure ("3.77bn") takes the currency its sentence gives the others
+        ("The Bundesbank's gold holdings rose 1.2 billion marks in the week. Its balance sheet "
+         "total fell by 3.77 billion in the week to 218.45 billion.",
+         "Its balance sheet total fell by 3.77bn in the week to 218.45 billion"),
+        # the rise word of the figure before is not this figure's
+        ("Output of chemicals fell a provisional 2.3 pct in January after a 0.2 pct rise in "
+         "December.",
+         "Output of chemicals fell a provisional 2.3% in January after a 0.2 pct rise in "
+         "December"),
+        # a country name broken over two lines
+        ("Trade figures show that Norwegian imports from South\nAfrica dropped 36 pct to 160 "
+         "mln crowns in 2024.",
+         "Trade figures show that Norwegian imports from South Africa dropped 36% to 160 mln "
+         "crowns in 2024"),
+        # a lead-in that says where the claim is from names no subject
+        ("Kenya and Tanzania signed a barter agreement to exchange 80 mln dlrs worth of tea and "
+         "maize a year, Kenyan officials said.",
+         "The article reports that Kenya and Tanzania signed a barter agreement to exchange 80 "
+         "mln dlrs worth of tea and maize a year, Kenyan officials said"),
+    ],
+)
+def test_faithful_restatements_are_verified(text: str, claim: str) -> None:
+    assert _verified(text, claim) == ""
+
+
+def test_a_bare_figure_takes_no_other_currency() -> None:
+    text = ("The Bundesbank's gold holdings rose 1.2 billion marks in the week. Its balance "
+            "sheet total fell by 3.77 billion in the week to 218.45 billion.")
+    assert _verified(text, "Its balance sheet total fell by 3.77 billion dlrs in the week to "
+                           "218.45 billion")
+
+
+def test_a_direction_is_read_from_whole_words() -> None:
+    from assistant.answering.factcheck import _direction
+
+    text = "the government was able to cut its credit drawdown at the central bank by 900 mln"
+    assert _direction(text, text.index("900"), len(text)) == 0  # not the "down" of "drawdown"
+    text = "Exports fell 2.3 pct in January after a 0.2 pct rise"
+    assert _direction(text, text.index("0.2"), text.index("0.2") + 7) == 1

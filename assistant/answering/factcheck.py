@@ -6,8 +6,10 @@ sector, flow), each with its article's title and date as context. A claimed figu
 supported only by a source figure of the same value and unit that agrees on every field
 the claim states: the same kind (a growth rate is not a share, a target is not a past
 level), the same months (a year is not its first quarter), and the same countries,
-sector and flow where both name one. Years and months the claim states without a figure
-must be periods of the cited sentence or of its article's date.
+sector and flow where both name one. A claimed figure written bare ("fell 3.77bn") has
+its source's unit; a lead-in saying where the claim is from ("The article reports that")
+is not read as part of it. Years and months the claim states without a figure must be
+periods of the cited sentence or of its article's date.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Iterable, Sequence
+from dataclasses import replace
 from difflib import SequenceMatcher
 from typing import TypeVar
 
@@ -50,11 +53,44 @@ def _fact_at(facts: list[Fact], offset: int, fig: Figure) -> Fact | None:
     return next((f for f in facts if f.fig_start < b and a < f.fig_end), None)
 
 
-def _same_value(a: Fact, b: Fact) -> bool:
+def _same_value(a: Fact, b: Fact, bare: bool = False) -> bool:
+    """Whether a claimed fact ``a`` gives the value of ``b``.
+
+    ``bare``: the claim writes its figure with no unit or currency ("fell 3.77bn"), which
+    then is the source's ("3.77 billion marks"), not another.
+    """
     return math.isclose(a.value, b.value, rel_tol=1e-6, abs_tol=1e-9) and (
         a.unit.split("/")[0] == b.unit.split("/")[0]
         or {a.unit, b.unit} <= {"count", "companies", "workers", "agreements", "trucks"}
+        or bare and a.unit == "count" and b.unit != "percent"
     )
+
+
+def _bare(fig: Figure) -> bool:
+    """Whether a figure is written as a bare number (no currency, unit or percent)."""
+    return fig.kind == "number" and not fig.currency and not fig.unit
+
+
+_LEAD_IN = re.compile(
+    r"(?:(?:the|this|an?)\s+(?:article|report|story|passage|source|text|document)s?\s+"
+    r"(?:reports?|says?|said|states?|stated|notes?|noted|shows?|showed|writes?)\s+(?:that\s+)?"
+    r"|according\s+to\s+(?:the|this|an?)\s+(?:article|report|story|passage|source|text|"
+    r"document)s?,\s*|reportedly,\s*)", re.I)
+
+
+def _without_lead_in(claim: str, fig: Figure) -> tuple[str, Figure]:
+    """The claim without a lead-in that says where it is from ("The article reports that").
+
+    It names no subject: the claim is read as the sentence it restates would be, so that
+    "The article reports that Egypt and the Soviet Union ..." has the subject "Egypt and
+    the Soviet Union ..." has.
+    """
+    m = _LEAD_IN.match(claim)
+    if not m or fig.start < m.end() or m.end() >= len(claim):
+        return claim, fig
+    k = m.end()
+    rest = claim[k].upper() + claim[k + 1 :]
+    return rest, replace(fig, start=fig.start - k, end=fig.end - k)
 
 
 def fact_mismatch(
@@ -69,6 +105,7 @@ def fact_mismatch(
         sentence: index of the cited sentence in the passage.
         source_fig: the same figure in that sentence.
     """
+    claim, claim_fig = _without_lead_in(claim, claim_fig)
     mine_all, at = _read_in_place(claim, passage, sentence)
     mine = _fact_at(mine_all, at, claim_fig)
     if mine is None:
@@ -85,7 +122,7 @@ def fact_mismatch(
     theirs = _fact_at(theirs_all, at, flowing_fig)
     if theirs is None:
         return ""
-    if not _same_value(mine, theirs):
+    if not _same_value(mine, theirs, _bare(claim_fig)):
         if math.isclose(mine.value, -theirs.value, rel_tol=1e-6) and theirs.value:
             return " (wrong direction: there it " + ("rose" if theirs.value > 0 else "fell") + ")"
         return " (wrong value: there it is " + theirs.figure + (
@@ -122,8 +159,14 @@ _DOWN = re.compile(
 
 def _direction(text: str, start: int, end: int) -> int:
     """+1 or -1 when the words next to a figure say it rose or fell ("fell to", "up from")."""
-    before = text[max(0, start - 45) : start]
+    lo = max(0, start - 45)
+    while 0 < lo < start and text[lo - 1].isalnum():  # whole words ("drawdown", not "down")
+        lo += 1
+    before = text[lo:start]
     before = before[max(before.rfind(","), before.rfind(";")) + 1 :]  # its own clause
+    # and not the words of a figure before it ("fell 2.3% in January after a 0.2 pct rise")
+    lo = start - len(before)
+    before = text[max([lo] + [f.end for f in extract_figures(text) if lo < f.end <= start]):start]
     after = text[end : end + 12]
     ups = [m.end() for m in _UP.finditer(before)] + [99 + m.start() for m in _UP.finditer(after)]
     downs = [m.end() for m in _DOWN.finditer(before)] + [
