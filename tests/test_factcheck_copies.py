@@ -74,6 +74,61 @@ def test_faithful_or_other_facts_pass(claim: str) -> None:
     assert copied_change(claim, SOURCES) == ""
 
 
+MORE_SOURCES = [
+    "Moroccan car parts exports to Spain rose to 4.9 billion euros in 2024, and wiring "
+    "harnesses made up half of the amount.",
+    "Spanish exports to Morocco fell to 12.6 billion in 2024.",
+    "Non-oil imports grew 5.2 pct to 48.1 billion rand in the first half of 2024.",
+    "Japan overtook South Korea as the largest buyer of Chilean cherries in 2024, with "
+    "purchases of 210 mln dlrs.",
+    "Japan's imports from Vietnam rose 8 pct to 25 billion dlrs in 2024.",
+    "Textile output rose 3.1 pct in 2024 after a fall of 1.2 pct in 2023.",
+]
+
+
+@pytest.mark.parametrize(
+    ("claim", "reason"),
+    [
+        # the value and the way its unit is written changed together: one change
+        ("Moroccan car parts exports to Spain rose to 4.2 billion euro in 2024, and wiring "
+         "harnesses made up half of the amount", "wrong value"),
+        # a figure of another sentence, its unit word left out: not a qualifier dropped
+        ("Moroccan car parts exports to Spain rose to 12.6 billion in 2024, and wiring "
+         "harnesses made up half of the amount", "wrong value"),
+        # a fraction that is not a figure
+        ("Moroccan car parts exports to Spain rose to 4.9 billion euros in 2024, and wiring "
+         "harnesses made up a quarter of the amount", "wrong value"),
+        # everything but oil is not everything but coffee
+        ("Non-coffee imports grew 5.2 pct to 48.1 billion rand in the first half of 2024",
+         "wrong subject"),
+        # two countries in each other's place, which the alignment reads as words moved
+        ("South Korea overtook Japan as the largest buyer of Chilean cherries in 2024, with "
+         "purchases of 210 mln dlrs", "other way round"),
+        # a period the claim also restates in its own place is written twice, not moved
+        ("Textile output rose 3.1 pct in 2023 after a fall of 1.2 pct in 2023",
+         "wrong period"),
+    ],
+)
+def test_one_changed_detail_is_named_more(claim: str, reason: str) -> None:
+    why = copied_change(claim, MORE_SOURCES)
+    assert reason in why, why
+
+
+@pytest.mark.parametrize(
+    "claim",
+    [
+        # the same period written another way: its number words are no other number
+        "Non-oil imports grew 5.2 pct to 48.1 billion rand in the first six months of 2024",
+        # the flow turned round with the countries: the same fact
+        "Vietnam's exports to Japan rose 8 pct to 25 billion dlrs in 2024",
+        "Moroccan car parts exports to Spain rose to 4.9 billion euros in 2024, and wiring "
+        "harnesses made up half of it",
+    ],
+)
+def test_faithful_restatements_pass_more(claim: str) -> None:
+    assert copied_change(claim, MORE_SOURCES) == ""
+
+
 def test_newswire_tickers_are_not_markup() -> None:
     assert not has_markup("General Motors Corp <GM> and <Lloyds Bank NZA Ltd> said")
     assert has_markup("see <script>alert(1)</script>")
@@ -104,6 +159,51 @@ def test_wrong_figures_are_counted_without_the_verifier() -> None:
     refused = _answer("The documents don't say; the closest: 9.9 pct [1].", quote)
     refused.refused = True
     assert wrong_figures(item, refused) == []
+
+
+def _verified(text: str, claim: str, title: str = "TRADE", date: str = "2024-06-10") -> str:
+    """The verifier's reason for a claim citing an article of ``text`` ('' when it passes)."""
+    from benchmarks import verifier_mutations as vm
+
+    passage = vm._passage(vm._Article("t-0123456789", title, text, date))
+    [c] = vm.split_claims(claim + " [1].")
+    vm.verify_claims([c], [passage], vm._similarity)
+    return "" if c.ok else c.reason
+
+
+@pytest.mark.parametrize(
+    ("text", "claim"),
+    [
+        # a bare figure ("3.77bn") takes the currency its sentence gives the others
+        ("The Bundesbank's gold holdings rose 1.2 billion marks in the week. Its balance sheet "
+         "total fell by 3.77 billion in the week to 218.45 billion.",
+         "Its balance sheet total fell by 3.77bn in the week to 218.45 billion"),
+        # the rise word of the figure before is not this figure's
+        ("Output of chemicals fell a provisional 2.3 pct in January after a 0.2 pct rise in "
+         "December.",
+         "Output of chemicals fell a provisional 2.3% in January after a 0.2 pct rise in "
+         "December"),
+        # a country name broken over two lines
+        ("Trade figures show that Norwegian imports from South\nAfrica dropped 36 pct to 160 "
+         "mln crowns in 2024.",
+         "Trade figures show that Norwegian imports from South Africa dropped 36% to 160 mln "
+         "crowns in 2024"),
+        # a lead-in that says where the claim is from names no subject
+        ("Kenya and Tanzania signed a barter agreement to exchange 80 mln dlrs worth of tea and "
+         "maize a year, Kenyan officials said.",
+         "The article reports that Kenya and Tanzania signed a barter agreement to exchange 80 "
+         "mln dlrs worth of tea and maize a year, Kenyan officials said"),
+    ],
+)
+def test_faithful_restatements_are_verified(text: str, claim: str) -> None:
+    assert _verified(text, claim) == ""
+
+
+def test_a_bare_figure_takes_no_other_currency() -> None:
+    text = ("The Bundesbank's gold holdings rose 1.2 billion marks in the week. Its balance "
+            "sheet total fell by 3.77 billion in the week to 218.45 billion.")
+    assert _verified(text, "Its balance sheet total fell by 3.77 billion dlrs in the week to "
+                           "218.45 billion")
 
 
 def test_a_direction_is_read_from_whole_words() -> None:

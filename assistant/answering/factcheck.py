@@ -6,15 +6,18 @@ sector, flow), each with its article's title and date as context. A claimed figu
 supported only by a source figure of the same value and unit that agrees on every field
 the claim states: the same kind (a growth rate is not a share, a target is not a past
 level), the same months (a year is not its first quarter), and the same countries,
-sector and flow where both name one. Years and months the claim states without a figure
-must be periods of the cited sentence or of its article's date.
+sector and flow where both name one. A claimed figure written bare ("fell 3.77bn") has
+its source's unit; a lead-in saying where the claim is from ("The article reports that")
+is not read as part of it. Years and months the claim states without a figure must be
+periods of the cited sentence or of its article's date.
 """
 
 from __future__ import annotations
 
 import math
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from dataclasses import replace
 from difflib import SequenceMatcher
 from typing import TypeVar
 
@@ -50,11 +53,44 @@ def _fact_at(facts: list[Fact], offset: int, fig: Figure) -> Fact | None:
     return next((f for f in facts if f.fig_start < b and a < f.fig_end), None)
 
 
-def _same_value(a: Fact, b: Fact) -> bool:
+def _same_value(a: Fact, b: Fact, bare: bool = False) -> bool:
+    """Whether a claimed fact ``a`` gives the value of ``b``.
+
+    ``bare``: the claim writes its figure with no unit or currency ("fell 3.77bn"), which
+    then is the source's ("3.77 billion marks"), not another.
+    """
     return math.isclose(a.value, b.value, rel_tol=1e-6, abs_tol=1e-9) and (
         a.unit.split("/")[0] == b.unit.split("/")[0]
         or {a.unit, b.unit} <= {"count", "companies", "workers", "agreements", "trucks"}
+        or bare and a.unit == "count" and b.unit != "percent"
     )
+
+
+def _bare(fig: Figure) -> bool:
+    """Whether a figure is written as a bare number (no currency, unit or percent)."""
+    return fig.kind == "number" and not fig.currency and not fig.unit
+
+
+_LEAD_IN = re.compile(
+    r"(?:(?:the|this|an?)\s+(?:article|report|story|passage|source|text|document)s?\s+"
+    r"(?:reports?|says?|said|states?|stated|notes?|noted|shows?|showed|writes?)\s+(?:that\s+)?"
+    r"|according\s+to\s+(?:the|this|an?)\s+(?:article|report|story|passage|source|text|"
+    r"document)s?,\s*|reportedly,\s*)", re.I)
+
+
+def _without_lead_in(claim: str, fig: Figure) -> tuple[str, Figure]:
+    """The claim without a lead-in that says where it is from ("The article reports that").
+
+    It names no subject: the claim is read as the sentence it restates would be, so that
+    "The article reports that Egypt and the Soviet Union ..." has the subject "Egypt and
+    the Soviet Union ..." has.
+    """
+    m = _LEAD_IN.match(claim)
+    if not m or fig.start < m.end() or m.end() >= len(claim):
+        return claim, fig
+    k = m.end()
+    rest = claim[k].upper() + claim[k + 1 :]
+    return rest, replace(fig, start=fig.start - k, end=fig.end - k)
 
 
 def fact_mismatch(
@@ -69,6 +105,7 @@ def fact_mismatch(
         sentence: index of the cited sentence in the passage.
         source_fig: the same figure in that sentence.
     """
+    claim, claim_fig = _without_lead_in(claim, claim_fig)
     mine_all, at = _read_in_place(claim, passage, sentence)
     mine = _fact_at(mine_all, at, claim_fig)
     if mine is None:
@@ -85,7 +122,7 @@ def fact_mismatch(
     theirs = _fact_at(theirs_all, at, flowing_fig)
     if theirs is None:
         return ""
-    if not _same_value(mine, theirs):
+    if not _same_value(mine, theirs, _bare(claim_fig)):
         if math.isclose(mine.value, -theirs.value, rel_tol=1e-6) and theirs.value:
             return " (wrong direction: there it " + ("rose" if theirs.value > 0 else "fell") + ")"
         return " (wrong value: there it is " + theirs.figure + (
@@ -122,8 +159,14 @@ _DOWN = re.compile(
 
 def _direction(text: str, start: int, end: int) -> int:
     """+1 or -1 when the words next to a figure say it rose or fell ("fell to", "up from")."""
-    before = text[max(0, start - 45) : start]
+    lo = max(0, start - 45)
+    while 0 < lo < start and text[lo - 1].isalnum():  # whole words ("drawdown", not "down")
+        lo += 1
+    before = text[lo:start]
     before = before[max(before.rfind(","), before.rfind(";")) + 1 :]  # its own clause
+    # and not the words of a figure before it ("fell 2.3% in January after a 0.2 pct rise")
+    lo = start - len(before)
+    before = text[max([lo] + [f.end for f in extract_figures(text) if lo < f.end <= start]):start]
     after = text[end : end + 12]
     ups = [m.end() for m in _UP.finditer(before)] + [99 + m.start() for m in _UP.finditer(after)]
     downs = [m.end() for m in _DOWN.finditer(before)] + [
@@ -189,13 +232,16 @@ def copied_change(claim: str, sources: list[str]) -> str:
     check weighs on its own.
     A claim that keeps most of a sentence's words but replaces a few says something else
     than the sentence in that place, even when the replacement (another figure, another
-    year) stands somewhere else in the article. Paraphrases that are not restatements, and
-    replacements that write the same fact another way ("$1.8 billion" for "1.8 billion
-    dlrs"), pass.
+    year) stands somewhere else in the article. A figure and its unit words changed together
+    ("7.3 billion dlrs" for "1.04 billion dlr") are one change; two countries put in each
+    other's place are a change even where the alignment reads them as words moved.
+    Paraphrases that are not restatements, and replacements that write the same fact
+    another way ("$1.8 billion" for "1.8 billion dlrs"), pass.
     """
     a = _tokens(claim)
     if not a:
         return ""
+    claim_spans = _spans(claim)
     best, found = _COPY_SHARE * len(a), ""
     for source in sources:
         b = _tokens(source)
@@ -208,9 +254,11 @@ def copied_change(claim: str, sources: list[str]) -> str:
         steps = [_change(op, claim, a[i1:i2] or a[i1 - 1 : i1 + 1],
                          source, b[j1:j2] or b[j1 - 1 : j1 + 1],
                          0 < i1 and i2 < len(a) and 0 < j1 and j2 < len(b), kept)
-                 for op, i1, i2, j1, j2 in matcher.get_opcodes()]
+                 for op, i1, i2, j1, j2 in _by_figure(matcher.get_opcodes(), a, b,
+                                                      claim_spans, _spans(source))]
         changes = [why for why, _ in steps if why]
-        if len(changes) > 1 and _swapped(changes, claim, source):
+        if len(changes) > 1 and _swapped(changes, claim, source) or (
+                not changes and _exchanged(a, claim, b, source)):
             changes = [" (wrong subject: the countries are the other way round there)"]
         elif len(changes) + any(other for _, other in steps) > 1:
             continue  # another fact written the same way (another figure for another month)
@@ -221,6 +269,47 @@ def copied_change(claim: str, sources: list[str]) -> str:
             found = ""  # of equally close sentences, one the claim restates unchanged
         best = share
     return found
+
+
+_Op = tuple[str, int, int, int, int]
+
+
+def _spans(text: str) -> list[tuple[int, int]]:
+    """Where the figures of a text stand, each with its unit and currency words."""
+    return [(f.start, f.end) for f in extract_figures(text)]
+
+
+def _by_figure(ops: Sequence[_Op], a: list[tuple[int, int, str]], b: list[tuple[int, int, str]],
+               claim_figures: list[tuple[int, int]], source_figures: list[tuple[int, int]]
+               ) -> list[_Op]:
+    """The alignment's steps, those that change one figure joined into one step.
+
+    "7.3 billion dlrs" for "1.04 billion dlr", "3.39 billion" for "4.29 billion dlrs": the
+    value and the way its unit is written are one change, not a figure and a qualifier.
+    """
+    def figure_of(tokens: list[tuple[int, int, str]], lo: int, hi: int,
+                  figures: list[tuple[int, int]]) -> set[int]:
+        return {k for k, (fa, fb) in enumerate(figures) for t in tokens[lo:hi]
+                if fa <= t[0] and t[1] <= fb}
+
+    out: list[_Op] = []
+    last: tuple[set[int], set[int]] | None = None
+    for op in ops:
+        tag, i1, i2, j1, j2 = op
+        if tag == "equal":
+            out.append(op)
+            continue
+        mine, theirs = figure_of(a, i1, i2, claim_figures), figure_of(b, j1, j2, source_figures)
+        prev = next((k for k in range(len(out) - 1, -1, -1) if out[k][0] != "equal"), None)
+        if last and prev is not None and (mine & last[0] or theirs & last[1]):
+            _, p1, _, q1, _ = out[prev]
+            del out[prev:]
+            out.append(("replace", p1, i2, q1, j2))
+            last = (last[0] | mine, last[1] | theirs)
+            continue
+        out.append(op)
+        last = (mine, theirs)
+    return out
 
 
 def _change(op: str, claim: str, mine: list[tuple[int, int, str]], source: str,
@@ -245,7 +334,7 @@ def _change(op: str, claim: str, mine: list[tuple[int, int, str]], source: str,
             return "", other
         why = _changed(claim, c, source, s, kept)
     else:  # words added or left out ("January–May" for "May"): the period around them
-        why = " (wrong period)" if _period_changed(claim, c, source, s) else ""
+        why = " (wrong period)" if _period_changed(claim, c, source, s, kept) else ""
     return why, other and not why  # one place, one change
 
 
@@ -259,6 +348,56 @@ def _swapped(changes: list[str], claim: str, source: str) -> bool:
     """Whether every change puts one of the same countries in another's place."""
     return all(c.startswith(" (wrong subject") for c in changes) and bool(
         {n for *_, n, _ in country_mentions(claim)} == {n for *_, n, _ in country_mentions(source)})
+
+
+_FLOW = re.compile(r"\b(?:export|import|to|from|sold|sales?|bought|purchases?|shipments?|shipped|"
+                   r"suppl(?:y|ie[ds])|surplus|deficit)s?\b", re.I)
+
+
+def _exchanged(a: list[tuple[int, int, str]], claim: str, b: list[tuple[int, int, str]],
+               source: str) -> bool:
+    """Whether the claim puts two countries of the source in each other's place.
+
+    "The U.S. trailed the Soviet Union" for "the Soviet Union trailed the U.S.": with two of
+    its country names exchanged, the claim keeps more of the source's words in order. Not
+    when the claim also turns the flow round ("U.S. exports to Japan" for "Japan's imports
+    from the U.S." says the same).
+    """
+    mine, theirs = country_mentions(claim), country_mentions(source)
+    names = {n for *_, n, _ in mine}
+    if len(names) < 2 or names != {n for *_, n, _ in theirs}:
+        return False
+    x, y = _by_country(a, mine), _by_country(b, theirs)
+    share = sum(m.size for m in SequenceMatcher(None, x, y, autojunk=False).get_matching_blocks())
+    at = [k for k, t in enumerate(x) if t.startswith("\0")]
+    for i, p in enumerate(at):
+        for q in at[i + 1 :]:
+            if x[p] == x[q]:
+                continue
+            swapped = list(x)
+            swapped[p], swapped[q] = x[q], x[p]
+            matcher = SequenceMatcher(None, swapped, y, autojunk=False)
+            if sum(m.size for m in matcher.get_matching_blocks()) <= share:
+                continue
+            if not any(_FLOW.search(" ".join(swapped[i1:i2] + y[j1:j2]))
+                       for op, i1, i2, j1, j2 in matcher.get_opcodes() if op != "equal"):
+                return True
+    return False
+
+
+def _by_country(tokens: list[tuple[int, int, str]],
+                mentions: tuple[tuple[int, int, str, str], ...]) -> list[str]:
+    """The words of a text, each country mention one word (its name, marked)."""
+    out: list[str] = []
+    last = -1
+    for start, end, word in tokens:
+        k = next((k for k, (s, e, *_) in enumerate(mentions) if s < end and start < e), -1)
+        if k < 0:
+            out.append(word)
+        elif k != last:
+            out.append("\0" + mentions[k][2])
+        last = k
+    return out
 
 
 def _tokens(text: str) -> list[tuple[int, int, str]]:
@@ -289,10 +428,12 @@ def _changed(claim: str, c: tuple[int, int], source: str, s: tuple[int, int],
     if theirs and (not moved if mine else _NUMBER.search(claim[c[0]:c[1]])):
         return f" (wrong value: there it is {theirs[0].text})"
     words, their_words = claim[c[0]:c[1]], source[s[0]:s[1]]
-    if _period_changed(claim, c, source, s):
+    if _period_changed(claim, c, source, s, kept):
         return f" (wrong period: there it says {their_words!r})"
-    if not mine and not theirs:  # numbers that are not figures ("one of", "two official")
+    if not mine and not theirs:  # numbers that are not figures ("one of", "half of")
         numbers, their_numbers = _numbers(words), _numbers(their_words)
+        if _overlapping(period_spans(claim), c) and _overlapping(period_spans(source), s):
+            numbers, their_numbers = set(), set()  # the same period ("half" for "six months")
         if numbers and their_numbers and numbers != their_numbers:
             return f" (wrong value: there it says {their_words!r})"
     my_units = {u.lower().rstrip("s") for u in _TIME_UNIT.findall(claim[c[0]:c[1]])}
@@ -303,7 +444,7 @@ def _changed(claim: str, c: tuple[int, int], source: str, s: tuple[int, int],
     their_countries = {n for a, b, n, _ in country_mentions(source) if a < s[1] and s[0] < b}
     if my_countries and their_countries and my_countries != their_countries:
         return f" (wrong subject: there it is {', '.join(sorted(their_countries))})"
-    my_sectors, their_sectors = sectors(claim[c[0]:c[1]]), sectors(source[s[0]:s[1]])
+    my_sectors, their_sectors = _sector_terms(words), _sector_terms(their_words)
     if my_sectors and their_sectors and my_sectors != their_sectors:
         return f" (wrong subject: there it is {', '.join(sorted(their_sectors))})"
     my_kinds, their_kinds = _kinds(words), _kinds(their_words)
@@ -331,17 +472,27 @@ _FUNCTION_WORDS = frozenset(
     "that their them then there these they this those through under very were what when "
     "which while will with within would year years month months".split())
 _NUMBER_WORDS = {w: i for i, w in enumerate(
-    "zero one two three four five six seven eight nine ten eleven twelve".split())}
+    "zero one two three four five six seven eight nine ten eleven twelve".split())} | {
+    "dozen": 12, "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60,
+    "seventy": 70, "eighty": 80, "ninety": 90, "hundred": 100, "hundreds": 100,
+    "thousand": 1000, "thousands": 1000}
+_FRACTIONS = {"half": "1/2", "halves": "1/2", "third": "1/3", "thirds": "1/3",
+              "quarter": "1/4", "quarters": "1/4", "fifth": "1/5", "fifths": "1/5",
+              "tenth": "1/10", "tenths": "1/10"}
 
 
-def _period_changed(claim: str, c: tuple[int, int], source: str, s: tuple[int, int]) -> bool:
-    """Whether the claim names, in the place of a period, one the source has nowhere.
+def _period_changed(claim: str, c: tuple[int, int], source: str, s: tuple[int, int],
+                    kept: list[tuple[int, int]]) -> bool:
+    """Whether the claim names, in the place of a period, one the source has nowhere else.
 
-    A period moved within the sentence is the same period.
+    A period moved within the sentence is the same period; one the claim also restates in
+    its own place (``kept``: the spans restated word for word) is written twice, not moved
+    ("in 1986, after a fall in 1986" for "in 1987, after a fall in 1986").
     """
     mine = _overlapping(period_spans(claim), c)
     theirs = _overlapping(period_spans(source), s)
-    source_periods = [p for *_, p in period_spans(source)]
+    source_periods = [p for a, b, p in period_spans(source)
+                      if not any(x <= a and b <= y for x, y in kept)]
     return bool(mine and theirs) and not all(
         any((m.m1, m.m2) == (t.m1, t.m2) and m.year in (None, t.year) for t in source_periods)
         for m in mine)
@@ -359,8 +510,20 @@ def _kinds(words: str) -> set[str]:
     return kinds | ({"change"} if _way(words) else set())
 
 
+_NON = re.compile(r"\bnon-([^\W\d_][\w-]*)", re.I)
+
+
+def _sector_terms(words: str) -> set[str]:
+    """The sectors the words name, "non-oil" as everything but oil ("non-crude oil")."""
+    negated = {"non-" + x for m in _NON.finditer(words) for x in sectors(m.group(1))}
+    return negated | sectors(_NON.sub(" ", words))
+
+
 def _numbers(words: str) -> set[str]:
-    """Numbers written in the words of a changed place that are not figures ("one of")."""
+    """Numbers written in the words of a changed place that are not figures ("one of").
+
+    Count words and fractions too ("half of the financing", "hundreds of jobs").
+    """
     out = set()
     for m in re.finditer(r"\d+(?:[.,]\d+)*|[A-Za-z]+", words):
         w = m.group().lower()
@@ -369,4 +532,6 @@ def _numbers(words: str) -> set[str]:
                 out.add(w.replace(",", ""))
         elif w in _NUMBER_WORDS:
             out.add(str(_NUMBER_WORDS[w]))
+        elif w in _FRACTIONS:
+            out.add(_FRACTIONS[w])
     return out

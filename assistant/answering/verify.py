@@ -232,7 +232,7 @@ def _missing_names(claim: str, passages: list[Passage]) -> list[str]:
     for p in passages:
         title = p.meta.title
         known |= {t.strip(".") for t in tokenize(p.text) + tokenize(title)}
-        known_countries |= countries(p.text) | countries(title)
+        known_countries |= countries(flowing(p.text)) | countries(title)  # "South\nAfrica"
         written += " " + flowing(p.text).lower() + " " + title.lower()
     missing = sorted(countries(claim) - known_countries)
     text = _without_figures(claim)  # "US$5 billion" names no country
@@ -260,7 +260,7 @@ def _clause_before(text: str, start: int, end: int) -> str:
 def _subject_mismatch(claim: str, claim_fig: Figure, source: str, source_fig: Figure) -> str:
     """Why a figure in the source is about something else than the claim says, or ''."""
     c_part = _clause_before(claim, claim_fig.start, claim_fig.end)
-    s_part = _clause_before(source, source_fig.start, source_fig.end)
+    s_part = flowing(_clause_before(source, source_fig.start, source_fig.end))  # "South\nAfrica"
     c_countries, s_countries = countries(c_part), countries(s_part)
     if s_countries and c_countries - s_countries:
         extra = ", ".join(sorted(c_countries - s_countries))
