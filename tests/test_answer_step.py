@@ -245,7 +245,8 @@ def test_since_above_and_below_name_a_comparison_base_not_the_figures_period() -
 
 
 def _after(first: str, follow_up: str) -> str:
-    return analyse(follow_up, [("user", first), ("assistant", "It was 35 mln dlrs [1].")]).standalone
+    history = [("user", first), ("assistant", "It was 35 mln dlrs [1].")]
+    return analyse(follow_up, history).standalone
 
 
 @pytest.mark.parametrize(
@@ -265,7 +266,8 @@ def _after(first: str, follow_up: str) -> str:
         ("What was the US unemployment rate in March 1987?", "And the month before?",
          "What was the US unemployment rate in February 1987?"),
         ("What trade surplus did Ecuador post in the first four months of 1987?",
-         "What was it a year earlier?", "What trade surplus did Ecuador post in January–April 1986?"),
+         "What was it a year earlier?",
+         "What trade surplus did Ecuador post in January–April 1986?"),
         ("How big was West Germany's trade surplus in March 1987?",
          "What about for the first quarter as a whole?",
          "How big was West Germany's trade surplus for the first quarter of 1987 as a whole?"),

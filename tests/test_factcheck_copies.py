@@ -213,3 +213,14 @@ def test_a_direction_is_read_from_whole_words() -> None:
     assert _direction(text, text.index("900"), len(text)) == 0  # not the "down" of "drawdown"
     text = "Exports fell 2.3 pct in January after a 0.2 pct rise"
     assert _direction(text, text.index("0.2"), text.index("0.2") + 7) == 1
+
+
+def test_a_figure_of_the_other_flow_is_not_the_flow_claimed() -> None:
+    """The figure's own clause says which flow it is, whatever the extractor's reading."""
+    text = ("Israeli exports to the U.S. rose fivefold, from 417 mln dlrs to 2.3 billion in "
+            "1986, while imports rose from 888 mln dlrs to 1.8 billion last year.")
+    wrong = _verified(text, "Israel's exports to the United States were 1.8 billion dlrs in "
+                            "1986", date="1987-06-29")
+    assert "wrong subject" in wrong and "imports" in wrong
+    assert _verified(text, "Israel's exports to the United States were 2.3 billion dlrs in "
+                           "1986", date="1987-06-29") == ""

@@ -130,6 +130,10 @@ def test_fact_query_parsing() -> None:
     # a follow-up's own words say what it asks; the carried context fills in countries only
     f = FactQuery.parse("How much of that was Vietnamese exports? (Japan 2024 bilateral trade)")
     assert f is not None and (f.reporter, f.partner, f.flow) == ("Vietnam", "Japan", "export")
+    shipped = FactQuery.parse("How many tonnes of soybeans did Brazil ship to China in 2024?")
+    assert shipped is not None and shipped.flow == "export"
+    bought = FactQuery.parse("How much did Japan buy from the United States in 1986?")
+    assert bought is not None and bought.flow == "import"
 
 
 @pytest.fixture(scope="module")

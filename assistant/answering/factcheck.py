@@ -145,7 +145,28 @@ def fact_mismatch(
     source_way = _direction(source_text, flowing_fig.start, flowing_fig.end)
     if said_way and source_way and said_way != source_way:
         return " (wrong direction: there it " + ("rose" if source_way > 0 else "fell") + ")"
+    said_flow, source_flow = _flow_near(claim, claim_fig.start), _flow_near(
+        source_text, flowing_fig.start)
+    if said_flow and source_flow and said_flow[0] != source_flow[0] and not any(
+        country_mentions(source_flow[1])
+    ):  # "..., while imports rose to 1.8 billion" is no export figure (whatever the reading);
+        # a clause naming a country may be the mirror ("Japan's imports from Vietnam")
+        return f" (wrong subject: there it is {source_flow[0]}s, not {said_flow[0]}s)"
     return ""
+
+
+_FLOW_WORD = re.compile(r"\b(export|import)(?:s|ed|ing)?\b", re.I)
+
+
+def _flow_near(text: str, start: int) -> tuple[str, str] | None:
+    """The flow word of a figure's own clause ("while imports rose from 888 mln to"), if any.
+
+    Returns the flow ("export" or "import") and the clause it was read from.
+    """
+    before = text[max(0, start - 90) : start]
+    clause = re.split(r"[,;:]|\b(?:while|whereas|but|and)\b", before)[-1]
+    found = list(_FLOW_WORD.finditer(clause))
+    return (found[-1].group(1).lower(), clause) if found else None
 
 
 _TOTAL = re.compile(r"\b(?:total|overall|all destinations|every destination|in all)\b", re.I)
