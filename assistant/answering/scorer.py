@@ -103,6 +103,8 @@ class ScorerWeights:
     max_embedded: int  # candidate sentences embedded per question (by the lexical cues)
     extra_margin: float = 1.0  # a sentence scoring within this of the best joins the answer
     max_sentences: int = 3  # sentences in an answer to a figure, name, date question
+    summary_sentences: int = 5  # a summary: the 3-5 most central sentences
+    summary_figure_bonus: float = 0.15  # a summary prefers sentences stating a figure
     fitted_on: str = ""  # what the weights were fitted on, for the record
 
     def __post_init__(self) -> None:

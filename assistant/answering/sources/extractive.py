@@ -649,7 +649,9 @@ class ExtractiveSource:
         vecs = self.embedder.encode_cached([flowing(c.text) for c in pool])
         centre = vecs.mean(axis=0)
         qvec = self.embedder.encode_query(q.standalone)
-        scores = vecs @ centre + 0.5 * (vecs @ qvec)
+        # the key facts of a news story are its figures: a sentence stating one is preferred
+        figured = np.array([1.0 if extract_figures(c.text) else 0.0 for c in pool])
+        scores = vecs @ centre + 0.5 * (vecs @ qvec) + self.weights.summary_figure_bonus * figured
         order = sorted(range(len(pool)), key=lambda j: -scores[j])
         chosen: list[int] = []
         for j in order:
@@ -658,7 +660,7 @@ class ExtractiveSource:
             if pool[j].cue("short"):
                 continue
             chosen.append(j)
-            if len(chosen) >= 4:
+            if len(chosen) >= self.weights.summary_sentences:
                 break
         return [pool[j] for j in chosen]
 
