@@ -127,6 +127,8 @@ def test_fact_query_parsing() -> None:
     # a figure the ledger holds no flow for (a stock, reserves) is the passages' to answer
     assert FactQuery.parse("How much grain did Bangladesh have in stock in April 1987?") is None
     assert FactQuery.parse("How large were Denmark's net official reserves in May 1987?") is None
+    current = "What was New Zealand's current account deficit in January 1987?"
+    assert FactQuery.parse(current) is None
     # a follow-up's own words say what it asks; the carried context fills in countries only
     f = FactQuery.parse("How much of that was Vietnamese exports? (Japan 2024 bilateral trade)")
     assert f is not None and (f.reporter, f.partner, f.flow) == ("Vietnam", "Japan", "export")

@@ -69,6 +69,8 @@ _FIGURE_ASK = re.compile(
 _QUESTION_VERBS = re.compile(r"\b(ship|sell|buy)(?:s|ping|ing)?\b(?=\s+(?:\S+\s+){0,4}?"
                              r"(?:to|from|abroad|overseas)\b)", re.I)
 _QUESTION_FLOW = {"shi": "export", "sel": "export", "buy": "import"}
+_NOT_A_FLOW = re.compile(r"\bcurrent account\b|\bbalance of payments\b|\bpayments balance\b",
+                         re.I)
 
 
 @dataclass(frozen=True)
@@ -107,6 +109,8 @@ class FactQuery:
             sector = sector or more[3]
         if reporter is None and partner is None:
             return None
+        if _NOT_A_FLOW.search(core):
+            return None  # the current account is not the trade balance the ledger lists
         if flow is None and not re.search(r"\btrade\b", core, re.I):
             # a figure the ledger does not model as a flow (stocks, reserves, the current
             # account, prices): the passages answer it
