@@ -429,3 +429,5 @@ def test_plain_words_meet_the_technical_terms_of_economic_news() -> None:
     assert set(tokenize("the jobless rate")) == set(tokenize("the unemployment rate"))
     assert set(tokenize("a budget shortfall")) == set(tokenize("a budget deficit"))
     assert "export" not in tokenize("sales of foreign cars")
+    # newswire's "U.K." is Britain, as "U.S." is the United States
+    assert tokenize("U.K. current account") == tokenize("Britain's current account")

@@ -14,7 +14,7 @@ from functools import lru_cache
 __all__ = ["TOKENIZER_VERSION", "tokenize"]
 
 # Bump when ``tokenize`` changes: saved indexes of another version are rebuilt.
-TOKENIZER_VERSION = 8
+TOKENIZER_VERSION = 9
 
 _TOKEN = re.compile(r"\d+(?:[.,]\d+)*|[^\W\d_]+(?:['’][^\W\d_]+)?")
 _STOP = frozenset(
@@ -62,6 +62,7 @@ _CANONICAL = {
     "shortfalls": "deficit",
 }
 _USA = re.compile(r"\bU\.S\.(?:A\.)?|\bUS\b|\bUSA\b|\bUnited States(?: of America)?\b")
+_UK = re.compile(r"\bU\.K\.|\bUK\b|\bUnited Kingdom\b|\bGreat Britain\b")
 
 
 def _stem(word: str) -> str:
@@ -123,7 +124,7 @@ def tokenize(text: str) -> list[str]:
     """
     if not text.isascii():
         text = _fold(unicodedata.normalize("NFKC", text))
-    text = _USA.sub(" usa ", text)
+    text = _UK.sub(" britain ", _USA.sub(" usa ", text))
     low = text.lower()
     for word, pattern, repl in _PHRASES:
         if word in low:  # most texts hold few of these phrases: skip the regex

@@ -78,6 +78,22 @@ _GROW = frozenset(tokenize("grow rise increase up higher gain climb jump surge")
 _FALL = frozenset(tokenize("fall decline drop down lower decrease slump shrink"))
 
 
+_EXPORT_WORD = re.compile(r"\bexport(?:s|ed|ing)?\b|\bsales abroad\b|\bshipments abroad\b", re.I)
+_IMPORT_WORD = re.compile(r"\bimport(?:s|ed|ing)?\b", re.I)
+
+
+def _flow_asked(question: str) -> str | None:
+    """"export" or "import" when the question asks about one flow only."""
+    ex, im = bool(_EXPORT_WORD.search(question)), bool(_IMPORT_WORD.search(question))
+    return "export" if ex and not im else "import" if im and not ex else None
+
+
+def _other_flow(sentence: str, asked: str) -> bool:
+    """Whether a sentence speaks of the other flow only (imports for a question on exports)."""
+    ex, im = bool(_EXPORT_WORD.search(sentence)), bool(_IMPORT_WORD.search(sentence))
+    return (im and not ex) if asked == "export" else (ex and not im)
+
+
 def related_similarity(ranked: list[Candidate]) -> float:
     """How related the passages are to the question: the best-ranked sentence's similarity.
 
@@ -481,6 +497,9 @@ class ExtractiveSource:
             return "partial", confidence  # about another period than the one asked
         if q.countries and all(c.cue("countries_missing") > 0 for c in top):
             return "partial", confidence  # about other countries than the ones asked
+        asked = _flow_asked(q.standalone.split(" (", 1)[0])
+        if asked and q.wants_figure and all(_other_flow(c.text, asked) for c in top):
+            return "partial", confidence  # exports asked, the sentences give imports
         if q.kind in ("percent", "change", "amount", "count", "date", "person", "org",
                       "place") and all(
             c.cue("type_match") < 0 for c in top
