@@ -311,3 +311,14 @@ def test_the_base_of_a_comparison_answers_for_its_own_period(source: ExtractiveS
     draft = source.draft(analyse("How much chocolate did Japan import in 1985?"),
                          passages(text, date="1987-04-20"))
     assert draft.outcome == "answer" and "5,908" in draft.claims[0].text
+
+
+def test_a_figure_of_the_other_flow_is_a_partial_answer(source: ExtractiveSource) -> None:
+    text = ("Yugoslavia's exports from January 1 to March 23 were 875.59 billion dinars.\n"
+            "The figures were down 12.5 pct in dollar terms.")
+    draft = source.draft(analyse("What were Yugoslavia's total imports?"),
+                         passages(text, date="1987-03-30"))
+    assert draft.outcome == "partial"
+    asked = source.draft(analyse("What were Yugoslavia's total exports?"),
+                         passages(text, date="1987-03-30"))
+    assert asked.outcome == "answer"

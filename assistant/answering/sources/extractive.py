@@ -94,6 +94,10 @@ def _other_flow(sentence: str, asked: str) -> bool:
     return (im and not ex) if asked == "export" else (ex and not im)
 
 
+def _names_flow(sentence: str, flow: str) -> bool:
+    return bool((_EXPORT_WORD if flow == "export" else _IMPORT_WORD).search(sentence))
+
+
 def related_similarity(ranked: list[Candidate]) -> float:
     """How related the passages are to the question: the best-ranked sentence's similarity.
 
@@ -498,8 +502,10 @@ class ExtractiveSource:
         if q.countries and all(c.cue("countries_missing") > 0 for c in top):
             return "partial", confidence  # about other countries than the ones asked
         asked = _flow_asked(q.standalone.split(" (", 1)[0])
-        if asked and q.wants_figure and all(_other_flow(c.text, asked) for c in top):
-            return "partial", confidence  # exports asked, the sentences give imports
+        if asked and q.wants_figure and _other_flow(top[0].text, asked) and not any(
+            _names_flow(c.text, asked) for c in top
+        ):
+            return "partial", confidence  # imports asked, the best sentence gives exports
         if q.kind in ("percent", "change", "amount", "count", "date", "person", "org",
                       "place") and all(
             c.cue("type_match") < 0 for c in top
