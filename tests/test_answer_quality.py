@@ -53,13 +53,14 @@ def report(tmp_path_factory: pytest.TempPathFactory, embedder) -> EvalReport:
 def test_dev_split_quality_does_not_regress(report: EvalReport) -> None:
     totals = report.totals()
     wrong = [(r.id, r.why) for r in report.results if not r.correct]
-    # Measured on this store when the answer step was rebuilt (2026-12-01): accuracy 0.73,
-    # partial 0.08, unanswerable declined 0.81, contradictions 3; the bars sit a little below.
-    assert totals["answer_accuracy"] >= 0.68, wrong
-    assert totals["partial_rate"] <= 0.10
+    # Measured on this store after the 152 fresh questions joined dev (2026-12-01, fourth
+    # round): accuracy 0.77, partial 0.10, unanswerable declined 0.74, contradictions 6
+    # (before they joined: 0.73, 0.08, 0.81, 3); the bars sit a little below.
+    assert totals["answer_accuracy"] >= 0.73, wrong
+    assert totals["partial_rate"] <= 0.12
     assert totals["refusal_recall"] >= 0.7
     assert totals["premises_asserted"] == 0
-    assert totals["contradictions"] <= 4
+    assert totals["contradictions"] <= 7
 
 
 def test_no_reply_refuses_while_quoting_an_answering_sentence(report: EvalReport) -> None:
@@ -68,7 +69,7 @@ def test_no_reply_refuses_while_quoting_an_answering_sentence(report: EvalReport
     for r in report.results:
         if r.refused:
             assert r.citations == 0, r.answer
-    assert report.contradictions <= 4, [r.id for r in report.results if r.contradicts]
+    assert report.contradictions <= 7, [r.id for r in report.results if r.contradicts]
 
 
 def test_every_question_type_is_answered_in_part_at_least(report: EvalReport) -> None:
