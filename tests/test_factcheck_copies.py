@@ -224,3 +224,15 @@ def test_a_figure_of_the_other_flow_is_not_the_flow_claimed() -> None:
     assert "wrong subject" in wrong and "imports" in wrong
     assert _verified(text, "Israel's exports to the United States were 2.3 billion dlrs in "
                            "1986", date="1987-06-29") == ""
+
+
+def test_a_clause_left_out_at_the_end_is_an_omission_not_a_change() -> None:
+    from assistant.answering.factcheck import copied_change
+
+    source = ("Turkish exports to Italy reached $1.14 billion in May 2025, an increase of 8% "
+              "on May 2024.")
+    assert copied_change("Turkey's exports to Italy were $1.14 billion for May 2025.",
+                         [source]) == ""
+    assert "wrong period" in copied_change(
+        "Turkish exports to Italy reached $1.14 billion in May 2024, an increase of 8% on "
+        "May 2024.", [source])

@@ -354,8 +354,10 @@ def _change(op: str, claim: str, mine: list[tuple[int, int, str]], source: str,
         if max(len(mine), len(theirs)) > _MAX_CHANGE:
             return "", other
         why = _changed(claim, c, source, s, kept)
-    else:  # words added or left out ("January–May" for "May"): the period around them
+    elif interior:  # words added or left out ("January–May" for "May"): the period around
         why = " (wrong period)" if _period_changed(claim, c, source, s, kept) else ""
+    else:  # a clause left out at an end ("..., an increase of 8% on May 2024"): an omission
+        why = ""
     return why, other and not why  # one place, one change
 
 

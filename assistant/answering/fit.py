@@ -19,7 +19,8 @@ then:
    stand; the cue checks of ``ExtractiveSource._decide`` decline most of the rest), and
    ``related_threshold`` the highest best-sentence similarity (``related_similarity``)
    below which refusals (of any question, answerable or not) are right at least 95% of the
-   time.
+   time, and never below the similarity of all but the least similar 2% of dev's right
+   answers.
 
 Needs scikit-learn (a dev dependency); answering itself only reads the weights.
 """
@@ -182,14 +183,22 @@ def fit(assistant: Any, samples: list[_Sample], note: str) -> ScorerWeights:
     # ... and never below the similarity under which no answer on dev was ever right: a
     # small store's out-of-corpus question ("What is the capital of France?") is less
     # similar to its best sentence than any question dev answers.
+    # (a low percentile, not the minimum: one right answer from a barely similar sentence
+    # must not let every out-of-corpus question through)
     answered = [d for d, y in zip(ox_dense, oy, strict=True) if y == 1]
     if answered:
-        related = max(related, float(np.floor(min(answered) * 100) / 100))
+        floor = float(np.percentile(answered, _RIGHT_ANSWER_PERCENTILE))
+        print(f"best-sentence similarity of right dev answers: min {min(answered):.3f}, "
+              f"{_RIGHT_ANSWER_PERCENTILE}th percentile {floor:.3f}")
+        related = max(related, float(np.floor(floor * 100) / 100))
     weights = dataclasses.replace(
         weights, answer_threshold=round(answer_threshold, 3),
         related_threshold=round(related, 3), fitted_on=note,
     )
     return _fit_margin(source, samples, weights)
+
+
+_RIGHT_ANSWER_PERCENTILE = 2  # the refusal floor: at most 2% of dev's right answers below it
 
 
 def _fit_signed(x: np.ndarray, y: np.ndarray, model: Any) -> tuple[float, tuple[float, ...]]:
