@@ -273,12 +273,21 @@ def _after(first: str, follow_up: str) -> str:
          "How big was West Germany's trade surplus for the first quarter of 1987 as a whole?"),
         ("How large was Taiwan's trade surplus in 1986?", "And in 1985?",
          "How large was Taiwan's trade surplus in 1985?"),
+        ("What was Japan's surplus in the first quarter of 1987?", "And the previous quarter?",
+         "What was Japan's surplus in the fourth quarter of 1986?"),
     ],
 )
 def test_a_follow_up_keeps_the_subject_and_period_it_does_not_replace(
     first: str, follow_up: str, standalone: str
 ) -> None:
     assert _after(first, follow_up) == standalone
+
+
+def test_a_period_that_cannot_move_as_asked_is_not_moved() -> None:
+    # a month is not "the previous quarter", and a yearless month has no year to go back
+    assert "1986" not in _after("What was Japan's surplus in March 1987?",
+                                "And the previous quarter?")
+    assert "-1" not in _after("What was Japan's surplus in March?", "And a year earlier?")
 
 
 def test_a_question_naming_no_subject_continues_the_conversation() -> None:

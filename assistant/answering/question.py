@@ -349,12 +349,12 @@ def _shifted_period(question: str, prev_core: str) -> str | None:
     for pattern, years, months in _RELATIVE_SHIFT:
         if not pattern.search(question):
             continue
-        if months and (p.m1 != p.m2 and months == 1 or p.year is None):
-            return None  # "the month before" a span of months: not a month
-        m1, year = p.m1 - months, (p.year or 0) - years
+        if p.year is None or (months and p.m2 - p.m1 + 1 != months):
+            return None  # no year to move, or "the month before" a span of months
+        m1, year = p.m1 - months, p.year - years
         while m1 < 1:
             m1, year = m1 + 12, year - 1
-        moved = Period(year or None, m1, m1 + (p.m2 - p.m1), False)
+        moved = Period(year, m1, m1 + (p.m2 - p.m1), False)
         said, head = describe(moved), prev_core[:a]
         if not said.startswith("the"):
             head = re.sub(r"\bthe\s+$", "", head)  # "the first four months" -> "January–April"
