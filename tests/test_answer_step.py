@@ -331,3 +331,64 @@ def test_a_figure_of_the_other_flow_is_a_partial_answer(source: ExtractiveSource
     asked = source.draft(analyse("What were Yugoslavia's total exports?"),
                          passages(text, date="1987-03-30"))
     assert asked.outcome == "answer"
+
+
+def test_a_comparison_names_every_period_it_compares() -> None:
+    """Bases included, each with its year: the answer needs a figure for each."""
+    def periods(question: str) -> list[tuple[int | None, int, int]]:
+        return [(p.year, p.m1, p.m2) for p in analyse(question).compared]
+
+    assert periods("UK unemployment in May 1987 versus April?") == [(1987, 5, 5), (1987, 4, 4)]
+    assert analyse("UK unemployment in May 1987 versus April?").kind == "compare"
+    assert periods("Taiwan's first-quarter 1987 trade surplus vs the same quarter of 1986?") == [
+        (1987, 1, 3), (1986, 1, 3)]
+    assert periods("How big was the 1986/87 cotton crop compared with the year before?") == [
+        (1986, 1, 12), (1985, 1, 12)]
+    # words of the comparison and what is left of "1985's" are not what it is about
+    assert analyse("How did Portugal's 1986 trade deficit compare with 1985's?").terms == (
+        "portugal", "trade", "deficit")
+
+
+def test_a_sentence_naming_a_year_earlier_states_that_period_too() -> None:
+    from ingest.text.periods import earlier_bases
+
+    march = [Period(1987, 3, 3)]
+    assert earlier_bases("1.45 billion, against 1.02 billion a year earlier", march) == [
+        Period(1986, 3, 3, True)]
+    assert earlier_bases("up from 2.1 pct the previous month", march) == [
+        Period(1987, 2, 2, True)]
+    assert earlier_bases("1.45 billion in March", march) == []
+
+
+def test_a_comparison_gives_a_figure_for_each_period_of_the_measure_asked(
+    source: ExtractiveSource,
+) -> None:
+    text = ("Britain's unemployment fell 64,300 in May to 2.95 mln, the department said.\n"
+            "May was the eleventh successive decline from a peak of 11.6 pct.\n"
+            "Imports rose 4 pct in April to 7.1 billion stg.\n"
+            "In April, unemployment fell by 21,600 to 3.02 mln.")
+    draft = source.draft(analyse("UK unemployment in May 1987 versus April?"),
+                         passages(text, date="1987-06-11"))
+    said = " ".join(c.text for c in draft.claims)
+    assert draft.outcome == "answer"
+    assert "2.95 mln" in said and "3.02 mln" in said
+    assert "7.1 billion" not in said  # April's figure of another measure
+
+
+def test_a_sentence_comparing_both_figures_answers_alone(source: ExtractiveSource) -> None:
+    text = ("China imported 1.18 mln tonnes of sugar in 1986, down from 1.9 mln in 1985.\n"
+            "Sugar imports in 1985 were the highest in a decade.\n"
+            "China's sugar output in 1986 was 5.2 mln tonnes.")
+    draft = source.draft(analyse("How much sugar did China import in 1986 compared with 1985?"),
+                         passages(text, date="1987-04-20"))
+    assert [c.text for c in draft.claims][0].startswith("China imported 1.18 mln")
+
+
+def test_a_summary_is_compared_with_its_topic_not_its_request() -> None:
+    q = analyse("Summarize the terms of Jamaica's March 1987 draft rescheduling.")
+    assert q.kind == "summary"
+    assert q.topic == "the terms of Jamaica's March 1987 draft rescheduling."
+    assert "summar" not in " ".join(q.terms)
+    assert analyse("Give me the key figures from Bangladesh's forecast.").kind == "summary"
+    other = analyse("What did Jamaica agree?")
+    assert other.topic == other.standalone

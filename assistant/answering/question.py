@@ -27,6 +27,7 @@ __all__ = [
     "focus_terms",
     "is_figure_question",
     "key_terms",
+    "measure_classes",
 ]
 
 History = Sequence[tuple[str, str]]
@@ -37,7 +38,8 @@ _QUESTION_WORDS = frozenset(
         "how much many what which when where who whom whose why did does do was were is are "
         "value amount figure number reach reached stand according give tell know "
         "state say said report reported latest recent current happen happened there kind "
-        "much far long big large level percentage percent"
+        "much far long big large level percentage percent compare compared comparison "
+        "versus vs"
     )
 )
 # What a figure measures in economic news ("deficit", "reserves", "money supply" ...).
@@ -47,6 +49,41 @@ _MEASURES = (
     r"tariff|duty|reserve|supply|debt|income|spending|budget|inflation|unemployment|gnp|gdp|"
     r"profit|loss|quota|yield|forecast|estimate|crop|harvest|stock|inflow|outflow"
 )
+_MEASURE_TERMS = frozenset(
+    tokenize(" ".join(_MEASURES.split("|")) + " order orders starts spend reserves sold sell "
+             "bought buy ship shipped shipments payments account")
+)
+# What a figure is a figure of, by class: a sentence naming another class than the
+# question's is about another figure ("imports rose" for "the trade surplus").
+_MEASURE_CLASSES = {
+    t: name
+    for name, words in {
+        "production": "output production crop harvest",
+        "income": "earnings income revenue receipts",
+        "export": "exports shipments",
+        "import": "imports",
+        "balance": "deficit surplus balance",
+        "reserve": "reserves",
+        "unemployment": "unemployment jobless",
+        "gdp": "gdp gnp",
+        "inflation": "inflation",
+        "profit": "profit loss",
+        "order": "orders",
+        "investment": "investment inflow outflow",
+        "spending": "spending budget",
+        "debt": "debt",
+        "price": "price",
+        "tariff": "tariff duty",
+    }.items()
+    for t in tokenize(words)
+}
+
+
+def measure_classes(tokens: Sequence[str] | set[str]) -> frozenset[str]:
+    """The classes of figure that stemmed ``tokens`` name ("deficit" -> "balance")."""
+    return frozenset(_MEASURE_CLASSES[t] for t in tokens if t in _MEASURE_CLASSES)
+
+
 _FIGURE_CUES = re.compile(
     r"\b(how (?:much|many|big|large|far)|what (?:was|were|is|are) (?:the |its |their )?"
     rf"(?:[\w'’-]+ ){{0,4}}?(?:{_MEASURES})s?\b|by how much|what percentage|what share|"
@@ -98,9 +135,14 @@ def key_terms(text: str, *, periods: bool = True) -> list[str]:
     are left out; periods are compared as periods, not as words.
     """
     if not periods:
+        text = _SPLIT_YEAR.sub(lambda m: m.group(1), text)  # "1986/87" is one period
         for a, b, _ in reversed(period_spans(text)):
             text = text[:a] + " " + text[b:]
-    return [t for t in dict.fromkeys(tokenize(text)) if t not in _QUESTION_WORDS]
+    # a lone letter is what is left of "1985's" or "U.N."
+    return [t for t in dict.fromkeys(tokenize(text)) if t not in _QUESTION_WORDS and len(t) > 1]
+
+
+_SPLIT_YEAR = re.compile(r"\b((?:19|20)\d\d)/(?:\d\d){1,2}\b")
 
 
 def is_figure_question(question: str) -> bool:
@@ -432,7 +474,16 @@ _SUMMARY = re.compile(
     r"gist)\b|\bwhat (?:are|were) the (?:main|key|major|principal) (?:points|facts|"
     r"findings|takeaways|details|elements|features|provisions|highlights|developments)\b|"
     r"\bwhat (?:is|was) (?:the )?(?:article|story|report|news) about\b|\bin (?:a )?nutshell\b|"
-    r"\bmain points\b|\bkey points\b",
+    r"\bmain points\b|\bkey (?:points|figures|facts)\b",
+    re.I,
+)
+# The request of a summary question, without what it is about: "Summarize <topic>".
+_SUMMARY_REQUEST = re.compile(
+    r"^\s*(?:please\s+)?(?:(?:can|could) you\s+)?(?:summari[sz]e|sum up|recap|"
+    r"give (?:me )?(?:a |an )?(?:quick |short |brief )?(?:summary|overview|rundown|recap|gist) "
+    r"of|give (?:me )?the (?:main|key|major) (?:points|figures|facts|details) (?:of|from|in)|"
+    r"what (?:are|were) the (?:main|key|major|principal) [\w-]+ (?:of|from|in|about)|"
+    r"what (?:is|was) (?:the )?(?:article|story|report|news) about)\s*[:,]?\s*",
     re.I,
 )
 _LIST = re.compile(
@@ -518,6 +569,9 @@ class Question:
         names: other names (people, companies, places), without countries and periods.
         direction: "grow" or "fall" when the question says which way something moved.
         latest: the question asks for the latest, most recent or current figure.
+        compared: every period the question names, comparison bases included, each with
+            its year ("May 1987 versus April": April 1987; "the same quarter of 1986" and
+            "the year before" read against the first period named).
     """
 
     text: str
@@ -535,6 +589,24 @@ class Question:
     names: tuple[str, ...] = ()
     direction: str | None = None
     latest: bool = False
+    compared: tuple[Period, ...] = ()
+
+    @property
+    def topic(self) -> str:
+        """What the question is about, for comparing with sentences.
+
+        A summary's request words are left out ("Summarize Jamaica's rescheduling" ->
+        "Jamaica's rescheduling"): they are like no sentence of the story.
+        """
+        if self.kind != "summary":
+            return self.standalone
+        rest = _SUMMARY_REQUEST.sub("", self.standalone, count=1)
+        return rest if len(rest) >= 8 else self.standalone
+
+    @property
+    def measures(self) -> tuple[str, ...]:
+        """The content terms naming what is measured ("trade", "deficit", "unemploy")."""
+        return tuple(t for t in self.terms if t in _MEASURE_TERMS)
 
     @property
     def core(self) -> str:
@@ -550,8 +622,7 @@ def _kind(text: str, wanted: str | None) -> str:
         return "summary"
     if _CAUSE.search(text):
         return "cause"
-    if _COMPARE.search(text) and (wanted in _FIGURE_KINDS or
-                                  len([p for p in extract_periods(text) if not p.base]) >= 2):
+    if _COMPARE.search(text) and (wanted in _FIGURE_KINDS or len(compared_periods(text)) >= 2):
         return "compare"
     if _LIST.search(text):
         return "list"
@@ -601,7 +672,8 @@ def analyse(question: str, history: History = (), context: str = "") -> Question
         text=text,
         standalone=standalone,
         context=context,
-        terms=tuple(key_terms(standalone, periods=False)),
+        terms=tuple(key_terms(_SUMMARY_REQUEST.sub("", standalone, count=1)
+                              if kind == "summary" else standalone, periods=False)),
         focus=tuple(focus_terms(core)),
         kind=kind,
         answer_type=wanted,
@@ -613,4 +685,37 @@ def analyse(question: str, history: History = (), context: str = "") -> Question
         names=names,
         direction="grow" if grow and not fall else "fall" if fall and not grow else None,
         latest=bool(_LATEST.search(core)),
+        compared=compared_periods(core),
     )
+
+
+_SAME_PERIOD = re.compile(
+    r"\bthe same (?:period|months?|quarter|time|stretch) (?:of|in|a year earlier in) "
+    r"(?P<year>(?:19|20)\d\d)\b", re.I)
+_YEAR_BEFORE = re.compile(
+    r"\b(?:the (?:year|twelve months) (?:before|earlier)|a year (?:earlier|before|ago)|"
+    r"the (?:previous|prior|preceding) year|last year's|the year-earlier)\b", re.I)
+_YEAR_AFTER = re.compile(r"\bthe (?:following|next|subsequent) (?:fiscal )?year\b", re.I)
+
+
+def compared_periods(text: str) -> tuple[Period, ...]:
+    """Every period a question names, bases included, each given its year (see ``Question``)."""
+    text = _SPLIT_YEAR.sub(lambda m: m.group(1), text)  # "1985/86" is one period
+    found = [Period(p.year, p.m1, p.m2) for p in extract_periods(text)]
+    first = next((p for p in found if p.year is not None), None)
+    if first is None:
+        return tuple(dict.fromkeys(found))
+    # "May 1987 versus April": a month without a year is the first dated period's year
+    # (the year before when the month comes after the dated month it is compared with
+    # would be a guess; the question names one year)
+    found = [Period(first.year, p.m1, p.m2) if p.year is None else p for p in found]
+    same = _SAME_PERIOD.search(text)
+    if same:  # "Q1 1987 vs the same quarter of 1986": the first period's months in 1986
+        year = int(same.group("year"))
+        found = [p for p in found if not (p.year == year and (p.m1, p.m2) == (1, 12))]
+        found.append(Period(year, first.m1, first.m2))
+    if _YEAR_BEFORE.search(text) and len(found) == 1:
+        found.append(Period(first.year - 1 if first.year else None, first.m1, first.m2))
+    if _YEAR_AFTER.search(text) and len(found) == 1:
+        found.append(Period(first.year + 1 if first.year else None, first.m1, first.m2))
+    return tuple(dict.fromkeys(found))

@@ -21,6 +21,7 @@ __all__ = [
     "date_year",
     "dated_period_spans",
     "describe",
+    "earlier_bases",
     "extract_periods",
     "fill_years",
     "period_spans",
@@ -411,6 +412,39 @@ def context_periods(
             for p in own
         ]
     return own
+
+
+_A_YEAR_EARLIER = re.compile(
+    r"\b(?:a|one) year (?:earlier|before|ago)\b|\byear-(?:earlier|ago)\b|\bthe (?:previous|prior|"
+    r"preceding|year-earlier) (?:year|period)\b|\bthe same (?:month|period|quarter|time|months) "
+    r"(?:of |in )?(?:last|the previous|a year earlier|the year before)\b|\bthe year before\b",
+    re.I,
+)
+_A_MONTH_EARLIER = re.compile(
+    r"\b(?:a|one) month (?:earlier|before)\b|\bthe (?:previous|prior|preceding) month\b|"
+    r"\bin the month before\b",
+    re.I,
+)
+
+
+def earlier_bases(text: str, stated: Sequence[Period]) -> list[Period]:
+    """The comparison bases a sentence names relative to its own period.
+
+    "1.45 billion in March against 1.02 billion a year earlier" also states March of the
+    year before; "up from 2.1 pct the previous month" the month before a single month.
+    """
+    dated = [p for p in stated if not p.base and p.year is not None]
+    if not dated:
+        return []
+    out: list[Period] = []
+    if _A_YEAR_EARLIER.search(text):
+        out += [Period(p.year - 1, p.m1, p.m2, True) for p in dated if p.year]
+    if _A_MONTH_EARLIER.search(text):
+        for p in dated:
+            if p.year and p.m1 == p.m2:
+                y, mo = divmod(p.year * 12 + p.m1 - 2, 12)
+                out.append(Period(y, mo + 1, mo + 1, True))
+    return out
 
 
 def periods_overlap(claim: list[Period], source: list[Period]) -> bool:

@@ -26,11 +26,17 @@ import numpy as np
 from assistant.answering.draft import Claim, Draft, Outcome
 from assistant.answering.guard import looks_like_instruction
 from assistant.answering.passages import Passage
-from assistant.answering.question import Question
+from assistant.answering.question import Question, measure_classes
 from assistant.answering.scorer import OUTCOME_FEATURES, SENTENCE_FEATURES, ScorerWeights
 from ingest.text.figures import Figure, extract_figures
 from ingest.text.gazetteer import cities, countries, sectors
-from ingest.text.periods import Period, describe, periods_compatible, periods_overlap
+from ingest.text.periods import (
+    Period,
+    describe,
+    earlier_bases,
+    periods_compatible,
+    periods_overlap,
+)
 from ingest.text.sentences import flowing
 from ingest.text.tokens import tokenize
 from vectorstore.embeddings import Embedder
@@ -98,13 +104,19 @@ def _names_flow(sentence: str, flow: str) -> bool:
     return bool((_EXPORT_WORD if flow == "export" else _IMPORT_WORD).search(sentence))
 
 
-def related_similarity(ranked: list[Candidate]) -> float:
+def related_similarity(ranked: list[Candidate], *, summary: bool = False) -> float:
     """How related the passages are to the question: the best-ranked sentence's similarity.
 
     (The most similar of the top five was tried: it answers out-of-corpus questions such as
-    "What is the capital of France?" with any sentence about a company's capital.)
+    "What is the capital of France?" with any sentence about a company's capital.) For a
+    summary it is the most similar of the top five: a summary is about a whole story, and
+    the sentence ranked first for "Summarize GATT's warning" need not be the one most like it.
     """
-    return ranked[0].cue("dense") if ranked else 0.0
+    if not ranked:
+        return 0.0
+    if summary:
+        return max(c.cue("dense") for c in ranked[:5])
+    return ranked[0].cue("dense")
 
 
 @dataclass
@@ -257,7 +269,7 @@ class ExtractiveSource:
         if self.weights.max_embedded:
             picked = picked[: self.weights.max_embedded]
         if picked:
-            qvec = self.embedder.encode_query(q.standalone)
+            qvec = self.embedder.encode_query(q.topic)
             vecs = self.embedder.encode_cached([flowing(cands[j].text) for j in picked])
             for j, d in zip(picked, vecs @ qvec, strict=True):
                 cands[j].x[SENTENCE_FEATURES.index("dense")] = float(d)
@@ -324,6 +336,11 @@ class ExtractiveSource:
         read = p.periods_of(c.index)
         stated = [s for s in read if not s.base]
         bases = [Period(s.year, s.m1, s.m2) for s in read if s.base]
+        if q.kind == "compare" and len(q.compared) >= 2 and stated:
+            # a comparison is answered by a figure for any period compared, its base too
+            read = stated + bases + earlier_bases(c.text, stated)
+            return 1.0 if periods_compatible(list(q.compared), [
+                Period(s.year, s.m1, s.m2) for s in read]) else -1.0
         if stated and bases and q.wants_figure and periods_compatible(list(q.periods), bases):
             return 0.5  # "rose to 8,285 tonnes in 1986 from 5,908 in 1985" states 1985's too
         if stated:
@@ -492,7 +509,8 @@ class ExtractiveSource:
         missing = q.countries - self._countries_of(ctx)
         if missing:  # about a country no passage mentions
             return ("refused" if missing == q.countries else "partial"), confidence
-        if related_similarity(ranked) < self.weights.related_threshold or self._unknown(q):
+        related = related_similarity(ranked, summary=q.kind == "summary")
+        if related < self.weights.related_threshold or self._unknown(q):
             return "refused", confidence  # nothing related, or what is asked about is unknown
         if q.kind == "summary":
             return "answer", confidence  # related passages are what a summary is made of
@@ -576,7 +594,7 @@ class ExtractiveSource:
         if q.kind == "summary":
             return self._central(q, ranked, ctx)
         if q.kind == "compare":
-            return self._close_ones(self._both_figures(best, ranked, ctx), ranked)
+            return self._close_ones(self._both_figures(q, ranked, ctx), ranked)
         return self._with_missing_part(q, best, ranked, ctx)
 
     def _close_ones(self, chosen: list[Candidate], ranked: list[Candidate]) -> list[Candidate]:
@@ -673,7 +691,7 @@ class ExtractiveSource:
             pool = ranked[:8]
         vecs = self.embedder.encode_cached([flowing(c.text) for c in pool])
         centre = vecs.mean(axis=0)
-        qvec = self.embedder.encode_query(q.standalone)
+        qvec = self.embedder.encode_query(q.topic)
         # the key facts of a news story are its figures: a sentence stating one is preferred
         figured = np.array([1.0 if extract_figures(c.text) else 0.0 for c in pool])
         scores = vecs @ centre + 0.5 * (vecs @ qvec) + self.weights.summary_figure_bonus * figured
@@ -689,9 +707,20 @@ class ExtractiveSource:
                 break
         return [pool[j] for j in chosen]
 
-    def _both_figures(self, best: Candidate, ranked: list[Candidate],
+    def _both_figures(self, q: Question, ranked: list[Candidate],
                       ctx: _Context) -> list[Candidate]:
-        """A comparison: both figures (one sentence stating both, or two sentences)."""
+        """A comparison: both figures (one sentence stating both, or two sentences).
+
+        When the question names the periods compared, each is answered by the best
+        sentence stating a figure for it (its own period or a base such as "from 1.9 mln
+        in 1985" or "a year earlier"); otherwise the best sentence and the best one about
+        another period or article.
+        """
+        if len(q.compared) >= 2:
+            chosen = self._per_period(q, list(q.compared), ranked, ctx)
+            if chosen:
+                return chosen
+        best = ranked[0]
         figures = extract_figures(best.text)
         if len(figures) >= 2:
             return [best]
@@ -709,6 +738,49 @@ class ExtractiveSource:
             if different and self.weights.probability(c.logit) >= self.weights.list_threshold * 0.5:
                 return [best, c]
         return [best]
+
+    def _per_period(self, q: Question, targets: list[Period], ranked: list[Candidate],
+                    ctx: _Context) -> list[Candidate]:
+        """The best sentences covering the periods compared; [] when fewer than two are."""
+        floor = self.weights.list_threshold * 0.5
+        pool = [c for c in ranked[:12]
+                if extract_figures(c.text) and self.weights.probability(c.logit) >= floor]
+
+        def covers(c: Candidate) -> frozenset[int]:
+            read = ctx.by_n[c.passage].periods_of(c.index)
+            read = read + earlier_bases(c.text, read)
+            return frozenset(i for i, t in enumerate(targets)
+                             if any(t.matches(Period(s.year, s.m1, s.m2)) for s in read))
+
+        # figures of what is compared: a sentence names some of the question's words and
+        # no other kind of figure only ("imports rose" for "the trade surplus")
+        asked = measure_classes(q.terms)
+        terms = set(q.terms)
+
+        def about_it(c: Candidate) -> bool:
+            words = set(tokenize(c.text))
+            named = measure_classes(words)
+            return bool(words & terms) and (not asked or not named or bool(named & asked))
+
+        pool = [c for c in pool if about_it(c)]
+        cover = [covers(c) for c in pool]
+        every = frozenset(range(len(targets)))
+        if pool and cover[0] and _COMPARED_FIGURE.search(flowing(pool[0].text)):
+            # "narrow to 90.2 billion in 1987/88 from an estimated 98 billion": the best
+            # sentence about a period compared compares two figures itself
+            return [pool[0]]
+        both = [c for c, got in zip(pool[:3], cover[:3], strict=False) if got == every]
+        if both:  # "imported 1.18 mln tonnes in 1986, down from 1.9 mln in 1985"
+            return [both[0]]
+        chosen: list[Candidate] = []
+        done: frozenset[int] = frozenset()
+        for c, got in zip(pool, cover, strict=True):
+            if got - done:
+                chosen.append(c)
+                done |= got
+            if done == every or len(chosen) >= self.weights.max_sentences:
+                break
+        return chosen if len(done) >= 2 else []
 
     # -- claims -------------------------------------------------------------------------------
 
@@ -734,6 +806,18 @@ class ExtractiveSource:
         said.update(key(i) for i in range(first, c.index + 1))
         text = p.text[p.sentences[first].start : p.sentences[c.index].end]
         return Claim(flowing(text), [c.passage], [(c.passage, first, c.index)])
+
+
+_COMPARED_FIGURE = re.compile(
+    r"\d[^.;]*?\b(?:from|against|compared (?:with|to)|versus|vs\.?|after)\s+(?:an? |the )?"
+    r"(?:(?:estimated|revised|provisional|record|upwardly|downwardly|year-earlier|previous)\s+)*"
+    r"[$€£]?\d"
+    # "hit a record 6.96 billion in 1985/86, is expected to decline to 5.6 billion"
+    r"|\d[^.;]*?\b(?:rise|fall|decline|drop|narrow|widen|grow|increase|decrease|climb|shrink|"
+    r"ease|reach)\w*\s+to\s+(?:about |around |some )?[$€£]?\d",
+    re.I,
+)
+"""A sentence comparing two figures itself: "rose to 7.08 billion from 5.33 billion"."""
 
 
 def _as_written(term: str, text: str) -> str:
