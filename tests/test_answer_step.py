@@ -392,3 +392,31 @@ def test_a_summary_is_compared_with_its_topic_not_its_request() -> None:
     assert analyse("Give me the key figures from Bangladesh's forecast.").kind == "summary"
     other = analyse("What did Jamaica agree?")
     assert other.topic == other.standalone
+
+
+def test_a_yearless_month_in_a_dated_article_is_read_against_its_date() -> None:
+    """Not against another sentence's year: a record's ("since 1953") or a base's."""
+    earlier = ["It was the worst level since records began in 1953.",
+               "The deficit compared with 1.76 billion dlrs in February 1986."]
+    assert context_periods("Unadjusted February unemployment rose.", earlier,
+                           "1987-03-30") == [Period(1987, 2, 2)]
+    # undated text still takes the year of the text before it
+    assert context_periods("Exports in May alone rose.", ["In January-May 2025 ..."],
+                           None) == [Period(2025, 5, 5)]
+
+
+def test_a_base_figure_described_before_its_period_is_a_base() -> None:
+    from ingest.text.periods import extract_periods
+
+    def read(text: str) -> list[tuple[int | None, int, bool]]:
+        return [(p.year, p.m1, p.base) for p in extract_periods(text)]
+
+    assert read("The deficit compared with a deficit of 1.76 billion dlrs in February 1986.") == [
+        (1986, 2, True)]
+    assert read("Imports were 42 pct above the 16.98 billion dlrs recorded in February 1986.") == [
+        (1986, 2, True)]
+    # a figure moving "to" its level states that period; a new clause is not a base
+    assert read("Exports rose 5 pct from a year earlier to 3 billion dlrs in March.") == [
+        (None, 3, False)]
+    assert read("The surplus was 3 billion in 1986 against 2 billion in 1985, and exports in "
+                "1986 rose.") == [(1986, 1, False), (1985, 1, True), (1986, 1, False)]

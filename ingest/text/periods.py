@@ -101,6 +101,24 @@ class Period:
         return self.year is None or other.year is None or self.year == other.year
 
 
+# A base figure described before its period: "compared with a deficit of 1.76 billion dlrs
+# in February 1986", "42 pct above the 16.98 billion dlrs recorded in February 1986". The
+# words between hold a figure and no "to" ("from a year earlier to 3 billion in March" is
+# March's figure, not a base).
+_BASE_PHRASE = re.compile(
+    r"\b(?:than|from|over|compared (?:with|to)|versus|vs\.?|against|above|below)\s+"
+    r"(?:(?!to\b)[^\s.;:,]+\s+){0,6}?[$€£]?\d(?:[\d.,/-]*\d)?(?:\s+(?!to\b)[^\s.;:,]+){0,5}?"
+    r"\s+(?:in|of|for|during|at end-|at the end of)\s*$",
+    re.I,
+)
+
+
+def is_base(text: str, start: int) -> bool:
+    """Whether the period phrase at ``start`` of ``text`` is a comparison base."""
+    return bool(_BASE_CUE.search(text[max(0, start - 40) : start])
+                or _BASE_PHRASE.search(text[max(0, start - 90) : start]))
+
+
 MASK = re.compile(r"\b\d{4}-\d{2}-\d{2}\b|\[\d+(?:\s*[,;–-]\s*\d+)*\]")
 """ISO dates and citation markers: neither names a figure or a period."""
 
@@ -125,7 +143,7 @@ def _period_spans(text: str) -> tuple[tuple[int, int, Period], ...]:
     def add(m: re.Match[str], year: int | None, m1: int, m2: int) -> None:
         if any(a < m.end() and m.start() < b for a, b in taken):
             return
-        base = bool(_BASE_CUE.search(text[max(0, m.start() - 40) : m.start()]))
+        base = is_base(text, m.start())
         taken.append((m.start(), m.end()))
         found.append((m.start(), m.end(), Period(year, m1, m2, base)))
 
@@ -314,7 +332,7 @@ def dated_period_spans(text: str, date: str | None) -> list[tuple[int, int, Peri
             continue
         found = relative_periods(m.group(), date)
         if found:
-            base = bool(_BASE_CUE.search(text[max(0, m.start() - 40) : m.start()]))
+            base = is_base(text, m.start())
             p = found[0]
             spans.append((m.start(), m.end(), Period(p.year, p.m1, p.m2, base)))
     spans.sort(key=lambda s: (s[0], s[1]))
@@ -347,7 +365,7 @@ def relative_periods(text: str, date: str | None) -> list[Period]:
     year, month = ref
     out: list[Period] = []
     for m in _RELATIVE.finditer(text):
-        base = bool(_BASE_CUE.search(text[max(0, m.start() - 40) : m.start()]))
+        base = is_base(text, m.start())
         if m.group("ago"):  # "this time last year"
             out.append(Period(year - 1, month, month, base))
             continue
@@ -391,8 +409,9 @@ def context_periods(
             such month up to the article's date ("in February", written in March 1987).
 
     A sentence with no period of its own ("It was the third decline in a row.")
-    takes the nearest earlier text's; a month without a year takes the year of the
-    nearest earlier text that states one.
+    takes the nearest earlier text's; a month without a year is read against the
+    article's date (see above), or in undated text takes the year of the nearest
+    earlier text that states one.
     """
     own = extract_periods(sentence) + relative_periods(sentence, date)
     if not any(not p.base for p in own):
@@ -402,8 +421,12 @@ def context_periods(
             if found:
                 own = own + found
                 break
-    own = fill_years(own, earlier)
     ref = _reference(date)
+    # In a dated article a month without a year is the latest such month up to the date:
+    # another sentence's year may be a record's ("the worst since 1953") or another
+    # clause's; undated text takes the nearest earlier text's year.
+    if ref is None:
+        own = fill_years(own, earlier)
     if ref is not None and any(p.year is None for p in own):
         year, month = ref
         own = [
