@@ -420,3 +420,15 @@ def test_a_base_figure_described_before_its_period_is_a_base() -> None:
         (None, 3, False)]
     assert read("The surplus was 3 billion in 1986 against 2 billion in 1985, and exports in "
                 "1986 rose.") == [(1986, 1, False), (1985, 1, True), (1986, 1, False)]
+
+
+def test_what_an_article_reports_happened_when_it_was_written(source: ExtractiveSource) -> None:
+    """For a name, a cause or a list the article's date is the period asked about."""
+    text = ("The fund's budget for 1988 will be cut sharply.\n"
+            "The IMF team also urges Belgium to adopt a firm interest rate policy.")
+    asked = "What did the IMF team recommend to Belgium in March 1987?"
+    draft = source.draft(analyse(asked), passages(text, date="1987-03-20"))
+    assert draft.outcome == "answer"
+    assert "interest rate policy" in " ".join(c.text for c in draft.claims)
+    later = source.draft(analyse(asked), passages(text, date="1987-09-20"))
+    assert later.outcome == "partial"  # written in September: another time than asked

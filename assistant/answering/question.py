@@ -47,7 +47,8 @@ _MEASURES = (
     r"value|amount|total|volume|share|figure|level|growth|rate|target|deficit|surplus|balance|"
     r"price|cost|investment|exports|imports|trade|revenue|earnings|output|production|sales|"
     r"tariff|duty|reserve|supply|debt|income|spending|budget|inflation|unemployment|gnp|gdp|"
-    r"profit|loss|quota|yield|forecast|estimate|crop|harvest|stock|inflow|outflow"
+    r"profit|loss|quota|yield|forecast|estimate|crop|harvest|stock|inflow|outflow|index|"
+    r"ratio|deflator|premium|margin"
 )
 _MEASURE_TERMS = frozenset(
     tokenize(" ".join(_MEASURES.split("|")) + " order orders starts spend reserves sold sell "

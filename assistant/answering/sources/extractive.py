@@ -333,6 +333,11 @@ class ExtractiveSource:
                         figures: list[Figure], ctx: _Context) -> float:
         if not q.periods:
             return 0.0
+        if not q.wants_figure and q.kind != "compare" and _reported_in(p.meta.date, q.periods):
+            # what an article reports (a recommendation, a cause, a name) happened when it
+            # was written: "the IMF team urges Belgium ..." in a March 1987 story answers
+            # "What did the IMF recommend in March 1987?" whatever other periods it names
+            return 1.0
         read = p.periods_of(c.index)
         stated = [s for s in read if not s.base]
         bases = [Period(s.year, s.m1, s.m2) for s in read if s.base]
@@ -806,6 +811,19 @@ class ExtractiveSource:
         said.update(key(i) for i in range(first, c.index + 1))
         text = p.text[p.sentences[first].start : p.sentences[c.index].end]
         return Claim(flowing(text), [c.passage], [(c.passage, first, c.index)])
+
+
+def _reported_in(date: str | None, asked: tuple[Period, ...]) -> bool:
+    """Whether an article of ``date`` reports within a period asked (or the month after it)."""
+    m = re.match(r"(\d{4})-(\d\d)", date or "")
+    if not m:
+        return False
+    year, month = int(m.group(1)), int(m.group(2))
+    return any(
+        p.year in (None, year) and p.m1 <= month <= p.m2 + (1 if p.m1 == p.m2 else 0)
+        or (p.year == year - 1 and p.m1 == p.m2 == 12 and month == 1)
+        for p in asked
+    )
 
 
 _COMPARED_FIGURE = re.compile(
