@@ -800,15 +800,27 @@ def library_page() -> None:
 @st.cache_resource(show_spinner=False)
 def watcher() -> Watcher:
     """This server process's one watcher: it polls in a background thread while it is on."""
-    return base_assistant().watcher()
+    return base_assistant().watcher(follow_toggle=True)
+
+
+def sync_watcher(on: bool) -> Watcher:
+    """Run this process's watcher as the store's *Watch* toggle says (see ``watching()``)."""
+    w = watcher()
+    if on and not w.running:
+        w.start()
+    elif not on and w.running:
+        w.stop(timeout=5)
+    return w
 
 
 def _toggle_watch() -> None:
-    w = watcher()
-    if state().watch_toggle:
-        w.start()
-    else:
-        w.stop(timeout=5)
+    on = bool(state().watch_toggle)
+    try:
+        base_assistant().set_watching(on)
+    except AssistantError as exc:
+        state().watch_error = f"Could not switch watching {'on' if on else 'off'}: {exc}"
+        return
+    sync_watcher(on)
 
 
 def source_status(source: WatchedSource) -> str:
@@ -868,11 +880,20 @@ def feeds_section(base: Assistant) -> None:
             else:
                 ss.notice = f"No longer watching {labels[gone]}; its articles stay."
                 st.rerun()
-    w = watcher()
-    ss.watch_toggle = w.running  # the process's watcher, whichever session switched it
+    if "watch_error" in ss:
+        st.error(md_escape(ss.pop("watch_error")))
+    try:
+        on = base.watching()
+        sync_watcher(on)
+    except AssistantError as exc:
+        st.error(str(exc))
+        on = watcher().running
+    ss.watch_toggle = on  # the store's state: every session, app process and restart
     col1, col2 = st.columns([3, 1], vertical_alignment="bottom")
     col1.toggle(f"Watch: poll every {base.settings.watch_interval:g} s while the app runs",
-                key="watch_toggle", on_change=_toggle_watch)
+                key="watch_toggle", on_change=_toggle_watch,
+                help="Remembered in the store: every browser session and app process sees "
+                     "it, and a restarted app watches again.")
     if col2.button("Poll now", icon=":material/sync:", key="poll_now"):
         with st.spinner("Polling the feeds and folders…"):
             try:
@@ -895,10 +916,14 @@ def feeds_section(base: Assistant) -> None:
 def main() -> None:
     """Build the assistant (or explain why it cannot start) and run the chosen page."""
     try:
-        base_assistant()
+        base = base_assistant()
     except AssistantError as exc:
         st.error(f"Trade Desk cannot start: {exc}")
         st.stop()
+    try:  # the Watch toggle is the store's: a restarted app watches again
+        sync_watcher(base.watching())
+    except AssistantError:
+        pass  # the Library page shows the error
     page = st.navigation(
         [
             st.Page(chat_page, title="Chat", icon=":material/chat:", url_path="chat", default=True),

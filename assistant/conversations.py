@@ -3,8 +3,9 @@
 One SQLite file per store, ``$TRADEDESK_HOME/conversations/<store>.sqlite``, beside the
 ingest records but not inside them: ``tradedesk reset`` and ``rebuild`` re-create the
 records, and a user's history must outlive both. Its schema is built by numbered
-migrations (``CONVERSATION_MIGRATIONS``), applied and recorded the way the records'
-are (``ingest.records.migrations.apply_migrations``).
+migrations (``CONVERSATION_MIGRATIONS``, its own list and numbers), applied and recorded
+by the records' own code: ``ConversationStore`` is an ``ingest.records.base.SQLiteFile``
+(connection, pragmas, transactions, migration running and error causes).
 
 Every read and write is scoped to one user: a conversation of another user is
 "not found", never shown. Each turn is written in one transaction with its
@@ -21,16 +22,14 @@ import datetime as dt
 import hashlib
 import json
 import sqlite3
-import threading
-from collections.abc import Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any, Literal
 
 from assistant.answer import Answer
-from ingest.records.migrations import Migration, apply_migrations
-from vectorstore.errors import QuestionError, StoreError
+from ingest.records.base import SQLiteFile
+from ingest.records.migrations import Migration
+from vectorstore.errors import QuestionError
 
 __all__ = [
     "CONVERSATION_MIGRATIONS",
@@ -178,103 +177,39 @@ CONVERSATION_MIGRATIONS: tuple[Migration, ...] = (m001_conversations,)
 # -- the store ------------------------------------------------------------------------------
 
 
-class ConversationStore:
+class ConversationStore(SQLiteFile):
     """Saved conversations and feedback in one SQLite file (see the module docstring).
+
+    The connection, transactions and migration running are the records'
+    (``ingest.records.base.SQLiteFile``); the schema (``CONVERSATION_MIGRATIONS``), the
+    durability (``synchronous=FULL``) and the fixes named in errors are its own.
 
     Args:
         path: the SQLite file (created with its folder when missing).
         timeout: seconds to wait for another process's write.
     """
 
-    def __init__(self, path: Path, *, timeout: float = 30.0) -> None:
-        self.path = Path(path)
-        self.timeout = timeout
-        self._lock = threading.RLock()
-        self._conn: sqlite3.Connection | None = None
+    schema = CONVERSATION_MIGRATIONS
+    synchronous = "FULL"
+    what = "the conversation history"
+    writing = "save"
 
-    # -- connection -------------------------------------------------------------------------
-
-    def _error(self, action: str, exc: Exception) -> StoreError:
-        text = str(exc).lower()
-        if "readonly" in text or "read-only" in text or "permission" in text or (
-            "unable to open" in text
-        ):
-            fix = (
+    def _fix(self, cause: str) -> str:
+        return {
+            "not-writable": (
                 f"make {self.path.parent} writable, or set TRADEDESK_HOME to a writable folder"
-            )
-        elif "no space" in text or "full" in text:
-            fix = "free disk space and try again"
-        elif "malformed" in text or "not a database" in text:
-            fix = (
+            ),
+            "disk-full": "free disk space and try again",
+            "damaged": (
                 f"move {self.path} aside (the conversations in it are lost) and restart; "
                 "the articles are not affected"
-            )
-        elif "locked" in text or "busy" in text:
-            fix = "another process is writing conversations; try again in a moment"
-        else:
-            fix = f"check the file {self.path}"
-        return StoreError(
-            f"Could not {action} the conversation history at {self.path} ({exc}): {fix}."
-        )
-
-    def _connect(self) -> sqlite3.Connection:
-        with self._lock:
-            if self._conn is not None:
-                return self._conn
-            try:
-                self.path.parent.mkdir(parents=True, exist_ok=True)
-                conn = sqlite3.connect(
-                    self.path, timeout=self.timeout, check_same_thread=False,
-                    isolation_level=None,
-                )
-                conn.execute("PRAGMA journal_mode=WAL")
-                conn.execute("PRAGMA synchronous=FULL")
-                conn.execute("PRAGMA foreign_keys=ON")
-                apply_migrations(conn, CONVERSATION_MIGRATIONS)
-            except (sqlite3.Error, OSError) as exc:
-                raise self._error("open", exc) from exc
-            except ValueError as exc:  # written by a newer version
-                raise StoreError(
-                    f"Cannot open the conversation history at {self.path}: {exc}."
-                ) from exc
-            self._conn = conn
-            return conn
-
-    @contextmanager
-    def _tx(self, action: str = "save") -> Iterator[sqlite3.Connection]:
-        conn = self._connect()
-        with self._lock:
-            try:
-                conn.execute("BEGIN IMMEDIATE")
-                try:
-                    yield conn
-                except BaseException:
-                    conn.execute("ROLLBACK")
-                    raise
-                conn.execute("COMMIT")
-            except (sqlite3.Error, OSError) as exc:
-                raise self._error(action, exc) from exc
-
-    def _read(self, sql: str, args: Sequence[Any] = ()) -> list[sqlite3.Row]:
-        conn = self._connect()
-        with self._lock:
-            try:
-                cur = conn.execute(sql, tuple(args))
-                cur.row_factory = sqlite3.Row
-                return list(cur.fetchall())
-            except (sqlite3.Error, OSError) as exc:
-                raise self._error("read", exc) from exc
-
-    def close(self) -> None:
-        """Close the connection (the next call opens it again)."""
-        with self._lock:
-            if self._conn is not None:
-                self._conn.close()
-                self._conn = None
+            ),
+            "locked": "another process is writing conversations; try again in a moment",
+        }.get(cause, f"check the file {self.path}")
 
     def migrations(self) -> list[str]:
         """The names of the applied migrations, in order."""
-        return [r["name"] for r in self._read("SELECT name FROM migrations ORDER BY rowid")]
+        return self.applied_migrations()
 
     # -- conversations ----------------------------------------------------------------------
 

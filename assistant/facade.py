@@ -550,12 +550,28 @@ class Assistant:
 
     def watcher(
         self, on_poll: Callable[[PollReport | AssistantError], None] | None = None,
-        *, interval: float | None = None,
+        *, interval: float | None = None, follow_toggle: bool = False,
     ) -> Watcher:
-        """A ``Watcher`` polling this store every ``interval`` (default: the setting)."""
+        """A ``Watcher`` polling this store every ``interval`` (default: the setting).
+
+        With ``follow_toggle`` it stops by itself before a poll once ``watching()`` is off
+        (the app's watcher; ``tradedesk watch`` polls regardless).
+        """
         return Watcher(
-            self.poll, interval=interval or self.settings.watch_interval, on_poll=on_poll
+            self.poll, interval=interval or self.settings.watch_interval, on_poll=on_poll,
+            enabled=self.watching if follow_toggle else None,
         )
+
+    def watching(self) -> bool:
+        """Whether the app's *Watch* toggle is on for this store (stored in its records)."""
+        return self.records.watching()
+
+    def set_watching(self, on: bool) -> None:
+        """Switch the app's *Watch* toggle for this store.
+
+        Every app process, and a restart, sees it: each runs its watcher while it is on.
+        """
+        self.records.set_watching(on)
 
     def articles(self) -> list[ArticleInfo]:
         """The ingested articles, newest first."""

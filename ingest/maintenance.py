@@ -156,8 +156,12 @@ class Maintenance:
 
         With readable records every article is re-embedded from its recorded text (no
         source file needed). Damaged records are moved aside and the sources listed in
-        the manifest beside them are ingested again. A damaged embedded Chroma store is
-        moved aside too. Nothing is deleted: damaged files are kept as ``*.damaged-*``.
+        the manifest beside them are ingested again; the web articles (URLs, feeds),
+        which have no file, come back from the copies kept beside the records
+        (``ArticleRecords.write_web_copies``). A web source without a copy, like a file
+        that is gone, is named in the report's ``failed``: nothing is dropped silently.
+        A damaged embedded Chroma store is moved aside too. Nothing is deleted: damaged
+        files are kept as ``*.damaged-*``.
         """
         try:
             records_ok = not any(p.startswith("SQLite") for p in self.records.integrity())
@@ -172,11 +176,14 @@ class Maintenance:
         if records_ok:
             return self.ingestor.reembed(None)
         self.records.discard()
-        files = [Path(p) for p, _ in manifest if os.path.exists(p)]
+        web_docs, bad_copies = self.records.read_web_copies()
+        local = [(p, lbl) for p, lbl in manifest if not _is_url(p)]
+        files = [Path(p) for p, _ in local if os.path.exists(p)]
         uploads = self.uploads_dir.resolve()
         plain = [f for f in files if uploads not in f.resolve().parents]
-        uploaded = [(lbl, Path(p)) for p, lbl in manifest if Path(p) not in plain]
-        report = self.ingestor.ingest(plain, progress=progress) if plain else IngestReport()
+        uploaded = [(lbl, Path(p)) for p, lbl in local if Path(p) not in plain]
+        report = (self.ingestor.ingest(plain, progress=progress, documents=web_docs)
+                  if plain or web_docs else IngestReport())
         if uploaded:
             up = self.ingestor.ingest_uploads(
                 [(lbl, p.read_bytes()) for lbl, p in uploaded if p.exists()],
@@ -186,6 +193,21 @@ class Maintenance:
             report.added += up.added
             report.failed += up.failed
             report.chunks_written += up.chunks_written
-        missing = [p for p, _ in manifest if not os.path.exists(p)]
+        missing = [p for p, _ in local if not os.path.exists(p)]
         report.failed += [Failure(p, "source file no longer exists") for p in missing]
+        copied = {d.source_path for d in web_docs}
+        report.failed += [
+            Failure(p, f"the web articles from {lbl!r} could not be rebuilt: no copy of "
+                    "them was kept beside the records (they were ingested by an older "
+                    "Trade Desk, or the copies were deleted); ingest the URL again, or "
+                    "add the feed again and poll it")
+            for p, lbl in manifest if _is_url(p) and p not in copied
+        ]
+        report.failed += [
+            Failure(p, "this copy of a web article is damaged and was left out") for p in bad_copies
+        ]
         return report
+
+
+def _is_url(source: str) -> bool:
+    return source.startswith(("http://", "https://"))

@@ -456,6 +456,7 @@ class Ingestor:
         try:
             self.store.drop()
             self.records.reset()
+            self.records.write_manifest()  # a later rebuild must not bring them back
             self._stories = None
         finally:
             self._release(lock)

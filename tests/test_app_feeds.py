@@ -125,6 +125,51 @@ def test_library_page_adds_polls_watches_and_stops_watching_a_feed(
     assert sources_table(at) is None
 
 
+def _polls_of(api: Assistant, url: str) -> int:
+    return sum(r.location == url for r in api.poll_log(50))
+
+
+def test_the_watch_toggle_is_the_stores_in_every_session_and_after_a_restart(
+    api: Assistant, site: Site
+) -> None:
+    url = site.url("/atom.xml")
+    api.add_feed(url)
+    assert api.watching() is False
+    # A restart: the previous app process had switched watching on and is gone (this
+    # process's cached watcher is dropped); the new one shows the toggle on and watches.
+    api.set_watching(True)
+    st.cache_resource.clear()
+    try:
+        first = AppTest.from_file(APP, default_timeout=TIMEOUT).run()
+        assert not first.exception, first.exception
+        library(first)
+        assert first.toggle(key="watch_toggle").value is True
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and _polls_of(api, url) < 1:
+            time.sleep(0.2)
+        assert _polls_of(api, url) == 1  # the restarted app's watcher polled
+
+        # a second browser session sees the same toggle, and switching it off there ...
+        second = library(AppTest.from_file(APP, default_timeout=TIMEOUT).run())
+        assert second.toggle(key="watch_toggle").value is True
+        second.toggle(key="watch_toggle").set_value(False).run()
+        assert not second.exception, second.exception
+        assert api.watching() is False
+        # ... is what the first session shows next
+        first.run()
+        assert first.toggle(key="watch_toggle").value is False
+        # and on again from the first: stored, and the second sees it
+        first.toggle(key="watch_toggle").set_value(True).run()
+        assert api.watching() is True
+        second.run()
+        assert second.toggle(key="watch_toggle").value is True
+        second.toggle(key="watch_toggle").set_value(False).run()
+        assert api.watching() is False
+    finally:
+        api.set_watching(False)
+        api.remove_feed(url)
+
+
 def test_a_citation_of_a_web_article_links_to_it(at: AppTest, api: Assistant,
                                                   site: Site) -> None:
     report = api.ingest([site.url("/article.html")])

@@ -7,21 +7,20 @@ that loads anything from an article would hit them.
 
 from __future__ import annotations
 
-import http.server
 import os
 import subprocess
 import sys
-import threading
 import time
 import urllib.request
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
 from conftest import ARTIFACTS, ROOT, SAMPLE_DIR, free_port, wait_for_port
 from playwright.sync_api import Browser, BrowserContext, Locator, Page, expect, sync_playwright
+from websites import Listener, listening
 
 from assistant import Assistant, Settings
 from assistant.answer import Answer
@@ -40,56 +39,19 @@ TRANSPARENT = {"rgba(0, 0, 0, 0)", "transparent", ""}
 expect.set_options(timeout=WAIT_MS)
 
 
-# -- a listener that counts what the browser fetches --------------------------------------
-
-
-@dataclass
-class Listener:
-    """A tiny HTTP server on 127.0.0.1 recording every request path."""
-
-    port: int = 0
-    hits: list[str] = field(default_factory=list)
-    server: http.server.ThreadingHTTPServer | None = None
-
-    def start(self) -> Listener:
-        hits = self.hits
-
-        class Handler(http.server.BaseHTTPRequestHandler):
-            def do_GET(self) -> None:  # noqa: N802 - http.server's name
-                hits.append(self.path)
-                self.send_response(204)
-                self.end_headers()
-
-            do_POST = do_HEAD = do_GET  # noqa: N815
-
-            def log_message(self, *args: Any) -> None:
-                pass
-
-        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.port = self.server.server_address[1]
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-        return self
-
-    def stop(self) -> None:
-        if self.server is not None:
-            self.server.shutdown()
-            self.server.server_close()
+# -- listeners that count what the browser fetches (websites.Listener) -------------------
 
 
 @pytest.fixture(scope="module")
 def leak() -> Iterator[Listener]:
     """Target of the Markdown image and <img> in an article's body."""
-    listener = Listener().start()
-    yield listener
-    listener.stop()
+    yield from listening(status=204, content_type=None)
 
 
 @pytest.fixture(scope="module")
 def label_leak() -> Iterator[Listener]:
     """Target of the Markdown images in an article's title and source."""
-    listener = Listener().start()
-    yield listener
-    listener.stop()
+    yield from listening(status=204, content_type=None)
 
 
 def hostile_article(port: int) -> str:
@@ -409,7 +371,7 @@ def test_markup_in_a_title_is_not_loaded(session: Session, label_leak: Listener)
     summary = message.get_by_test_id("stExpander").first.locator("summary")
     expect(summary).to_contain_text("Uruguay")
     page.wait_for_timeout(1500)
-    assert [h for h in label_leak.hits if h == "/title"] == []
+    assert [p for p in label_leak.paths() if p == "/title"] == []
     expect(summary).to_contain_text(f"![t](http://127.0.0.1:{label_leak.port}/title)")
 
 
@@ -428,7 +390,7 @@ def test_markup_in_a_source_is_not_loaded(session: Session, label_leak: Listener
     expect(dialog).to_contain_text("Uruguay's beef exports to China")
     page.wait_for_timeout(1500)
     # ...the dialog's caption must too
-    assert [h for h in label_leak.hits if h == "/source"] == []
+    assert [p for p in label_leak.paths() if p == "/source"] == []
     expect(dialog.get_by_test_id("stCaptionContainer")).to_contain_text(
         f"![s](http://127.0.0.1:{label_leak.port}/source)"
     )

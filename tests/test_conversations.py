@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import sqlite3
 import subprocess
@@ -20,6 +21,7 @@ from conftest import ROOT
 
 from assistant.answer import Answer, Citation
 from assistant.conversations import (
+    CONVERSATION_MIGRATIONS,
     LOCAL_USER,
     ConversationStore,
     Turn,
@@ -86,6 +88,51 @@ def test_a_conversation_keeps_every_answer_field_across_a_reopen(
         ("user", "Where was it held?"), ("assistant", "The articles don't answer this question."),
     ]
     assert again.migrations() == ["m001_conversations"]
+
+
+OLD_DB = ROOT / "tests" / "data" / "stores" / "conversations-m001.sqlite"
+"""A history file written by the conversation store as it was before it was built on
+``ingest.records.base.SQLiteFile`` (commit cc538e9): two users, three turns, a rating."""
+
+
+def test_a_history_file_of_the_previous_code_opens_and_takes_new_migrations(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "conversations" / "tradedesk.sqlite"
+    path.parent.mkdir()
+    shutil.copyfile(OLD_DB, path)
+    store = ConversationStore(path)
+    assert store.migrations() == ["m001_conversations"]  # nothing re-applied
+    [c] = store.list_conversations(LOCAL_USER)
+    c = store.get(c.conversation_id, LOCAL_USER)
+    assert [t.question for t in c.turns] == ["How much did Turkey export to Italy?",
+                                             "And to Chile?"]
+    assert c.turns[0].answer == turkey_answer()
+    assert c.turns[0].filters == {"backend": "extractive", "k": 6}
+    assert c.turns[0].feedback is not None and c.turns[0].feedback.rating == "up"
+    assert c.turns[1].answer.refused
+    assert [x.title for x in store.list_conversations("alice")] == ["Alice's question"]
+    store.add_turn(c.conversation_id, LOCAL_USER, "Again?", turkey_answer("Again?"))
+    assert [t.n for t in store.get(c.conversation_id, LOCAL_USER).turns] == [1, 2, 3]
+    with sqlite3.connect(path) as raw:  # the records' schema is not mixed in
+        tables = {r[0] for r in raw.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+    assert tables == {"migrations", "conversations", "turns", "feedback"}
+    store.close()
+
+    # a later migration (the next number of the history's own list) runs on the old file
+    def m002_turn_notes(conn: sqlite3.Connection) -> None:
+        conn.execute("ALTER TABLE turns ADD COLUMN note TEXT NOT NULL DEFAULT ''")
+
+    class Later(ConversationStore):
+        schema = (*CONVERSATION_MIGRATIONS, m002_turn_notes)
+
+    later = Later(path)
+    assert later.migrations() == ["m001_conversations", "m002_turn_notes"]
+    assert len(later.get(c.conversation_id, LOCAL_USER).turns) == 3
+    later.close()
+    # and the code without it refuses the file, with the fix
+    with pytest.raises(Exception, match="upgrade Trade Desk"):
+        ConversationStore(path).list_conversations(LOCAL_USER)
 
 
 def test_listing_is_newest_first_searchable_renameable_and_deletable(
@@ -258,7 +305,7 @@ def test_an_unwritable_home_names_the_cause_and_the_fix(tmp_path: Path) -> None:
     # a file where the store's folder should be: no one, root included, can create it
     blocker = tmp_path / "ro"
     blocker.write_text("not a folder")
-    with pytest.raises(Exception, match="writable") as info:
+    with pytest.raises(Exception, match=r"make \S+ writable") as info:
         ConversationStore(blocker / "c" / "x.sqlite").list_conversations(LOCAL_USER)
     assert str(blocker) in str(info.value)  # names the place
 

@@ -11,18 +11,17 @@ images or HTML).
 
 from __future__ import annotations
 
-import http.server
 import re
 import shutil
-import threading
 import tomllib
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
 from conftest import ROOT, SAMPLE_DIR, clean_settings
+from websites import Listener, listening
 
 from assistant import Assistant, Settings
 from assistant.answer import Answer
@@ -41,45 +40,7 @@ QUESTIONS = {
 }
 
 
-# -- a listener that counts every request ----------------------------------------------------
-
-
-@dataclass
-class Listener:
-    """An HTTP server on 127.0.0.1 that records every request it receives."""
-
-    port: int = 0
-    hits: list[str] = field(default_factory=list)
-    server: http.server.ThreadingHTTPServer | None = None
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    def start(self) -> Listener:
-        hits = self.hits
-
-        class Handler(http.server.BaseHTTPRequestHandler):
-            def do_GET(self) -> None:  # noqa: N802 - http.server's name
-                hits.append(f"{self.command} {self.path}")
-                self.send_response(200)
-                self.send_header("Content-Type", "image/png")
-                self.end_headers()
-
-            do_POST = do_HEAD = do_GET  # noqa: N815
-
-            def log_message(self, *args: Any) -> None:
-                pass
-
-        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.port = int(self.server.server_address[1])
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-        return self
-
-    def stop(self) -> None:
-        if self.server is not None:
-            self.server.shutdown()
-            self.server.server_close()
+# -- a listener that counts every request (websites.Listener) ----------------------------
 
 
 def test_listener_counts_requests() -> None:
@@ -88,6 +49,7 @@ def test_listener_counts_requests() -> None:
 
     listener = Listener().start()
     try:
+        assert listener.url.startswith("http://127.0.0.1:")
         with urllib.request.urlopen(f"{listener.url}/probe?q=1", timeout=10) as resp:
             assert resp.status == 200
         assert listener.hits == ["GET /probe?q=1"]
@@ -218,11 +180,7 @@ class Planted:
 
 @pytest.fixture(scope="module")
 def listener() -> Iterator[Listener]:
-    server = Listener().start()
-    try:
-        yield server
-    finally:
-        server.stop()
+    yield from listening()
 
 
 @pytest.fixture(scope="module")

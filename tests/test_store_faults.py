@@ -26,6 +26,7 @@ from typing import Any
 
 import pytest
 from conftest import SAMPLE_DIR, ChromaServer, clean_settings
+from websites import Site
 
 from assistant import Assistant, Settings
 from ingest.ids import article_of
@@ -205,6 +206,99 @@ def test_records_rebuild_restores_every_article(template: Template, tmp_path: Pa
     assert after == before or rebuilt.failed, "articles vanished without a report"
     assert after == before, sorted(before - after)
     assert b.ask("How much tea did Kenya export to Pakistan?").citations
+
+
+# -- web articles (no source file) through a rebuild of damaged records -------------------
+
+AVOCADO = "How many tonnes of avocados did Kenya ship to the Netherlands in 2024?"
+
+
+@dataclass
+class WebTemplate:
+    home: Path  # the sample articles plus a page from a URL and the entries of a feed
+    site: Site
+    articles: dict[str, str]  # article id -> content hash
+    web: dict[str, str]  # the web articles: article id -> title
+    sources: set[str]  # the URLs they came from
+
+    def fresh(self, dest: Path, embedder: Embedder) -> Assistant:
+        shutil.copytree(self.home, dest, dirs_exist_ok=True)
+        return Assistant(clean_settings(home=dest, web_allow_hosts="127.0.0.1"),
+                         embedder=embedder)
+
+
+@pytest.fixture(scope="module")
+def web_template(
+    template: Template, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[WebTemplate]:
+    site = Site().start()
+    try:
+        home = tmp_path_factory.mktemp("faults-web") / "home"
+        shutil.copytree(template.home, home)
+        a = Assistant(clean_settings(home=home, web_allow_hosts="127.0.0.1"),
+                      embedder=template.embedder)
+        page = site.url("/article.html")
+        assert a.ingest([page]).ok
+        a.add_feed(site.url("/rss.xml"))
+        assert not a.poll().failed
+        web = {x.article_id: x.title for x in a.articles() if x.kind in ("web", "feed")}
+        assert len(web) == 4  # the page and the feed's three entries
+        sources = {x.source_path for x in a.articles() if x.kind in ("web", "feed")}
+        assert sources == {page, site.url("/rss.xml")}
+        articles = {x.article_id: x.content_hash for x in a.articles()}
+        a.store.close()
+        a.records.close()
+        yield WebTemplate(home, site, articles, web, sources)
+    finally:
+        site.stop()
+
+
+def test_rebuild_of_damaged_records_keeps_the_web_articles(
+    web_template: WebTemplate, template: Template, tmp_path: Path
+) -> None:
+    a = web_template.fresh(tmp_path / "home", template.embedder)
+    texts = {aid: a.article_text(aid) for aid in web_template.web}
+    a.store.close()
+    a.records.close()
+    _damage(a.settings.records_path, "truncated")
+    fetched = len(web_template.site.requests)
+
+    b = Assistant(a.settings, embedder=template.embedder)
+    rebuilt = b.rebuild()
+    assert not rebuilt.failed, rebuilt.failed
+    assert len(web_template.site.requests) == fetched  # from the copies: nothing re-fetched
+    after = {x.article_id: x.content_hash for x in b.articles()}
+    assert after == web_template.articles, sorted(set(web_template.articles) ^ set(after))
+    assert {aid: b.article_text(aid) for aid in web_template.web} == texts
+    assert_service(b)
+    answer = b.ask(AVOCADO)
+    assert "118,400 tonnes" in answer.text, answer.text
+    assert answer.citations[0].article_id in web_template.web
+    # the copies follow the records: an article removed is no longer copied
+    gone = next(iter(web_template.web))
+    b.remove(gone)
+    copies = {d.article_id for d in b.records.read_web_copies()[0]}
+    assert copies == set(web_template.web) - {gone}
+
+
+def test_rebuild_names_the_web_sources_it_has_no_copy_of(
+    web_template: WebTemplate, template: Template, tmp_path: Path
+) -> None:
+    """A store from before the copies were kept: its web articles are reported by source."""
+    a = web_template.fresh(tmp_path / "home", template.embedder)
+    copies = a.settings.records_path.with_suffix(".web-copies")  # beside the records
+    shutil.rmtree(copies, ignore_errors=True)
+    a.store.close()
+    a.records.close()
+    _damage(a.settings.records_path, "garbage")
+    b = Assistant(a.settings, embedder=template.embedder)
+    rebuilt = b.rebuild()
+    reported = {f.path: f.reason for f in rebuilt.failed}
+    assert set(reported) == web_template.sources, rebuilt.failed
+    assert all("could not be rebuilt" in r and "ingest the URL again" in r
+               for r in reported.values()), reported
+    assert "Harbour Freight Daily" in reported[web_template.site.url("/rss.xml")]
+    assert {x.article_id for x in b.articles()} == set(template.articles)  # the files' ones
 
 
 # -- a read-only data folder -------------------------------------------------------------------

@@ -473,6 +473,36 @@ def test_watcher_runs_polls_in_the_background(web: Callable[..., Assistant], sit
     assert len(seen[0].report.added) == 2 and seen[1].not_modified == 1
 
 
+def test_the_apps_watcher_follows_the_stores_toggle(
+    web: Callable[..., Assistant], site: Site
+) -> None:
+    """The toggle is stored: a watcher of another process stops when it is switched off."""
+    a = web()
+    a.add_feed(site.url("/changing.xml"))
+    assert a.watching() is False
+    a.set_watching(True)
+    other = web(home=a.settings.home)  # another process on the same store sees it
+    assert other.watching() is True
+    seen: list[Any] = []
+    w = a.watcher(seen.append, interval=0.2, follow_toggle=True)
+    w.start()
+    deadline = time.monotonic() + 60
+    while len(seen) < 1 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    other.set_watching(False)
+    deadline = time.monotonic() + 30
+    while w.running and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not w.running  # it stopped by itself, before its next poll
+    polls = len(seen)
+    time.sleep(0.5)
+    assert len(seen) == polls >= 1
+    # ``tradedesk watch`` (no toggle to follow) polls whatever the toggle says
+    cli = a.watcher(seen.append, interval=0.2)
+    cli.run(max_polls=1)
+    assert len(seen) == polls + 1
+
+
 def test_the_connection_itself_refuses_an_address_the_first_check_missed(
     site: Site, monkeypatch: pytest.MonkeyPatch
 ) -> None:

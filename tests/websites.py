@@ -1,9 +1,15 @@
-"""A real HTTP server on 127.0.0.1 for the web tests: pages, feeds, OPML and bad behaviour.
+"""Real HTTP servers on 127.0.0.1 for the tests: the one home of their start and stop.
 
-``Site`` serves a fixed set of routes from a thread (stdlib ``http.server``) and records
-every request (path and headers), so tests can assert what was fetched, with which
-conditional headers, and that refused URLs were never requested at all. The texts are
-invented for these tests.
+``start_server`` / ``stop_server`` run any stdlib ``http.server`` handler from a daemon
+thread on a free port of 127.0.0.1. On them:
+
+- ``Site`` serves a fixed set of routes (pages, feeds, OPML and bad behaviour) and records
+  every request (path and headers), so tests can assert what was fetched, with which
+  conditional headers, and that refused URLs were never requested at all;
+- ``Listener`` answers anything and records every request, so a test can show that
+  nothing (loaders, answers, a browser) fetched the links planted in articles.
+
+The texts are invented for these tests.
 """
 
 from __future__ import annotations
@@ -192,8 +198,85 @@ MALFORMED = """<?xml version="1.0"?>
 
 
 class _Server(http.server.ThreadingHTTPServer):
+    daemon_threads = True
+
     def handle_error(self, request: Any, client_address: Any) -> None:
         pass  # a client that hangs up (as a refused or capped fetch does) is no error
+
+
+def start_server(
+    handler: type[http.server.BaseHTTPRequestHandler], port: int = 0
+) -> http.server.ThreadingHTTPServer:
+    """Serve ``handler`` on 127.0.0.1 from a daemon thread (``port`` 0: a free one)."""
+    server = _Server(("127.0.0.1", port), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server
+
+
+def stop_server(server: http.server.ThreadingHTTPServer) -> None:
+    """Stop serving and close the socket."""
+    server.shutdown()
+    server.server_close()
+
+
+def port_of(server: http.server.ThreadingHTTPServer) -> int:
+    return int(server.server_address[1])
+
+
+@dataclass
+class Listener:
+    """A server on 127.0.0.1 that answers every request with ``status`` and records it.
+
+    ``hits`` holds ``"METHOD /path?query"`` of each request, in order.
+    """
+
+    status: int = 200
+    content_type: str | None = "image/png"
+    port: int = 0
+    hits: list[str] = field(default_factory=list)
+    server: http.server.ThreadingHTTPServer | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def paths(self) -> list[str]:
+        """The paths requested (without the method)."""
+        return [h.split(" ", 1)[1] for h in self.hits]
+
+    def start(self) -> Listener:
+        listener = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_GET(self) -> None:  # noqa: N802 - http.server's name
+                listener.hits.append(f"{self.command} {self.path}")
+                self.send_response(listener.status)
+                if listener.content_type:
+                    self.send_header("Content-Type", listener.content_type)
+                self.end_headers()
+
+            do_POST = do_HEAD = do_GET  # noqa: N815
+
+            def log_message(self, *args: Any) -> None:
+                pass
+
+        self.server = start_server(Handler, self.port)
+        self.port = port_of(self.server)
+        return self
+
+    def stop(self) -> None:
+        if self.server is not None:
+            stop_server(self.server)
+            self.server = None
+
+
+def listening(**options: Any) -> Iterator[Listener]:
+    """A started ``Listener``, stopped afterwards (the body of the tests' fixtures)."""
+    listener = Listener(**options).start()
+    try:
+        yield listener
+    finally:
+        listener.stop()
 
 
 @dataclass
@@ -245,16 +328,13 @@ class Site:
             def log_message(self, *args: Any) -> None:
                 pass
 
-        self.server = _Server(("127.0.0.1", self.port), Handler)
-        self.server.daemon_threads = True
-        self.port = int(self.server.server_address[1])
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        self.server = start_server(Handler, self.port)
+        self.port = port_of(self.server)
         return self
 
     def stop(self) -> None:
         if self.server is not None:
-            self.server.shutdown()
-            self.server.server_close()
+            stop_server(self.server)
             self.server = None
 
 

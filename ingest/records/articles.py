@@ -7,7 +7,11 @@ counter moves on with every change so readers notice another process's ingest.
 
 from __future__ import annotations
 
+import dataclasses
+import hashlib
 import json
+import logging
+import re
 import sqlite3
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -20,6 +24,8 @@ from ingest.records.stories import StoryUpdate, forget_article_stories, write_ar
 from ingest.text.facts import Fact
 
 __all__ = ["ArticleRecords", "ChunkRow"]
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -342,7 +348,11 @@ class ArticleRecords(Database):
         return self.path.with_suffix(".manifest.json")
 
     def write_manifest(self) -> None:
-        """Write the sources manifest atomically (it survives a damaged SQLite file)."""
+        """Write the sources manifest atomically (it survives a damaged SQLite file).
+
+        The web articles, which have no file to be read again, are copied too
+        (``write_web_copies``).
+        """
         pairs = {(p, lbl) for p, lbl, _, _ in self.source_rows()}
         for r in self._read("SELECT DISTINCT source_path, label FROM articles"):  # feeds too
             if not any(p == r["source_path"] for p, _ in pairs):
@@ -354,6 +364,7 @@ class ArticleRecords(Database):
             tmp.replace(self.manifest_path)
         except OSError:
             tmp.unlink(missing_ok=True)
+        self.write_web_copies()
 
     def read_manifest(self) -> list[tuple[str, str]]:
         """``(path, label)`` of every source, from the manifest (empty when missing)."""
@@ -386,11 +397,21 @@ class ArticleRecords(Database):
 
     def documents(self, article_ids: Iterable[str] | None = None) -> list[Document]:
         """Articles rebuilt as ``Document`` objects from the records (to re-embed them)."""
-        rows = self._read(
-            "SELECT article_id, title, text, source, source_path, label, kind, date, url, pages, "
-            "author FROM articles ORDER BY article_id"
+        sql = (
+            "SELECT article_id, title, text, source, source_path, label, kind, date, url, "
+            "pages, author FROM articles"
         )
-        wanted = set(article_ids) if article_ids is not None else None
+        if article_ids is None:
+            rows = self._read(sql + " ORDER BY article_id")
+        else:
+            wanted = sorted(set(article_ids))
+            rows = []
+            for i in range(0, len(wanted), 500):  # only the texts asked for are read
+                part = wanted[i : i + 500]
+                rows += self._read(
+                    sql + f" WHERE article_id IN ({','.join('?' * len(part))})", part
+                )
+            rows.sort(key=lambda r: r["article_id"])
         sha = {r[0]: r[3] for r in self.source_rows()}
         return [
             Document(
@@ -403,5 +424,70 @@ class ArticleRecords(Database):
                 author=r["author"],
             )
             for r in rows
-            if wanted is None or r["article_id"] in wanted
         ]
+
+    # -- copies of the web articles (they have no source file to rebuild them from) -------
+
+    @property
+    def web_copies_dir(self) -> Path:
+        """A folder beside the SQLite file with a JSON copy of every web article."""
+        return self.path.with_suffix(".web-copies")
+
+    @staticmethod
+    def _copy_name(article_id: str, content_hash: str) -> str:
+        stem = article_id if re.fullmatch(r"[A-Za-z0-9_-]{1,150}", article_id) else (
+            "id-" + hashlib.sha256(article_id.encode()).hexdigest()[:32]
+        )
+        return f"{stem}.{content_hash[:16]}.json"
+
+    def write_web_copies(self) -> None:
+        """Bring the copies of the web articles (URLs, feeds) in step with the records.
+
+        A copy is written once per version of an article (its name carries the content
+        hash) and removed with the article; a failure to write one is logged, never
+        raised (the records stay the truth; a rebuild reports what it could not find).
+        """
+        rows = self._read(
+            "SELECT article_id, content_hash FROM articles "
+            "WHERE source_path LIKE 'http://%' OR source_path LIKE 'https://%'"
+        )
+        folder = self.web_copies_dir
+        if not rows and not folder.exists():
+            return
+        wanted = {self._copy_name(r["article_id"], r["content_hash"]): r["article_id"]
+                  for r in rows}
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            existing = {p.name for p in folder.glob("*.json")}
+            missing = [aid for name, aid in wanted.items() if name not in existing]
+            for doc in self.documents(missing):
+                name = self._copy_name(doc.article_id, doc.content_hash)
+                tmp = folder / (name + ".tmp")
+                tmp.write_text(json.dumps(dataclasses.asdict(doc), ensure_ascii=False))
+                tmp.replace(folder / name)
+            for name in existing - set(wanted):
+                (folder / name).unlink(missing_ok=True)
+            for tmp in folder.glob("*.json.tmp"):  # left by a process killed mid-write
+                tmp.unlink(missing_ok=True)
+        except OSError as exc:
+            log.warning("could not write the copies of the web articles in %s: %s", folder, exc)
+
+    def read_web_copies(self) -> tuple[list[Document], list[str]]:
+        """The web articles' copies as ``Document``s, and the copies that cannot be read."""
+        docs: list[Document] = []
+        bad: list[str] = []
+        folder = self.web_copies_dir
+        for path in sorted(folder.glob("*.json")) if folder.is_dir() else []:
+            try:
+                data = json.loads(path.read_text())
+                data["pages"] = [(int(a), int(b)) for a, b in data.get("pages") or []]
+                doc = Document(**data)
+            except (OSError, ValueError, TypeError) as exc:
+                log.warning("unreadable copy of a web article %s: %s", path, exc)
+                bad.append(str(path))
+                continue
+            if not path.name.endswith(f".{doc.content_hash[:16]}.json"):
+                bad.append(str(path))  # edited or damaged: its text is not what was stored
+                continue
+            docs.append(doc)
+        return docs, bad

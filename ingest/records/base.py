@@ -1,8 +1,10 @@
 """The records database: one SQLite file, its connection, transactions and errors.
 
-``Database`` opens the file (WAL, foreign keys), applies the numbered migrations,
-and turns SQLite and OS errors into ``StoreError``s that name the cause and the fix.
-The record kinds (articles and chunks, the journal, the fact ledger) build on it.
+``SQLiteFile`` opens a file (WAL, foreign keys), applies its numbered migrations,
+and turns SQLite and OS errors into ``StoreError``s that name the cause and the fix;
+``Database`` is the records' file. The record kinds (articles and chunks, the journal,
+the fact ledger) build on ``Database``; the conversation history
+(``assistant.conversations``) on ``SQLiteFile``, with its own migrations.
 """
 
 from __future__ import annotations
@@ -16,10 +18,10 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from ingest.records.migrations import RECORDS_MIGRATIONS, apply_migrations
+from ingest.records.migrations import RECORDS_MIGRATIONS, Migration, apply_migrations
 from vectorstore.errors import StoreError
 
-__all__ = ["Database", "now"]
+__all__ = ["Database", "SQLiteFile", "error_cause", "now"]
 
 
 def now() -> str:
@@ -27,13 +29,49 @@ def now() -> str:
     return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
 
 
-class Database:
-    """The SQLite records of one store.
+def error_cause(exc: Exception, folder: Path) -> str:
+    """What an SQLite or OS error of a file in ``folder`` means, as one of a few causes.
+
+    Returns:
+        ``"not-writable"``, ``"disk-full"``, ``"damaged"``, ``"locked"`` or ``"other"``.
+    """
+    text = str(exc).lower()
+    if "unable to open" in text and folder.exists() and not os.access(folder, os.W_OK):
+        return "not-writable"
+    if "readonly" in text or "read-only" in text or "permission" in text:
+        return "not-writable"
+    if isinstance(exc, (NotADirectoryError, FileExistsError)):
+        return "not-writable"  # a file where the folder should be: it cannot be made
+    if "disk" in text and ("full" in text or "i/o" in text) or "no space" in text:
+        return "disk-full"
+    if "malformed" in text or "not a database" in text or "corrupt" in text:
+        return "damaged"
+    if "locked" in text or "busy" in text:
+        return "locked"
+    return "other"
+
+
+class SQLiteFile:
+    """One SQLite file of a store: its connection, numbered migrations, transactions, errors.
+
+    The file is opened on first use (WAL journal, foreign keys on, ``synchronous`` as the
+    class says) and its ``schema`` migrations are applied (``apply_migrations``). SQLite and OS
+    errors become ``StoreError``s that name the file, the cause and the fix
+    (``_fix``). The ingest records (``Database``) and the conversation history
+    (``assistant.conversations``) are both built on it.
 
     Args:
         path: the SQLite file (created with its folder when missing).
         timeout: seconds to wait for a writer in another process.
     """
+
+    schema: tuple[Migration, ...] = ()
+    """The schema, in order (each class has its own list, recorded in its own file)."""
+    synchronous = "NORMAL"
+    what = "the ingest records"
+    """The file in messages: "Could not open {what} at {path} ..."."""
+    writing = "write"
+    """The action a failed transaction names, unless it names its own."""
 
     def __init__(self, path: Path, *, timeout: float = 30.0) -> None:
         self.path = Path(path)
@@ -51,39 +89,41 @@ class Database:
                     self.path, timeout=self.timeout, check_same_thread=False,
                     isolation_level=None,
                 )
-                conn.execute("PRAGMA journal_mode=WAL")
-                conn.execute("PRAGMA synchronous=NORMAL")
-                conn.execute("PRAGMA foreign_keys=ON")
-                apply_migrations(conn, RECORDS_MIGRATIONS)
+                try:
+                    conn.execute("PRAGMA journal_mode=WAL")
+                    conn.execute(f"PRAGMA synchronous={self.synchronous}")
+                    conn.execute("PRAGMA foreign_keys=ON")
+                    apply_migrations(conn, self.schema)
+                except BaseException:
+                    conn.close()
+                    raise
             except (sqlite3.Error, OSError) as exc:
                 raise self._error("open", exc) from exc
             except ValueError as exc:  # written by a newer version
-                raise StoreError(f"Cannot open the ingest records at {self.path}: {exc}.") from exc
+                raise StoreError(f"Cannot open {self.what} at {self.path}: {exc}.") from exc
             self._conn = conn
             return conn
 
-    def _error(self, action: str, exc: Exception) -> StoreError:
-        text = str(exc).lower()
+    def _fix(self, cause: str) -> str:
+        """What to do about an error of ``cause`` (see ``error_cause``)."""
         folder = self.path.parent
-        if "unable to open" in text and folder.exists() and not os.access(folder, os.W_OK):
-            text = "read-only"
-        if "readonly" in text or "read-only" in text or "permission" in text:
-            fix = (
+        return {
+            "not-writable": (
                 f"the data folder {folder} is read-only or not writable: make it writable "
                 "or set TRADEDESK_HOME to a writable folder"
-            )
-        elif "disk" in text and ("full" in text or "i/o" in text) or "no space" in text:
-            fix = "free disk space, then run `tradedesk doctor`"
-        elif "malformed" in text or "not a database" in text or "corrupt" in text:
-            fix = "run `tradedesk rebuild` to re-create the records from the sources"
-        elif "locked" in text or "busy" in text:
-            fix = "another process holds the records; retry when it has finished"
-        else:
-            fix = "run `tradedesk doctor` to check the store"
-        return StoreError(f"Could not {action} the ingest records at {self.path} ({exc}): {fix}.")
+            ),
+            "disk-full": "free disk space, then run `tradedesk doctor`",
+            "damaged": "run `tradedesk rebuild` to re-create the records from the sources",
+            "locked": "another process holds the records; retry when it has finished",
+        }.get(cause, "run `tradedesk doctor` to check the store")
+
+    def _error(self, action: str, exc: Exception) -> StoreError:
+        fix = self._fix(error_cause(exc, self.path.parent))
+        return StoreError(f"Could not {action} {self.what} at {self.path} ({exc}): {fix}.")
 
     @contextmanager
-    def _tx(self, action: str = "write") -> Iterator[sqlite3.Connection]:
+    def _tx(self, action: str | None = None) -> Iterator[sqlite3.Connection]:
+        action = action or self.writing
         conn = self._connect()
         with self._lock:
             try:
@@ -108,11 +148,26 @@ class Database:
                 raise self._error("read", exc) from exc
 
     def close(self) -> None:
-        """Close the connection."""
+        """Close the connection (the next use opens it again)."""
         with self._lock:
             if self._conn is not None:
                 self._conn.close()
                 self._conn = None
+
+    def applied_migrations(self) -> list[str]:
+        """The names of the applied migrations, in order."""
+        return [r["name"] for r in self._read("SELECT name FROM migrations ORDER BY rowid")]
+
+
+class Database(SQLiteFile):
+    """The SQLite records of one store (numbered migrations: ``RECORDS_MIGRATIONS``).
+
+    Args:
+        path: the SQLite file (created with its folder when missing).
+        timeout: seconds to wait for a writer in another process.
+    """
+
+    schema = RECORDS_MIGRATIONS
 
     def discard(self) -> Path | None:
         """Move a damaged records file aside (kept for inspection); the next use starts empty.

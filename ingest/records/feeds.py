@@ -76,6 +76,14 @@ _COLUMNS = (
 class FeedRecords(Database):
     """Watched sources, seen feed entries and the poll log (see module docstring)."""
 
+    def watching(self) -> bool:
+        """Whether the app's background watcher should poll this store (the *Watch* toggle)."""
+        return self.get_meta("watch") == "on"
+
+    def set_watching(self, on: bool) -> None:
+        """Switch the app's background watcher on or off, for every app process of the store."""
+        self.set_meta("watch", "on" if on else "off")
+
     def watched(self, kind: str | None = None) -> list[WatchedSource]:
         """The watched sources (of one kind, or all), in the order they were added."""
         where, args = ("WHERE kind=?", (kind,)) if kind else ("", ())

@@ -291,6 +291,9 @@ class Watcher:
         poll: one poll (``Assistant.poll``).
         interval: seconds between the start of one poll and the next.
         on_poll: called with each poll's report (or with the error that stopped one).
+        enabled: asked before each poll; when it says no, the watcher stops instead (the
+            app's toggle, stored in the records, switched off by another process). An
+            error asking it counts as yes.
     """
 
     def __init__(
@@ -299,10 +302,12 @@ class Watcher:
         *,
         interval: float,
         on_poll: Callable[[PollReport | AssistantError], None] | None = None,
+        enabled: Callable[[], bool] | None = None,
     ) -> None:
         self.poll = poll
         self.interval = interval
         self.on_poll = on_poll
+        self.enabled = enabled
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self.last: PollReport | AssistantError | None = None
@@ -311,6 +316,9 @@ class Watcher:
         """Poll until ``stop()`` (or ``max_polls`` polls); an error is reported, not raised."""
         polls = 0
         while not self._stop.is_set():
+            if not self._enabled():
+                log.info("watching was switched off in the store: the watcher stops")
+                return
             try:
                 result: PollReport | AssistantError = self.poll()
             except AssistantError as exc:  # e.g. another ingest holds the lock too long
@@ -323,6 +331,15 @@ class Watcher:
             if max_polls is not None and polls >= max_polls:
                 return
             self._stop.wait(self.interval)
+
+    def _enabled(self) -> bool:
+        if self.enabled is None:
+            return True
+        try:
+            return self.enabled()
+        except AssistantError as exc:
+            log.warning("could not read whether watching is on: %s", exc)
+            return True
 
     @property
     def running(self) -> bool:
