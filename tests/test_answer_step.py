@@ -432,3 +432,18 @@ def test_what_an_article_reports_happened_when_it_was_written(source: Extractive
     assert "interest rate policy" in " ".join(c.text for c in draft.claims)
     later = source.draft(analyse(asked), passages(text, date="1987-09-20"))
     assert later.outcome == "partial"  # written in September: another time than asked
+
+
+def test_a_level_at_the_end_of_a_year_is_that_years_figure() -> None:
+    assert analyse("What share of China's debt was in yen at the end of 1986?").periods == (
+        Period(1986, 12, 12), Period(1986, 1, 12))
+    assert analyse("What were exports in December 1986?").periods == (Period(1986, 12, 12),)
+
+
+def test_a_base_without_a_figure_after_compared_with_is_a_base() -> None:
+    from ingest.text.periods import extract_periods
+
+    said = "a 5.2 billion guilder deficit on invisibles, compared with a balance in 1985"
+    assert extract_periods(said) == [Period(1985, 1, 12, True)]
+    assert extract_periods("Exports compared with imports in 1986 were weak") == [
+        Period(1986, 1, 12)]

@@ -679,7 +679,7 @@ def analyse(question: str, history: History = (), context: str = "") -> Question
         kind=kind,
         answer_type=wanted,
         wants_figure=is_figure_question(core) or kind in _FIGURE_KINDS,
-        periods=tuple(p for p in extract_periods(standalone) if not p.base),
+        periods=_asked_periods(standalone),
         countries=frozenset(found),
         sectors=frozenset(sectors(standalone)),
         figures=tuple(extract_figures(core)),
@@ -688,6 +688,25 @@ def analyse(question: str, history: History = (), context: str = "") -> Question
         latest=bool(_LATEST.search(core)),
         compared=compared_periods(core),
     )
+
+
+_YEAR_END = re.compile(
+    r"\b(?:(?:at|by) (?:the )?end(?: of |-)|end-|(?:at|by) (?:the )?year[- ]end,? )"
+    r"(?P<year>(?:19|20)\d\d)\b", re.I)
+
+
+def _asked_periods(text: str) -> tuple[Period, ...]:
+    """The periods asked about (bases left out); "at the end of 1986" is also 1986.
+
+    A level at the end of a year (reserves, debt, a share of borrowing) is what the
+    articles report as that year's ("China's debt in 1986").
+    """
+    asked = [p for p in extract_periods(text) if not p.base]
+    for m in _YEAR_END.finditer(text):
+        year = Period(int(m.group("year")), 1, 12)
+        if year not in asked:
+            asked.append(year)
+    return tuple(asked)
 
 
 _SAME_PERIOD = re.compile(

@@ -108,7 +108,11 @@ class Period:
 _BASE_PHRASE = re.compile(
     r"\b(?:than|from|over|compared (?:with|to)|versus|vs\.?|against|above|below)\s+"
     r"(?:(?!to\b)[^\s.;:,]+\s+){0,6}?[$€£]?\d(?:[\d.,/-]*\d)?(?:\s+(?!to\b)[^\s.;:,]+){0,5}?"
-    r"\s+(?:in|of|for|during|at end-|at the end of)\s*$",
+    r"\s+(?:in|of|for|during|at end-|at the end of)\s*$"
+    # or no figure at all: "a 5.2 billion deficit, compared with a balance in 1985"
+    r"|\bcompared (?:with|to)\s+(?:an? |the )?(?:[\w-]+\s+)?(?:deficit|surplus|balance|gain|"
+    r"rise|fall|decline|increase|drop|loss|profit|level|total|figure)s?\s+(?:in|of|for|during)"
+    r"\s*$",
     re.I,
 )
 
