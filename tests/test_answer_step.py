@@ -447,3 +447,36 @@ def test_a_base_without_a_figure_after_compared_with_is_a_base() -> None:
     assert extract_periods(said) == [Period(1985, 1, 12, True)]
     assert extract_periods("Exports compared with imports in 1986 were weak") == [
         Period(1986, 1, 12)]
+
+
+@pytest.mark.parametrize(
+    ("first", "follow_up", "standalone"),
+    [
+        ("What were Australia's imports in February 1987?", "And FOB exports?",
+         "What were Australia's FOB exports in February 1987?"),
+        ("What was China's estimated 1986/87 sugar crop?", "And the year before?",
+         "What was China's estimated 1985/86 sugar crop?"),
+        ("What were New Zealand's reserves at the end of December 1986?",
+         "And at the end of September?",
+         "What were New Zealand's reserves at the end of September 1986?"),
+        ("What current account surplus did South Korea post in February 1987?",
+         "What about the trade surplus in January?",
+         "What trade surplus did South Korea post in January 1987?"),
+    ],
+)
+def test_a_follow_up_replaces_only_what_it_names(first: str, follow_up: str,
+                                                 standalone: str) -> None:
+    assert _after(first, follow_up) == standalone
+
+
+def test_a_follow_up_after_a_why_rewrites_the_question_before_it() -> None:
+    """The last question in words of its own names the measure, subject and period."""
+    history = [("user", "How much did U.S. personal income rise in February 1987?"),
+               ("assistant", "0.9 pct [1]."), ("user", "Why did it rise so much?"),
+               ("assistant", "Farm subsidies [1].")]
+    assert analyse("And consumer spending?", history).standalone == (
+        "How much did U.S. consumer spending rise in February 1987?")
+    assert analyse("And what was it a month later?", history).standalone == (
+        "How much did U.S. personal income rise in March 1987?")
+    # a question of its own after "and", and after "to what"
+    assert "(" in analyse("To what total?", history[:2]).standalone

@@ -115,8 +115,11 @@ _PERIOD_PHRASE = re.compile(
 )
 _LEADING = frozenset(
     "What When Where Who Whom Whose Why How Which Did Does Do Is Are Was Were Has Have Had Can "
-    "Could Would Will Should And But Tell Give List Show In On At By For Of The A An".split()
+    "Could Would Will Should And But Tell Give List Show In On At By For Of The A An To From "
+    "With".split()
 )
+# Capitalised words that name a measure, not a subject: "And FOB exports?" keeps the country.
+_MEASURE_ACRONYMS = frozenset("FOB CIF GDP GNP CPI PPI M0 M1 M2 M3 NAPM".split())
 
 
 _MONTH_NAMES = frozenset(
@@ -213,6 +216,8 @@ def entities(text: str) -> list[str]:
         while words and words[0] in _LEADING:
             words.pop(0)
         phrase = " ".join(words).strip(" .,'’")
+        if phrase in _MEASURE_ACRONYMS:
+            continue
         if phrase and phrase not in out:
             out.append(phrase)
     return out
@@ -232,7 +237,8 @@ def _is_follow_up(question: str) -> bool:
 
 
 _QUESTION_START = re.compile(
-    r"^\s*(?:what|which|who|whom|whose|when|where|why|how|is|are|was|were|did|does|do|has|"
+    r"^\s*(?:(?:to|from|by|at|in|for|of|on|with) (?:what|which|whom|how)\b|what|which|who|"
+    r"whom|whose|when|where|why|how|is|are|was|were|did|does|do|has|"
     r"have|had|can|could|will|would|should|tell|give|list|name|show|summari[sz]e)\b",
     re.I,
 )
@@ -257,21 +263,38 @@ def condense(question: str, history: History) -> str:
     """
     question = " ".join(question.split())
     previous: str | None = None
+    anchor: str | None = None
     for role, text in history:
         if role != "user" or not text.strip():
             continue
         text = " ".join(text.split())
-        previous = text if previous is None else _condense_one(text, previous)
+        previous = text if previous is None else _condense_one(text, previous, anchor)
+        if not previous.endswith(")"):
+            anchor = previous  # a question in words of its own (asked, or rewritten in full)
     if previous is None:
         return question
-    return _condense_one(question, previous)
+    return _condense_one(question, previous, anchor)
 
 
-def _condense_one(question: str, previous: str) -> str:
+def _condense_one(question: str, previous: str, anchor: str | None = None) -> str:
+    """One follow-up condensed with the previous question.
+
+    ``anchor`` is the last question that stood in words of its own: a follow-up that
+    rewrites a question ("And consumer spending?", "And a month later?") after one that
+    only carried context along ("Why did it rise so much? (U.S. personal income ...)")
+    rewrites the anchor, whose words name the measure, the subject and the period.
+    """
     if not _is_follow_up(question):
         return question
+    if anchor is not None and previous.endswith(")") and (
+        _SWITCH.match(question) or _bare_phrase(question)
+        or any(p.search(question) for p, _, _ in _RELATIVE_SHIFT)
+    ):
+        previous = anchor
     prev_core = previous.split(" (", 1)[0] if previous.endswith(")") else previous
     switch = _SWITCH.match(question)
+    if switch and _QUESTION_START.match(switch.group("rest")):
+        switch = None  # "And what was the rate a month later?" asks a question of its own
     rest = switch.group("rest") if switch else _bare_phrase(question)
     if rest:
         return _carry(_switched(rest, prev_core), previous, prev_core)
@@ -343,9 +366,21 @@ def _switched(rest: str, prev_core: str) -> str:
             base = re.sub(verb, flow, base, count=1, flags=re.I)
         return base if base != prev_core else f"{prev_core.rstrip('?')} {rest}?"
     if rest_is_period:  # same subject, another period ("for the first quarter" keeps the year)
+        spans = period_spans(rest)
+        words = rest[: spans[0][0]] + " " + rest[spans[-1][1] :]
+        measure = re.sub(r"^\s*(?:the|its|their)\s+|\s+(?:in|for|during|of|at)\s*$", "",
+                         " ".join(words.split()), flags=re.I)
+        if set(tokenize(measure)) & _MEASURE_TERMS and spans[0][0] > 0:
+            # "What about the trade surplus in February?": another measure and period
+            measured = _measure_swapped(measure, prev_core)
+            if measured:
+                at = re.search(r"(?:\b(?:in|for|during|at|of|over)\s+)?(?:the\s+)?$",
+                               rest[: spans[0][0]])
+                return _switched(rest[at.start() if at else spans[0][0] :], measured)
         rest = _with_year(rest, prev_core)
         for a, b, _p in reversed(period_spans(base)):
-            before = re.search(r"(?:\b(?:in|for|during|over|of|the)\s+)*$", base[:a])
+            before = re.search(r"(?:\b(?:in|for|during|over|of|the|at|by|end)\s+|\bend-)*$",
+                               base[:a])
             base = base[: before.start() if before else a] + base[b:]
         for p in _PERIOD_PHRASE.finditer(base):
             base = base.replace(p.group(), "")
@@ -375,6 +410,10 @@ _RELATIVE_SHIFT = (
     (re.compile(r"\b(?:(?:the )?(?:previous|prior|preceding) year|(?:the|a) year (?:before|"
                 r"earlier|ago)|year-(?:earlier|ago)|the same (?:month|period|quarter) "
                 r"(?:a year (?:earlier|before|ago)|last year))\b", re.I), 1, 0),
+    (re.compile(r"\b(?:(?:the )?(?:next|following|subsequent) month|(?:the )?month after|"
+                r"a month later)\b", re.I), 0, -1),
+    (re.compile(r"\b(?:(?:the )?(?:next|following|subsequent) year|(?:the|a) year (?:after|"
+                r"later))\b", re.I), -1, 0),
 )
 
 
@@ -392,12 +431,18 @@ def _shifted_period(question: str, prev_core: str) -> str | None:
     for pattern, years, months in _RELATIVE_SHIFT:
         if not pattern.search(question):
             continue
-        if p.year is None or (months and p.m2 - p.m1 + 1 != months):
+        if p.year is None or (months and p.m2 - p.m1 + 1 != abs(months)):
             return None  # no year to move, or "the month before" a span of months
         m1, year = p.m1 - months, p.year - years
         while m1 < 1:
             m1, year = m1 + 12, year - 1
+        while m1 + (p.m2 - p.m1) > 12:
+            m1, year = m1 - 12, year + 1
         moved = Period(year, m1, m1 + (p.m2 - p.m1), False)
+        split = re.match(r"/(\d\d)\b", prev_core[b:])
+        if split and not months:  # "1986/87" a year earlier is "1985/86"
+            return (prev_core[:a] + f"{year}/{(year + 1) % 100:02d}"
+                    + prev_core[b + split.end():])
         said, head = describe(moved), prev_core[:a]
         if not said.startswith("the"):
             head = re.sub(r"\bthe\s+$", "", head)  # "the first four months" -> "January–April"
@@ -459,6 +504,14 @@ def _measure_swapped(rest: str, prev_core: str) -> str | None:
     verb = re.search(rf"\s+(?:{_CHANGE_VERBS})\s*$", core[start:end], re.I)
     if verb:  # "How much did U.S. energy costs rise": the verb stays
         end = start + verb.start()
+    lead = _LEAD_WORDS.match(core)
+    if lead and not set(tokenize(core[start:end])) & _MEASURE_TERMS:
+        # the measure stands before the subject: "What current account surplus did South
+        # Korea post ...": it is the words between the question word and the verb
+        before = re.match(r"(.+?)\s+(?:did|does|do|was|were|is|are|has|have|had|will)\b",
+                          core[lead.end() :], re.I)
+        if before and set(tokenize(before.group(1))) & _MEASURE_TERMS:
+            start, end = lead.end(), lead.end() + before.end(1)
     span = core[start:end]
     if not re.search(r"[a-z]{3}", span):
         return None
