@@ -367,9 +367,9 @@ def _switched(rest: str, prev_core: str) -> str:
         return base if base != prev_core else f"{prev_core.rstrip('?')} {rest}?"
     if rest_is_period:  # same subject, another period ("for the first quarter" keeps the year)
         spans = period_spans(rest)
-        words = rest[: spans[0][0]] + " " + rest[spans[-1][1] :]
+        outside = rest[: spans[0][0]] + " " + rest[spans[-1][1] :]
         measure = re.sub(r"^\s*(?:the|its|their)\s+|\s+(?:in|for|during|of|at)\s*$", "",
-                         " ".join(words.split()), flags=re.I)
+                         " ".join(outside.split()), flags=re.I)
         if set(tokenize(measure)) & _MEASURE_TERMS and spans[0][0] > 0:
             # "What about the trade surplus in February?": another measure and period
             measured = _measure_swapped(measure, prev_core)
