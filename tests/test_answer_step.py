@@ -480,3 +480,18 @@ def test_a_follow_up_after_a_why_rewrites_the_question_before_it() -> None:
         "How much did U.S. personal income rise in March 1987?")
     # a question of its own after "and", and after "to what"
     assert "(" in analyse("To what total?", history[:2]).standalone
+
+
+def test_a_why_question_also_gets_the_figure_of_what_it_explains(
+    source: ExtractiveSource,
+) -> None:
+    """A false premise ("Why did the surplus grow?") meets the figure that corrects it."""
+    text = ("The bureau publishes March figures next month.\n"
+            "Norway's trade surplus hopes grew in February because oil sold well, officials "
+            "said.\n"
+            "Oil output was steady.\n"
+            "Norway's trade statistics showed a deficit of 957 mln crowns.")
+    draft = source.draft(analyse("Why did Norway's trade surplus grow in February 1987?"),
+                         passages(text, date="1987-03-20"))
+    said = " ".join(c.text for c in draft.claims)
+    assert "oil sold well" in said and "957 mln" in said

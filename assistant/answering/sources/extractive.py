@@ -593,7 +593,8 @@ class ExtractiveSource:
     def _shape(self, q: Question, ranked: list[Candidate], ctx: _Context) -> list[Candidate]:
         best = ranked[0]
         if q.kind == "cause":
-            return self._close_ones(self._with_cause(best, ranked, ctx), ranked)
+            return self._with_event(q, self._close_ones(self._with_cause(best, ranked, ctx),
+                                                        ranked), ranked)
         if q.kind == "list":
             return self._items(best, ranked, ctx, most=4)
         if q.kind == "summary":
@@ -638,6 +639,26 @@ class ExtractiveSource:
             if close or (adds and self.weights.probability(c.logit) >= self.weights.list_threshold):
                 chosen.append(c)
                 covered |= new
+        return chosen
+
+    def _with_event(self, q: Question, chosen: list[Candidate],
+                    ranked: list[Candidate]) -> list[Candidate]:
+        """A cause with the figure of what it explains, when no chosen sentence states it.
+
+        "Why did Norway's trade surplus grow?" is answered with the causes and the
+        sentence that gives the balance, so a reader sees what the figures say happened
+        (a deficit that widened, when the question supposed a surplus).
+        """
+        asked = measure_classes(q.terms)
+        if not asked or any(measure_classes(set(tokenize(c.text))) & asked
+                            and extract_figures(c.text) for c in chosen):
+            return chosen
+        floor = self.weights.list_threshold * 0.5
+        for c in ranked[:8]:
+            if (c not in chosen and extract_figures(c.text)
+                    and measure_classes(set(tokenize(c.text))) & asked
+                    and self.weights.probability(c.logit) >= floor):
+                return [c, *chosen]
         return chosen
 
     def _with_cause(self, best: Candidate, ranked: list[Candidate],
