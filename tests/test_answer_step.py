@@ -495,3 +495,39 @@ def test_a_why_question_also_gets_the_figure_of_what_it_explains(
                          passages(text, date="1987-03-20"))
     said = " ".join(c.text for c in draft.claims)
     assert "oil sold well" in said and "957 mln" in said
+
+
+def test_a_comparison_states_the_change_computed_and_checked(source: ExtractiveSource) -> None:
+    from assistant.answering.change import check_change
+
+    text = ("China imported 1.18 mln tonnes of sugar in 1986, down from 1.9 mln in 1985.\n"
+            "Sugar imports in 1985 were the highest in a decade.")
+    draft = source.draft(analyse("How much sugar did China import in 1986 compared with 1985?"),
+                         passages(text, date="1987-04-20"))
+    change = [c for c in draft.claims if c.derived]
+    assert [c.text for c in change] == ["That is a fall of 0.72 mln (37.9%) from 1985 to 1986."]
+    assert change[0].support == draft.claims[0].support  # it cites the figures' sentence
+    # the check recomputes it from the cited sentence: a wrong size, share or direction fails
+    quoted = [text.splitlines()[0]]
+    assert check_change(change[0].text, quoted) == ""
+    for wrong in ("That is a fall of 0.62 mln (37.9%).", "That is a fall of 0.72 mln (32.6%).",
+                  "That is a rise of 0.72 mln (37.9%)."):
+        assert check_change(wrong, quoted) != ""
+    assert check_change("That is a fall of 0.72 mln (37.9%).", ["Imports were 1.18 mln."])
+
+
+def test_a_change_claim_the_figures_do_not_give_is_rejected_by_the_verifier(
+    fake_embedder,
+) -> None:
+    from assistant.answering.draft import Claim
+    from assistant.answering.verify import verify_claims
+
+    ps = passages("Exports rose to 7.08 billion dlrs from 5.33 billion in 1986.")
+
+    def sim(a: list[str], b: list[str]):
+        return fake_embedder.encode_cached(a) @ fake_embedder.encode_cached(b).T
+
+    right = Claim("That is a rise of 1.75 billion (32.8%).", [1], derived=True)
+    wrong = Claim("That is a rise of 2.75 billion (32.8%).", [1], derived=True)
+    verify_claims([right, wrong], ps, sim)
+    assert right.ok and not wrong.ok and "not computed right" in wrong.reason

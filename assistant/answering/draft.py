@@ -30,6 +30,7 @@ class Claim:
     reason: str = ""
     is_refusal: bool = False
     note: str = ""  # shown after the claim, not verified (e.g. who reported it, when)
+    derived: bool = False  # states a change computed from its cited figures (checked by sum)
 
 
 @dataclass

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from assistant.answering.change import change_sentence, check_change, figures_compared
 from assistant.answering.draft import Claim, Draft, Outcome
 from assistant.answering.guard import looks_like_instruction
 from assistant.answering.passages import Passage
@@ -203,6 +204,13 @@ class ExtractiveSource:
             claim = self._claim(c, ctx, said)
             if claim is not None:
                 claims.append(claim)
+        if question.kind == "compare":  # the sentences giving the two figures compared
+            core = sorted(self._both_figures(question, ranked, ctx),
+                          key=lambda c: (c.passage, c.index))
+            change = self._change(question, core, claims, ctx)
+            if change is not None:  # right after the last sentence it is computed from
+                at = max(k for k, c in enumerate(claims) if set(c.support) & set(change.support))
+                claims.insert(at + 1, change)
         return Draft(claims, passages, source=self.name, verified=True, confidence=confidence)
 
     def score(self, question: Question, passages: list[Passage]) -> list[Candidate]:
@@ -807,6 +815,51 @@ class ExtractiveSource:
             if done == every or len(chosen) >= self.weights.max_sentences:
                 break
         return chosen if len(done) >= 2 else []
+
+    def _change(self, q: Question, chosen: list[Candidate], claims: list[Claim],
+                ctx: _Context) -> Claim | None:
+        """The change between the two figures compared, computed and checked, or None.
+
+        From one sentence comparing two figures itself ("1.18 mln in 1986, down from 1.9
+        mln in 1985"), or from two sentences each giving one comparable figure for one of
+        the periods compared. Only when the figures are unambiguous; the claim cites the
+        sentences and is checked by ``check_change``.
+        """
+        pair: tuple[Figure, Figure] | None = None
+        since = until = ""
+        if len(chosen) == 1:
+            c = chosen[0]
+            pair = figures_compared(flowing(c.text))
+            read = ctx.by_n[c.passage].periods_of(c.index)
+            stated = list(dict.fromkeys(Period(s.year, s.m1, s.m2) for s in read if not s.base))
+            bases = list(dict.fromkeys(Period(s.year, s.m1, s.m2) for s in read if s.base))
+            if len(stated) == 1 and len(bases) == 1:
+                since, until = describe(bases[0]), describe(stated[0])
+        elif len(chosen) == 2 and len(q.compared) == 2:
+            found = []
+            for c in chosen:
+                figs = [f for f in extract_figures(flowing(c.text)) if f.kind != "percent"]
+                read = [s for s in ctx.by_n[c.passage].periods_of(c.index) if not s.base]
+                when = [t for t in q.compared if any(t.matches(s) for s in read)]
+                if len(figs) != 1 or len(when) != 1:
+                    return None
+                found.append((when[0], figs[0]))
+            (p1, f1), (p2, f2) = sorted(found, key=lambda x: (x[0].year or 0, x[0].m1))
+            if p1 == p2:
+                return None
+            pair, since, until = (f2, f1), describe(p1), describe(p2)
+        if pair is None:
+            return None
+        text = change_sentence(*pair, since=since, until=until)
+        keys = {(c.passage, c.index) for c in chosen}
+        sources = [s for c in claims for s in c.support if (s[0], s[2]) in keys]
+        if text is None or not sources:
+            return None
+        cited = [flowing(ctx.by_n[n].text[ctx.by_n[n].sentences[i].start:
+                                          ctx.by_n[n].sentences[j].end]) for n, i, j in sources]
+        if check_change(text, cited):
+            return None
+        return Claim(text, sorted({n for n, _, _ in sources}), sources, derived=True)
 
     # -- claims -------------------------------------------------------------------------------
 
