@@ -104,6 +104,7 @@ class ScorerWeights:
     extra_margin: float = 1.0  # a sentence scoring within this of the best joins the answer
     max_sentences: int = 3  # sentences in an answer to a figure, name, date question
     summary_sentences: int = 5  # a summary: the 3-5 most central sentences
+    list_sentences: int = 4  # a list: the sentences naming its items
     summary_figure_bonus: float = 0.15  # a summary prefers sentences stating a figure
     fitted_on: str = ""  # what the weights were fitted on, for the record
 

@@ -604,7 +604,7 @@ class ExtractiveSource:
             return self._with_event(q, self._close_ones(self._with_cause(best, ranked, ctx),
                                                         ranked), ranked)
         if q.kind == "list":
-            return self._items(best, ranked, ctx, most=4)
+            return self._items(best, ranked, ctx, most=self.weights.list_sentences)
         if q.kind == "summary":
             return self._central(q, ranked, ctx)
         if q.kind == "compare":
