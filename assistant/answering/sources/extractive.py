@@ -528,8 +528,11 @@ class ExtractiveSource:
         if q.kind == "summary":
             return "answer", confidence  # related passages are what a summary is made of
         top = ranked[:2]
-        if q.periods and q.kind != "compare" and all(c.cue("period_fit") < 0 for c in top):
-            return "partial", confidence  # about another period than the one asked
+        if (q.periods and q.wants_figure and q.kind != "compare"
+                and all(c.cue("period_fit") < 0 for c in top)):
+            # a figure of another period than the one asked; for a name, a cause or a list
+            # the period is a time frame the ranking weighs, not the answer itself
+            return "partial", confidence
         if q.countries and all(c.cue("countries_missing") > 0 for c in top):
             return "partial", confidence  # about other countries than the ones asked
         asked = _flow_asked(q.standalone.split(" (", 1)[0])
