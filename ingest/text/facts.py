@@ -48,7 +48,7 @@ from ingest.text.sentences import split_sentences
 
 __all__ = ["FACTS_VERSION", "Fact", "extract_facts", "read_subject"]
 
-FACTS_VERSION = 5  # bump when the rules change: stored ledgers are extracted again
+FACTS_VERSION = 6  # bump when the rules change: stored ledgers are extracted again
 
 _FLOW_CUES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("balance", re.compile(r"\b(?:trade |goods trade )?(?:deficit|surplus)\b", re.I)),
@@ -56,9 +56,12 @@ _FLOW_CUES: tuple[tuple[str, re.Pattern[str]], ...] = (
         r"\b(?:two-way|bilateral|total two-way)(?: goods)? trade\b|\btrade volume\b|"
         r"\bnon-oil trade\b|\btrading partner\b|\bgoods trade\b|\btrade between\b|"
         r"\bin rupees and dirhams\b", re.I)),
-    ("import", re.compile(r"\bimport(?:s|ed|ing)?\b|\bbought\b|\bpurchases?\b", re.I)),
+    ("import", re.compile(
+        r"\bimport(?:s|ed|ing)?\b|\bbought\b|\bpurchases?\b|"
+        r"\bbuy(?:s|ing)?\b(?=\s+(?:\S+\s+){0,4}?(?:from|abroad|overseas)\b)", re.I)),
     ("export", re.compile(
         r"\bexport(?:s|ed|ing|ers)?\b|\bre-exports\b|\bshipments?\b|\bshipped\b|"
+        r"\b(?:ship(?:s|ping)?|sell(?:s|ing)?)\b(?=\s+(?:\S+\s+){0,4}?(?:to|abroad|overseas)\b)|"
         r"\b(?:sold|sales)\s+(?:\S+\s+){0,6}?(?:to|abroad|overseas)\b|\bearned\b|"
         r"\b(?:its|their)\s+[A-Z][\w.-]+\s+sales\b|"
         r"\btaking\b|\breceived\b|\babsorbed\b|\btook\b",
