@@ -894,6 +894,26 @@ def _story_dollar(title: str, text: str) -> str | None:
     return _OWN_DOLLAR[found[0]]
 
 
+_COMPANY = re.compile(
+    r"<[A-Z][\w.]*>|\b(?:Inc|Corp|Co|Ltd|Plc|PLC|AG|SA|NV|Oy|SpA|Cie|INC|CORP|LTD)\b\.?(?!\w)"
+    r"|\b(?:the|its|a)\s+(?:company|firm|subsidiary|group)(?:'s)?\b")
+"""A company named as the subject: its figures are no country's."""
+
+
+def _story_country(title: str, first: str) -> str | None:
+    """The one country a story is about: its title's, else its first sentence's.
+
+    Institutions name their country too ("BANK OF FRANCE ... ASSETS", "the Bundesbank").
+    """
+    for text in (title, first):
+        found = {c for c in countries(text) if c != "Europe"}
+        if len(found) == 1:
+            return found.pop()
+        if found:
+            return None
+    return None
+
+
 def _table_facts(article_id: str, title: str, text: str, span_start: int, sentence: str,
                  article_date: str | None, dollar: str | None, index: int) -> list[Fact]:
     """The figures of a results table ("Shr 1.20 dlrs vs 1.10 dlrs", "Net 5.1 mln vs ...").
@@ -959,7 +979,10 @@ def extract_facts(
     spans = split_sentences(text)
     sentences = [text[s.start : s.end] for s in spans]
     title_roles = _roles(_mask(title, _ATTRIBUTION), _flow(title, len(title) // 2))
-    previous = _Subject(reporter=title_roles.reporter)
+    company_story = bool(_COMPANY.search(title) or sentences and _COMPANY.search(sentences[0]))
+    story = None if company_story else (
+        title_roles.reporter or _story_country(title, sentences[0] if sentences else ""))
+    previous = _Subject(reporter=story)
     dollar = named_dollar(text) or _story_dollar(title, text)
     last_currency: str | None = None
     for i, (span, sentence) in enumerate(zip(spans, sentences, strict=True)):
@@ -1037,8 +1060,10 @@ def extract_facts(
                 partner = carry.partner
             if reporter is None and continues:
                 reporter, partner = previous.reporter, partner or previous.partner
-            if reporter is None:
-                reporter = previous.reporter or title_roles.reporter
+            if reporter is None and not company_story and not _COMPANY.search(
+                masked[: seg[1]]
+            ):  # a company's figure is no country's; else the story's subject country
+                reporter = previous.reporter or story
             if _TOTAL.search(part) and own.partner is None and kind not in ("share",):
                 partner = None  # "Turkey's total exports": to all destinations
             if partner == reporter:
