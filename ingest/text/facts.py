@@ -877,6 +877,16 @@ def _year_earlier(text: str, fig: Figure, seg: tuple[int, int]) -> bool:
         r"|in the previous year)\b", after, re.I))
 
 
+_FISCAL_END = re.compile(
+    rf"\b(?:19|20)\d\d/\d\d\s+(?:[a-z-]+\s+)?(?:ended|ending|to|through)\s+(?P<m>{_M})")
+"""A split year defined once in a story ("1986/87 ended March 31"): its end month."""
+
+
+def _split_year(year: int, text: str) -> bool:
+    """``text`` names the split year that starts in ``year`` ("1986/87")."""
+    return bool(re.search(rf"\b{year}/{(year + 1) % 100:02d}\b", text))
+
+
 _OWN_DOLLAR = {"Australia": "AUD", "Canada": "CAD", "New Zealand": "NZD", "Hong Kong": "HKD",
                "Singapore": "SGD", "Taiwan": "TWD"}
 
@@ -985,6 +995,8 @@ def extract_facts(
     previous = _Subject(reporter=story)
     dollar = named_dollar(text) or _story_dollar(title, text)
     last_currency: str | None = None
+    fiscal = _FISCAL_END.search(text)
+    fiscal_end = _month_of(fiscal.group("m")) if fiscal else 0
     for i, (span, sentence) in enumerate(zip(spans, sentences, strict=True)):
         if len(_TABLE_LINE.findall(sentence)) >= 2 or (
             _TABLE_LINE.fullmatch(sentence.strip())
@@ -1004,6 +1016,7 @@ def extract_facts(
         last_kind: str | None = None
         last_fig: Figure | None = None
         price_unit: str | None = None
+        made: list[tuple[Figure, int]] = []
         for fig, seg in zip(figures, _segments(sentence, figures), strict=True):
             if _not_a_figure(sentence, fig):
                 continue
@@ -1123,12 +1136,19 @@ def extract_facts(
                                              int(article_date[5:7])), article_date)
                     if p is not None:
                         p = _fill_year(p, earlier, article_date)
+                        crop = fiscal_end and p.year is not None and (p.m1, p.m2) == (1, 12) and (
+                            _split_year(p.year, sentence)
+                            or not period_spans(sentence) and _split_year(p.year, text))
                         if p.year is not None and kind != "growth" and _year_earlier(
                             masked, fig, seg
                         ):
                             p = Period(p.year - 1, p.m1, p.m2)  # "a year-earlier loss of ..."
                         if p.year is not None:
                             p_start, p_end = f"{p.year}-{p.m1:02d}", f"{p.year}-{p.m2:02d}"
+                        if crop and p.year is not None:  # "in 1986/87": the story's own year
+                            last = (p.year + 1) * 12 + fiscal_end - 1
+                            p_start, p_end = _ym((last - 11) // 12, (last - 11) % 12 + 1), _ym(
+                                last // 12, last % 12 + 1)
                     label = describe(p) if p is not None else None
                     if label is None and kind == "target":
                         label = "no date"
@@ -1139,6 +1159,7 @@ def extract_facts(
                 # a period already over is its figure, not a target
                 kind, unit, value = _kind_unit(sentence, fig, seg, no_target=True)
                 unit = _resolve_unit(unit, reporter, title_roles.reporter, masked, dollar)
+            made.append((fig, len(facts)))
             facts.append(
                 Fact(
                     article_id=article_id, index=len(facts), value=value, unit=unit, kind=kind,
@@ -1151,9 +1172,68 @@ def extract_facts(
             )
             if first is None:
                 first = _Subject(reporter, partner, flow, own.sector or whole.sector, city)
+        _date_bases(facts, made, sentence, article_date)
         if first is not None and first.reporter:
             previous = first
     return facts
+
+
+_BASE_GAP = re.compile(
+    r"[^\d;]{0,60}?(?:\b(?:up|down)\s+)?\b(?:from|against|compared (?:with|to)|versus|vs\.?)"
+    r"\s+(?:an?\s+|the\s+)?(?:revised\s+|estimated\s+|previously reported\s+|provisional\s+)?",
+    re.I)
+_BASE_END = re.compile(r"[,;.]|\s(?:and|while|but|as)\s")
+_BASE_YEAR_BACK = re.compile(
+    r"^\s*(?:[\w-]+\s+){0,3}?(?:a year (?:earlier|ago|before)|the (?:previous|prior) year|"
+    r"the year (?:before|earlier)|last season|in the year[- ]ago)\b", re.I)
+_MONTH_BACK = re.compile(
+    r"^\s*(?:[\w-]+\s+){0,3}?(?:the (?:previous|prior|preceding) (?:month|week)|"
+    r"the (?:month|week) before|a month (?:earlier|ago))\b", re.I)
+
+
+def _months_back(start: str, end: str, n: int) -> tuple[str, str]:
+    def back(ym: str) -> str:
+        k = int(ym[:4]) * 12 + int(ym[5:7]) - 1 - n
+        return _ym(k // 12, k % 12 + 1)
+    return back(start), back(end)
+
+
+def _date_bases(facts: list[Fact], made: list[tuple[Figure, int]], sentence: str,
+                date: str | None) -> None:
+    """The period of a comparison figure that states none: the compared figure's, moved back.
+
+    "rose to 182,900 tonnes from 174,500 tonnes" in a story of 1986: 1985; "from 25.23 mln a
+    year earlier", "from 6,800 the year before": the compared figure's period a year back; a
+    month's figure "from 373,000 in the prior week" a month back when the week's month ends.
+    A rate moved "to 7-3/4 pct from 7-1/2 pct" keeps its month (the rate before the move).
+    """
+    for (prev, i), (fig, j) in zip(made, made[1:], strict=False):
+        new, old = facts[i], facts[j]
+        if new.period_start is None or new.period_end is None:
+            continue
+        if not _BASE_GAP.fullmatch(sentence, prev.end, fig.start):
+            continue
+        stop = _BASE_END.search(sentence, fig.end)
+        tail = sentence[fig.end : stop.start() if stop else len(sentence)]
+        if stop and stop.group().strip() == "." and re.match(r"\.\d", sentence[stop.start():]):
+            continue
+        own = [a for a, _, p in dated_period_spans(tail, date) if not _YEAR_EARLIER.match(
+            tail, a)]
+        if own or (old.period_start, old.period_end) not in (
+            (new.period_start, new.period_end),
+            _months_back(new.period_start, new.period_end, 12),
+        ):
+            continue
+        months = (int(new.period_end[:4]) * 12 + int(new.period_end[5:7])) - (
+            int(new.period_start[:4]) * 12 + int(new.period_start[5:7])) + 1
+        if _BASE_YEAR_BACK.match(tail) or months == 12:
+            back = 12
+        elif _MONTH_BACK.match(tail) and months == 1:
+            back = 1
+        else:
+            continue
+        ps, pe = _months_back(new.period_start, new.period_end, back)
+        facts[j] = replace(old, period_start=ps, period_end=pe, period_label=f"{ps}–{pe}")
 
 
 def read_subject(text: str) -> tuple[str | None, str | None, str | None, str | None]:
