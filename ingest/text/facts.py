@@ -199,6 +199,12 @@ _FORECAST = re.compile(
     r"aim(?:s|ed|ing)?|seen at|outlook|predict(?:s|ed)?)\b",
     re.I,
 )
+_PRESENT = re.compile(
+    r"\b(?:now|currently|at present|(?:its|the) current|so far today|still|"
+    r"(?:is|are|has|have)\s+(?:(?:about|around|some|over|more than|nearly|unchanged at|at)\s+)?"
+    r"(?=\d|(?:one|two|three|four|five|six|seven|eight|nine|ten)\b)|"
+    r"ranges?|amounts? to|stands? at)\b", re.I)
+"""A figure stated in the present tense: the state at the article's date."""
 _CURRENT_KINDS = frozenset({"rate", "price"})
 """Kinds whose figure, with no period stated, is the state at the article's date."""
 _YEAR_EARLIER = re.compile(
@@ -1129,9 +1135,14 @@ def extract_facts(
                 if vague and (p is None or not inside or vague.start() + seg[0] >= fig.end):
                     label = re.sub(r"^in (?:its best |some )?", "", vague.group().lower())
                 else:
-                    if p is None and kind != "target" and not _FUTURE_OR_TIMELESS.search(sentence):
+                    present = _PRESENT.search(masked)
+                    if p is None and kind != "target" and not present and (
+                        not _FUTURE_OR_TIMELESS.search(sentence)
+                    ):
                         p = _inherited_period(earlier, sentence, article_date)
-                    if p is None and kind in _CURRENT_KINDS and article_date:
+                    if p is None and article_date and (
+                        kind in _CURRENT_KINDS or present and kind not in ("target", "duration")
+                    ):  # a state "now", "at present", "still available": the article's month
                         p = date_year(Period(None, int(article_date[5:7]),
                                              int(article_date[5:7])), article_date)
                     if p is not None:
