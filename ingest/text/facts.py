@@ -1022,6 +1022,7 @@ def extract_facts(
         last_kind: str | None = None
         last_fig: Figure | None = None
         price_unit: str | None = None
+        price_value = 0.0
         made: list[tuple[Figure, int]] = []
         for fig, seg in zip(figures, _segments(sentence, figures), strict=True):
             if _not_a_figure(sentence, fig):
@@ -1046,12 +1047,17 @@ def extract_facts(
             if fig.currency and not fig.carried:
                 last_currency = fig.currency
             if kind == "price" and "/" in unit:
-                price_unit = unit
+                price_unit, price_value = unit, value
             elif price_unit and unit == price_unit.split("/")[0] and fig.kind == "amount":
                 # "at 355 dlrs per tonne cif, and 6,000 tonnes for May at 358 dlrs"
                 unit = price_unit
                 if kind in ("level", "count"):
                     kind = "price"
+            elif price_unit and fig.kind == "number" and unit == "count" and kind in (
+                "level", "count", "target"
+            ) and 0.2 < abs(value) / (abs(price_value) or 1) < 5:
+                # "1,400 yen per kilo, while its ceiling is 1,820": another price of the thing
+                unit, kind = price_unit, "price"
             if re.search(r"\d\s*[–-]\s*$", sentence[: fig.start]) and last_kind:
                 kind = last_kind  # "9–10%": the range's upper end is the same kind
             elif last_fig is not None and last_kind and last_fig.kind == fig.kind and (
