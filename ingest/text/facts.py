@@ -1002,6 +1002,9 @@ def extract_facts(
     dollar = named_dollar(text) or _story_dollar(title, text)
     last_currency: str | None = None
     fiscal = _FISCAL_END.search(text)
+    table: _HeaderUnit | None = None  # a statistics table's unit, from its header line
+    story_unit: str | None = None  # the last unit the story measured in
+    brackets_back = bool(_BRACKETS_EARLIER.search(text))
     fiscal_end = _month_of(fiscal.group("m")) if fiscal else 0
     for i, (span, sentence) in enumerate(zip(spans, sentences, strict=True)):
         if len(_TABLE_LINE.findall(sentence)) >= 2 or (
@@ -1024,6 +1027,15 @@ def extract_facts(
         price_unit: str | None = None
         price_value = 0.0
         made: list[tuple[Figure, int]] = []
+        header = _header_unit(sentence)
+        columns, columns_end = _columns(sentence)
+        bare = [f for f in figures if f.kind == "number" and not f.unit]
+        if header is not None:
+            table = header
+        elif len(bare) < 3:
+            table = None  # prose again
+        column, row_end, row_label = -1, 0, ""
+        group = ""
         for fig, seg in zip(figures, _segments(sentence, figures), strict=True):
             if _not_a_figure(sentence, fig):
                 continue
@@ -1044,6 +1056,25 @@ def extract_facts(
             ):  # "against 15.67 billion in February": the currency the story is counting in
                 fig = replace(fig, kind="amount", currency=last_currency)
             kind, unit, value = _kind_unit(sentence, fig, seg)
+            in_table = fig.kind == "number" and not fig.unit and unit == "count" and (
+                table is not None and fig.start >= table.start
+                or bool(columns) and fig.start >= columns_end)
+            if in_table:  # a row of a statistics table: "Crude 1,663.3-x 1,542.6 893.7"
+                gap = sentence[max(row_end, columns_end, table.start if table else 0) : fig.start]
+                if re.search(r"[A-Za-z]{2,}", gap):
+                    column, row_label = 0, gap
+                    if "--" in gap:  # "Soybean Oils --\nCrude 1,663.3": a group of rows
+                        group, _, row_label = gap.rpartition("--")
+                        group = re.split(r"[\n.]", group.strip())[-1]
+                else:
+                    column += 1
+                row_end = fig.end
+                if table is not None:
+                    factor, unit = table.unit_for(row_label)
+                    value *= factor
+                else:
+                    unit = story_unit or unit
+                kind = "price" if "/" in unit else "level"
             if fig.currency and not fig.carried:
                 last_currency = fig.currency
             if kind == "price" and "/" in unit:
@@ -1098,6 +1129,10 @@ def extract_facts(
                 if len(pair) == 2:
                     reporter, partner = pair
             sector = own.sector or carry.sector or (previous.sector if continues else None)
+            if in_table:
+                sector = ", ".join(sorted(sectors(row_label))) or ", ".join(
+                    sorted(sectors(group))) or ", ".join(sorted(sectors(title))) or sector
+                flow = _flow(row_label, 0) or (flow if flow != "investment" else None)
             city = (near_cities[0] if near_cities else None) or (first.city if first else None)
             place_country = PLACE_COUNTRY.get(city or "")
             if partner is None and place_country and place_country != reporter and flow in (
@@ -1169,6 +1204,20 @@ def extract_facts(
                     label = describe(p) if p is not None else None
                     if label is None and kind == "target":
                         label = "no date"
+            if in_table and 0 <= column < len(columns):
+                p_start = p_end = columns[column]  # the column's date
+                label_p = p_start
+            elif in_table and brackets_back and made and re.search(
+                r"\(\s*$", sentence[: fig.start]
+            ) and facts[made[-1][1]].period_start:
+                prior = facts[made[-1][1]]  # "Lead 443,850 (538,750)": the year before
+                p_start, p_end = _months_back(prior.period_start or "", prior.period_end or "",
+                                              12)
+                label_p = p_start
+            else:
+                label_p = None
+            if label_p:
+                label = f"{p_start}–{p_end}"
             if kind == "target" and p_end and article_date and p_end < article_date[:7] and (
                 not _STATED_GOAL.search(sentence[seg[0] : fig.end])
             ):
@@ -1177,6 +1226,8 @@ def extract_facts(
                 kind, unit, value = _kind_unit(sentence, fig, seg, no_target=True)
                 unit = _resolve_unit(unit, reporter, title_roles.reporter, masked, dollar)
             made.append((fig, len(facts)))
+            if unit not in ("count", "percent") and not unit.startswith("count"):
+                story_unit = unit
             facts.append(
                 Fact(
                     article_id=article_id, index=len(facts), value=value, unit=unit, kind=kind,
@@ -1193,6 +1244,87 @@ def extract_facts(
         if first is not None and first.reporter:
             previous = first
     return facts
+
+
+@dataclass(frozen=True)
+class _HeaderUnit:
+    """The unit a statistics table states once in its header ("in mln lbs --")."""
+
+    start: int  # where the header ends in its sentence
+    factor: float
+    unit: str
+    except_word: str | None = None  # "All in tonnes except Silver which in troy ounces"
+    except_unit: tuple[float, str] | None = None
+
+    def unit_for(self, label: str) -> tuple[float, str]:
+        """(factor, unit) for a row with this label."""
+        if self.except_word and self.except_unit and re.search(
+            rf"\b{re.escape(self.except_word)}\b", label, re.I
+        ):
+            return self.except_unit
+        return self.factor, self.unit
+
+
+_HEADER = re.compile(
+    r"(?:\(|\b)(?:all\s+)?in\s+(?P<what>(?:(?:mln|million|billion|bln|thousands?)\s+)?"
+    r"(?:troy\s+)?[a-z]+(?:\s+per\s+(?:kilo|kg|tonne|ton|lb|pound|barrel|ounce|bushel))?)"
+    r"\s*(?P<end>--|-\s|[,.:)]|\n|$)"
+    r"(?:\s*except\s+(?P<word>[A-Za-z]+)\s+which\s+(?:is\s+|are\s+)?in\s+"
+    r"(?P<other>(?:troy\s+)?[a-z]+))?", re.I)
+_BRACKETS_EARLIER = re.compile(
+    r"\b(?:corresponding|year-ago|year earlier|previous year|comparisons?)\b[^.]{0,60}"
+    r"\bin brackets\b", re.I)
+_COLUMN_DATE = re.compile(
+    r"\b(?P<m>[01]\d)/[0-3]\d/(?P<y>\d\d)\b|\b(?P<mon>JAN|FEB|MAR|APR|MAY|JUN|JUL|AUG|SEPT?|OCT|"
+    r"NOV|DEC)[A-Z]*'(?P<y2>\d\d)\b", re.I)
+
+
+def _unit_of(words: str) -> tuple[float, str] | None:
+    """(factor, unit) of a header's unit words ("mln lbs", "australes per kilo")."""
+    per = re.search(r"\s+per\s+(\w+)$", words)
+    head = words[: per.start()] if per else words
+    found = extract_figures(f"1 {head}", keep_ambiguous=True)
+    if not found or not (found[0].currency or found[0].unit):
+        return None
+    f = found[0]
+    unit = resolve_currency(f.currency, None) if f.currency else f.unit
+    if per:
+        denom = per.group(1).lower()
+        denom = {"kilo": "kg", "pound": "lb", "ton": "tonne"}.get(denom, denom)
+        unit = f"{unit}/{denom}"
+    return f.value, unit or "count"
+
+
+def _header_unit(sentence: str) -> _HeaderUnit | None:
+    """The unit of a table stated in its header, when bare numbers follow it."""
+    for m in _HEADER.finditer(sentence):
+        got = _unit_of(" ".join(m.group("what").split()))
+        if got is None:
+            continue
+        rest = extract_figures(sentence[m.end() :], keep_ambiguous=True)
+        if sum(1 for f in rest if f.kind == "number" and not f.unit) < 3 and not (
+            m.group().lower().startswith("all")
+        ):
+            continue  # "denominated in marks or yen": no table follows
+        other = _unit_of(m.group("other")) if m.group("other") else None
+        return _HeaderUnit(m.end(), got[0], got[1], m.group("word"), other)
+    return None
+
+
+def _columns(sentence: str) -> tuple[list[str], int]:
+    """The months of a table's column dates, and where that header ends.
+
+    "02/28/87 01/31/87 02/28/86", "JAN'87 DEC'86"; ([], 0) when the sentence has none.
+    """
+    found = list(_COLUMN_DATE.finditer(sentence))
+    if len(found) < 2:
+        return [], 0
+    out = []
+    for m in found:
+        month = int(m.group("m")) if m.group("m") else _month_of(m.group("mon")[:3])
+        year = 1900 + int(m.group("y") or m.group("y2"))
+        out.append(_ym(year, month))
+    return out, found[-1].end()
 
 
 _BASE_GAP = re.compile(

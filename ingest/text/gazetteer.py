@@ -204,7 +204,9 @@ _SECTORS: dict[str, tuple[str, ...]] = {
     "soybeans": ("soybean", "soybeans", "soy", "soya", "soya beans", "soyabeans"),
     "soybean oil": ("soybean oil", "soyoil", "soy oil", "soya oil"),
     "soybean meal": ("soybean meal", "soymeal", "soy meal", "soya meal"),
-    "palm oil": ("palm oil",), "vegetable oils": ("vegetable oil", "vegetable oils", "veg oil"),
+    "palm oil": ("palm oil",), "cottonseed oil": ("cottonseed oil", "cotton oil"),
+    "corn oil": ("corn oil",), "lard": ("lard",),
+    "vegetable oils": ("vegetable oil", "vegetable oils", "veg oil"),
     "crude oil": ("crude oil", "crude", "oil", "petroleum", "oil products", "gasoline",
                   "heating oil", "fuel oil"),
     "natural gas": ("natural gas", "gas", "lng", "liquefied natural gas"),
@@ -270,13 +272,13 @@ CITIES = CITIES | frozenset(PLACE_COUNTRY)
 def _sector_pattern() -> tuple[re.Pattern[str], dict[str, str]]:
     lookup = {v.lower(): name for name, variants in _SECTORS.items() for v in variants}
     body = "|".join(re.escape(v) for v in sorted(lookup, key=len, reverse=True))
-    return re.compile(rf"(?<!non-)\b(?:{body})\b"), lookup
+    return re.compile(rf"(?<!non-)\b(?P<name>{body})s?\b"), lookup
 
 
 @lru_cache(maxsize=16384)
 def _sectors(text: str) -> frozenset[str]:
     pattern, lookup = _sector_pattern()
-    return frozenset(lookup[m.group()] for m in pattern.finditer(text.lower()))
+    return frozenset(lookup[m.group("name")] for m in pattern.finditer(text.lower()))
 
 
 def sectors(text: str) -> set[str]:
