@@ -1015,6 +1015,9 @@ def extract_facts(
             continue
         figures = extract_figures(sentence, keep_ambiguous=True)
         if not figures:
+            header = _header_unit(sentence)
+            if header is not None:  # "All in tonnes except Silver which in troy ounces."
+                table = replace(header, start=0)
             continue
         earlier = sentences[:i][::-1] + [title]
         masked = _mask(sentence, _ATTRIBUTION)
@@ -1034,6 +1037,8 @@ def extract_facts(
             table = header
         elif len(bare) < 3:
             table = None  # prose again
+        elif table is not None:
+            table = replace(table, start=0)  # rows go on in the next line
         column, row_end, row_label = -1, 0, ""
         group = ""
         for fig, seg in zip(figures, _segments(sentence, figures), strict=True):
@@ -1072,6 +1077,9 @@ def extract_facts(
                 if table is not None:
                     factor, unit = table.unit_for(row_label)
                     value *= factor
+                    if table.bracket_currency and re.search(r"\(\s*$", sentence[: fig.start]):
+                        unit = table.bracket_currency + unit[unit.find("/"):] if "/" in unit else (
+                            table.bracket_currency)  # "WITH DOLLAR EQUIVALENT IN BRACKETS"
                 else:
                     unit = story_unit or unit
                 kind = "price" if "/" in unit else "level"
@@ -1255,6 +1263,7 @@ class _HeaderUnit:
     unit: str
     except_word: str | None = None  # "All in tonnes except Silver which in troy ounces"
     except_unit: tuple[float, str] | None = None
+    bracket_currency: str | None = None
 
     def unit_for(self, label: str) -> tuple[float, str]:
         """(factor, unit) for a row with this label."""
@@ -1268,7 +1277,7 @@ class _HeaderUnit:
 _HEADER = re.compile(
     r"(?:\(|\b)(?:all\s+)?in\s+(?P<what>(?:(?:mln|million|billion|bln|thousands?)\s+)?"
     r"(?:troy\s+)?[a-z]+(?:\s+per\s+(?:kilo|kg|tonne|ton|lb|pound|barrel|ounce|bushel))?)"
-    r"\s*(?P<end>--|-\s|[,.:)]|\n|$)"
+    r"\s*(?P<end>--|-\s|[,.:)]|\n|$|(?=except\b))"
     r"(?:\s*except\s+(?P<word>[A-Za-z]+)\s+which\s+(?:is\s+|are\s+)?in\s+"
     r"(?P<other>(?:troy\s+)?[a-z]+))?", re.I)
 _BRACKETS_EARLIER = re.compile(
@@ -1281,7 +1290,7 @@ _COLUMN_DATE = re.compile(
 
 def _unit_of(words: str) -> tuple[float, str] | None:
     """(factor, unit) of a header's unit words ("mln lbs", "australes per kilo")."""
-    per = re.search(r"\s+per\s+(\w+)$", words)
+    per = re.search(r"\s+per\s+(\w+)$", words, re.I)
     head = words[: per.start()] if per else words
     found = extract_figures(f"1 {head}", keep_ambiguous=True)
     if not found or not (found[0].currency or found[0].unit):
@@ -1302,12 +1311,15 @@ def _header_unit(sentence: str) -> _HeaderUnit | None:
         if got is None:
             continue
         rest = extract_figures(sentence[m.end() :], keep_ambiguous=True)
-        if sum(1 for f in rest if f.kind == "number" and not f.unit) < 3 and not (
+        if rest and sum(1 for f in rest if f.kind == "number" and not f.unit) < 3 and not (
             m.group().lower().startswith("all")
         ):
             continue  # "denominated in marks or yen": no table follows
         other = _unit_of(m.group("other")) if m.group("other") else None
-        return _HeaderUnit(m.end(), got[0], got[1], m.group("word"), other)
+        equivalent = re.search(r"\b(\w+)\s+equivalents?\s+in\s+brackets\b", sentence, re.I)
+        in_brackets = _unit_of(equivalent.group(1)) if equivalent else None
+        return _HeaderUnit(m.end(), got[0], got[1], m.group("word"), other,
+                           in_brackets[1] if in_brackets else None)
     return None
 
 
