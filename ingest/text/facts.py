@@ -50,18 +50,26 @@ __all__ = ["FACTS_VERSION", "Fact", "extract_facts", "read_subject"]
 
 FACTS_VERSION = 6  # bump when the rules change: stored ledgers are extracted again
 
+_FINANCIAL = (r"(?:\s+\S+){0,8}?\s+(?:(?:bank |commercial |treasury )?bills?|bonds?|securities|"
+              r"shares|stakes?|CDs|certificates|paper|notes|assets|units?|subsidiar(?:y|ies)|"
+              r"interests?|dollars|currency|debt)\b")
+"""What a bank or company buys or sells that is no trade in goods ("bought 98 mln stg of
+bills")."""
 _FLOW_CUES: tuple[tuple[str, re.Pattern[str]], ...] = (
-    ("balance", re.compile(r"\b(?:trade |goods trade )?(?:deficit|surplus)\b", re.I)),
+    ("balance", re.compile(
+        r"(?<!budget )(?<!fiscal )(?<!budgetary )(?<!public sector )(?<!spending )"
+        r"(?<!borrowing )\b(?:trade |goods trade )?(?:deficit|surplus)\b(?! cuts?\b)", re.I)),
     ("bilateral", re.compile(
         r"\b(?:two-way|bilateral|total two-way)(?: goods)? trade\b|\btrade volume\b|"
         r"\bnon-oil trade\b|\btrading partner\b|\bgoods trade\b|\btrade between\b|"
         r"\bin rupees and dirhams\b", re.I)),
     ("import", re.compile(
-        r"\bimport(?:s|ed|ing)?\b|\bbought\b|\bpurchases?\b|"
-        r"\bbuy(?:s|ing)?\b(?=\s+(?:\S+\s+){0,4}?(?:from|abroad|overseas)\b)", re.I)),
+        r"\bimport(?:s|ed|ing)?\b|\b(?:bought|buy(?:s|ing)?|purchases?)\b(?!"
+        + _FINANCIAL + r")", re.I)),
     ("export", re.compile(
         r"\bexport(?:s|ed|ing|ers)?\b|\bre-exports\b|\bshipments?\b|\bshipped\b|"
         r"\b(?:ship(?:s|ping)?|sell(?:s|ing)?)\b(?=\s+(?:\S+\s+){0,4}?(?:to|abroad|overseas)\b)|"
+        r"\bsold\b(?!" + _FINANCIAL + r")|"
         r"\b(?:sold|sales)\s+(?:\S+\s+){0,6}?(?:to|abroad|overseas)\b|\bearned\b|"
         r"\b(?:its|their)\s+[A-Z][\w.-]+\s+sales\b|"
         r"\btaking\b|\breceived\b|\babsorbed\b|\btook\b",
@@ -211,7 +219,11 @@ _YEAR_EARLIER = re.compile(
     r"\b(?:a )?year[- ](?:earlier|ago)\b|\bprevious year'?s?\b|\blast year'?s\b",
     re.I,
 )
-_MEASURES = re.compile(r"\b(?:occupancy|price|auction|capacity|content)\b", re.I)
+_MEASURES = re.compile(
+    r"\b(?:occupancy|price|auction|capacity|content|debt|reserves|budget|gdp|gnp|"
+    r"gross (?:domestic|national) product|inflation|money supply|output|production|"
+    r"profits?|revenues?|dividends?|unemployment|wages?|(?:economic|money) growth)\b", re.I)
+"""A measure of its own named in a figure's part: no flow of the rest of the sentence."""
 _TOTAL = re.compile(
     r"\btotal\s+(?:[\w-]+\s+){0,3}(?:exports|imports|shipments)\b|\ball destinations\b|"
     r"\bevery destination\b",
@@ -1047,7 +1059,11 @@ def extract_facts(
             part = masked[seg[0] : seg[1]]
             flow = _flow(part, fig.start - seg[0])
             if flow is None and not _MEASURES.search(part):
-                flow = sentence_flow
+                clause_lo = max((m.end() for m in _BOUNDARY.finditer(masked, 0, seg[0])),
+                                default=0)  # "..., while imports were down 2.1 pct at 11.10"
+                flow = _flow(masked[clause_lo : fig.start], fig.start - clause_lo) if (
+                    clause_lo) else None
+                flow = flow or sentence_flow
             if flow is None and continues:
                 flow = previous.flow
             own = _roles(part, flow)
@@ -1370,9 +1386,16 @@ def _date_bases(facts: list[Fact], made: list[tuple[Figure, int]], sentence: str
     """
     for (prev, i), (fig, j) in zip(made, made[1:], strict=False):
         new, old = facts[i], facts[j]
-        if new.period_start is None or new.period_end is None:
-            continue
         if not _BASE_GAP.fullmatch(sentence, prev.end, fig.start):
+            continue
+        gap = sentence[prev.end : fig.start]
+        if not any(p.search(gap) for _, p in _FLOW_CUES) and not countries(gap) and (
+            old.kind == new.kind or {old.kind, new.kind} <= {"level", "count"}
+        ):  # "deficit rose to 3.65 billion from 3.39 billion ... following increased imports":
+            # the figure compared with measures the same thing
+            old = facts[j] = replace(old, flow=new.flow, sector=new.sector,
+                                     reporter=new.reporter, partner=new.partner)
+        if new.period_start is None or new.period_end is None:
             continue
         stop = _BASE_END.search(sentence, fig.end)
         tail = sentence[fig.end : stop.start() if stop else len(sentence)]
