@@ -219,6 +219,14 @@ _YEAR_EARLIER = re.compile(
     r"\b(?:a )?year[- ](?:earlier|ago)\b|\bprevious year'?s?\b|\blast year'?s\b",
     re.I,
 )
+_COMMODITIES = frozenset({
+    "sugar", "coffee", "cocoa", "tea", "wheat", "corn", "barley", "sorghum", "rice", "cotton",
+    "rubber", "oilseeds", "grain", "cattle", "gold", "silver", "copper", "zinc", "tin", "lead",
+    "nickel", "platinum", "soybeans", "palm oil", "crude oil", "natural gas", "soybean oil",
+    "soybean meal", "vegetable oils", "compound feed", "cottonseed oil", "corn oil", "lard",
+    "iron ore",
+})
+"""Products a story is about when its title names one ("SOVIETS MADE LARGE SUGAR PURCHASE")."""
 _MEASURES = re.compile(
     r"\b(?:occupancy|price|auction|capacity|content|debt|reserves|budget|gdp|gnp|"
     r"gross (?:domestic|national) product|inflation|money supply|output|production|"
@@ -1011,6 +1019,8 @@ def extract_facts(
     story = None if company_story else (
         title_roles.reporter or _story_country(title, sentences[0] if sentences else ""))
     previous = _Subject(reporter=story)
+    topic = sectors(title)
+    story_sector = next(iter(topic)) if len(topic) == 1 and topic <= _COMMODITIES else None
     dollar = named_dollar(text) or _story_dollar(title, text)
     last_currency: str | None = None
     fiscal = _FISCAL_END.search(text)
@@ -1153,6 +1163,13 @@ def extract_facts(
                 if len(pair) == 2:
                     reporter, partner = pair
             sector = own.sector or carry.sector or (previous.sector if continues else None)
+            if sector is None and story_sector and not company_story and kind not in (
+                "rate", "duration"
+            ) and flow not in ("balance", "bilateral", "investment", "port") and not (
+                _MEASURES.search(part) or _COMPANY.search(masked) or _TOTAL.search(part)
+                or re.search(r"\bgoods\b", part)
+            ):
+                sector = story_sector  # "SOVIETS MADE LARGE SUGAR PURCHASE": its cargoes
             if in_table:
                 sector = ", ".join(sorted(sectors(row_label))) or ", ".join(
                     sorted(sectors(group))) or ", ".join(sorted(sectors(title))) or sector
