@@ -173,6 +173,11 @@ _RATE = re.compile(
     r"surcharge|commission)\b(?:(?!\d).){0,40}$",
     re.I,
 )
+_RATE_NOUN = re.compile(
+    r"\b(?:rates?|yields?|inflation|prime|discount|libor|fed funds|unemployment|jobless|"
+    r"interest|coupon|mortgage)\b", re.I)
+_GROWTH_NOUN = re.compile(
+    r"\b(?:growth|rise|increase|gain|grew|grow(?:s|ing)?|rising|expansion)\b", re.I)
 _INDEX_BASE = re.compile(r"\bbase(?: year| period)?(?: of)?\s*$|\bbased on\s*$", re.I)
 _LOSS = re.compile(
     r"\b(?:los(?:s|ses|t))\s+(?:(?:of|was|were|totall?ed|totaling|amounted to|"
@@ -457,6 +462,8 @@ def _kind_unit(sentence: str, fig: Figure, seg: tuple[int, int], no_target: bool
         bool(target_year) or bool(re.search(r"\b(?:target|objective|goal)\b", window, re.I))
     ) or bool(_FORECAST.search(sentence[seg[0] : fig.start]))
     is_target = is_target and not no_target
+    clause = sentence[max((m.end() for m in _BOUNDARY.finditer(sentence, 0, fig.start)),
+                          default=0) : fig.start]
     if fig.kind == "percent":
         if re.match(r"\s*of\b", after) and not target_year and not re.search(
             r"\b(?:target|goal|objective|forecast|projected|expected)", window, re.I
@@ -480,7 +487,9 @@ def _kind_unit(sentence: str, fig: Figure, seg: tuple[int, int], no_target: bool
                 value = -abs(value)
         elif re.search(r"\b(?:rose|fell|declined|dropped|climbed|eased|increased|decreased|"
                        r"risen|fallen|slipped|jumped|grew|rising|falling)\s+to\s*$", before):
-            kind = "share"  # "the ratio declined to 10.0 pct": the new level
+            # "the ratio declined to 10.0 pct": the new level; "base rates fell ... to the
+            # current 10.5 pct": the new rate
+            kind = "rate" if _RATE_NOUN.search(clause) else "share"
         elif _GROW.search(before[-35:] + " " + after[:25]) or _FALL.search(
             before[-35:] + " " + after[:25]
         ):
@@ -488,6 +497,10 @@ def _kind_unit(sentence: str, fig: Figure, seg: tuple[int, int], no_target: bool
             near = before[-35:] + " " + after[:25]
             if _FALL.search(near) and not re.search(r"\b(?:up|increase|rose|grew)\b", near, re.I):
                 value = -abs(value)
+        elif _RATE_NOUN.search(clause):
+            kind = "rate"  # "Hungary had a higher rate of inflation ... (around eight pct"
+        elif _GROWTH_NOUN.search(clause):
+            kind = "growth"  # "a year-on-year rise in March was 4.2 pct"
         else:
             kind = "share"
         if is_target and kind in ("share", "growth"):
