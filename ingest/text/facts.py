@@ -155,7 +155,7 @@ _NOT_COUNTED = frozenset(
 """Words after a number that are no plural noun counted, or are units read elsewhere."""
 _STATED_GOAL = re.compile(
     r"\b(?:targets?|goals?|objectives?|quotas?|plans?|planned|forecasts?|projected|budget(?:ed)?|"
-    r"ceilings?|will|would|aims?)\b", re.I)
+    r"ceilings?|aims?)\b", re.I)
 """Words of a goal or forecast that stays one after its period ends (an expectation or
 estimate of a period already over is its figure)."""
 _RANGE_GAP = re.compile(r"\s*(?:and|to|-|–)\s*")
