@@ -563,6 +563,11 @@ _OWNED = re.compile(r"(?:'s|’s)\s+(?:[a-z-]+\s+){0,2}$|\s+(?:level|figure|tota
                     r"(?:about\s+|some\s+)?$", re.I)
 """The text between a period and the figure it belongs to: "January's 23.52 billion",
 "a January 1986 level of 159,453 mln"."""
+_TRAILS = re.compile(r"\s+(?:[a-z-]+\s+){0,3}?(?:in|for|during)\s+(?:the\s+)?")
+"""Between a figure and the period written after it ("pct gain in", "mln stg rise in")."""
+_COMPARED_LEAD = re.compile(
+    r"\b(?:after|from|against|compared (?:with|to)|versus|vs\.?|than)\s+(?:the\s+|a\s+|an\s+|"
+    r"its\s+)?(?:[a-z-]+\s+){0,2}$", re.I)
 _BASE_BEFORE = re.compile(
     r"\b(?:from|against|compared (?:with|to)|than|above|below|over|versus|vs\.?|after)\s+"
     r"(?:the\s+|a\s+|an\s+|its\s+)?(?:[a-z-]+\s+){0,2}$", re.I)
@@ -606,6 +611,16 @@ def _nearest_period(
     if mine:
         return Period(mine[0][2].year, mine[0][2].m1, mine[0][2].m2)
     spans = [s for s in spans if (s[0], s[1]) not in owned]
+    # a period right after a compared figure ("after a 1.6 billion rise in January") is that
+    # figure's only
+    trailing = []
+    for a, b, p in spans:
+        g = max((g for g in figures if g.end <= a), key=lambda g: g.end, default=None)
+        if g is None or g.start == fig.start or not _TRAILS.fullmatch(sentence[g.end : a]):
+            continue
+        if _COMPARED_LEAD.search(sentence[max(0, g.start - 40) : g.start]):
+            trailing.append((a, b))
+    spans = [s for s in spans if (s[0], s[1]) not in trailing]
     inside = [(a, b, p) for a, b, p in spans if seg[0] <= a < seg[1]]
     after = sorted((s for s in inside if s[0] >= fig.end), key=lambda s: s[0])
     before = sorted((s for s in inside if s[1] <= fig.start), key=lambda s: -s[1])
