@@ -573,6 +573,47 @@ _BASE_BEFORE = re.compile(
     r"(?:the\s+|a\s+|an\s+|its\s+)?(?:[a-z-]+\s+){0,2}$", re.I)
 
 
+_PREVIOUS = re.compile(
+    r"\bthe (?:previous|prior|preceding) (?P<u>year|month|quarter)\b|\bthe (?P<u2>year|month) "
+    r"(?:before|earlier)\b", re.I)
+_RELATIVE_BASE = re.compile(
+    r"\b(?:previous|prior|preceding|last|before|earlier|ago)\b", re.I)
+
+
+def _anchor_previous(sentence: str, spans: list[tuple[int, int, Period]]
+                     ) -> list[tuple[int, int, Period]]:
+    """The period before the one a sentence states, for its "the previous year".
+
+    "rose 5.7 pct last year ..., compared to a 2.4 pct rise in the previous year": 1985 in
+    a story of 1987, not 1986.
+    """
+    out = list(spans)
+    for m in _PREVIOUS.finditer(sentence):
+        unit = (m.group("u") or m.group("u2")).lower()
+        anchors = [s for s in spans if not s[2].base and s[2].year is not None
+                   and not (m.start() <= s[0] < m.end()) and s[1] <= m.start()]
+        if not anchors:
+            continue
+        p = max(anchors, key=lambda s: s[1])[2]
+        if p.year is None:
+            continue
+        base = bool(re.search(r"\b(?:from|than|compared (?:with|to)|against|over|on|versus)\s+"
+                              r"(?:in\s+)?$", sentence[max(0, m.start() - 20) : m.start()]))
+        if unit == "year":
+            q = Period(p.year - 1, 1, 12, base) if (p.m1, p.m2) == (1, 12) else Period(
+                p.year - 1, p.m1, p.m2, base)
+        elif unit == "month" and p.m1 == p.m2:
+            k = p.year * 12 + p.m1 - 2
+            q = Period(k // 12, k % 12 + 1, k % 12 + 1, base)
+        elif unit == "quarter" and p.m2 - p.m1 == 2 and p.m1 > 3:
+            q = Period(p.year, p.m1 - 3, p.m2 - 3, base)
+        else:
+            continue
+        out = [s for s in out if not (m.start() <= s[0] < m.end())]
+        out.append((m.start(), m.end(), q))
+    return sorted(out, key=lambda s: (s[0], s[1]))
+
+
 def _nearest_period(
     sentence: str, fig: Figure, seg: tuple[int, int], growth: bool, date: str | None = None,
     own_part: bool = False, figures: list[Figure] | None = None,
@@ -590,6 +631,10 @@ def _nearest_period(
         if not re.match(r"\s*(?:level|base)\b", sentence[b:])
         and not _INDEX_BASE.search(sentence[max(0, a - 20) : a])
     ]
+    spans = _anchor_previous(sentence, spans)
+    if growth:  # "fell 9.2 pct from the previous month": a comparison, no period of its own
+        spans = [s for s in spans if not (s[2].base and _RELATIVE_BASE.search(
+            sentence[s[0] : s[1]]))]
     same = _SAME_MONTHS.search(sentence)
     if same:  # "the same months of 2024": the months of the sentence's other period
         others = [p for a, b, p in spans if not (same.start() <= a < same.end())
