@@ -771,7 +771,10 @@ def _fill_year(p: Period, earlier: list[str], date: str | None = None) -> Period
 
 _TABLE_LINE = re.compile(
     r"^(?P<label>(?:Oper(?:ating)? )?(?:shr|net|revs|sales|net income|net profit|pretax|"
-    r"pre-tax|turnover|profit|loss|income|operating)(?: \w+)?)\b(?P<rest>[^\n]*\bvs\b[^\n]*)$",
+    r"pre-tax|turnover|profit|loss|income|operating)(?: \w+)?"
+    # any short label of a results line: "Working profit", "Gold production", "Tax"
+    r"|[A-Z][A-Za-z.&'/()-]*(?: [A-Za-z.&'/()-]+){0,4}?(?= (?:loss|profit|[$(]?\d)))"
+    r"\b(?P<rest>[^\n]*\d[^\n]*\bvs\b[^\n]*\d[^\n]*)$",
     re.I | re.M,
 )
 _TABLE_SKIP = re.compile(r"^(?:avg|average) shrs|^shrs|^qtly div|^div\b|^note", re.I)
@@ -779,7 +782,7 @@ _TABLE_HEADER = re.compile(
     r"^(?:(?P<q>1st|2nd|3rd|4th|first|second|third|fourth)[ -](?:qtr|quarter)"
     r"|(?:qtr|quarter) (?:to|ended|ending) (?P<qm>[A-Za-z]+)"
     r"|(?P<n>six|nine|three|6|9|3|12|twelve|26|39|52)[ -](?:mths|months|weeks|wks)"
-    r"(?: (?:to|ended|ending) (?P<nm>[A-Za-z]+))?"
+    r"(?: (?:(?:to|ended|ending) )?(?P<nm>[A-Za-z]+))?"
     r"|(?P<year>year|fiscal year|yr)(?: (?:to|ended|ending) (?P<ym>[A-Za-z]+))?)\b",
     re.I,
 )
@@ -1067,9 +1070,16 @@ def _table_facts(article_id: str, title: str, text: str, span_start: int, senten
                 value = -abs(value)
             period = _table_period(header, article_date, back)
             fs, fe = period if period else (None, None)
+            label = m.group("label")
+            sector = ", ".join(sorted(sectors(label))) or None  # "Gold production"
+            per = re.search(r"\bper (kg|kilo|tonne|ton|ounce|oz|lb|barrel)\b", label, re.I)
+            kind = "price" if per else "level"  # "Avg price per kg 27,371 rand"
+            if per:
+                denom = per.group(1).lower()
+                unit = f"{unit}/" + {"kilo": "kg", "ton": "tonne", "oz": "ounce"}.get(denom, denom)
             facts.append(Fact(
                 article_id=article_id, index=index + len(facts), value=value, unit=unit,
-                kind="level", reporter=None, partner=None, flow=None, sector=None, city=None,
+                kind=kind, reporter=None, partner=None, flow=None, sector=sector, city=None,
                 period_start=fs, period_end=fe,
                 period_label=(f"{fs}–{fe}" if fs else None), figure=fig.text,
                 sentence=stripped, start=span_start + offset,
