@@ -218,7 +218,7 @@ _PRESENT = re.compile(
     r"(?=\d|(?:one|two|three|four|five|six|seven|eight|nine|ten)\b)|"
     r"ranges?|amounts? to|stands? at)\b", re.I)
 """A figure stated in the present tense: the state at the article's date."""
-_CURRENT_KINDS = frozenset({"rate", "price"})
+_CURRENT_KINDS = frozenset({"rate", "price", "share"})
 """Kinds whose figure, with no period stated, is the state at the article's date."""
 _YEAR_EARLIER = re.compile(
     r"\b(?:a )?year[- ](?:earlier|ago)\b|\bprevious year'?s?\b|\blast year'?s\b",
