@@ -1110,6 +1110,7 @@ def extract_facts(
     table: _HeaderUnit | None = None  # a statistics table's unit, from its header line
     story_unit: str | None = None  # the last unit the story measured in
     brackets_back = bool(_BRACKETS_EARLIER.search(text))
+    same_day = bool(re.search(r"\b(?:today|so far today|this morning|this afternoon)\b", text))
     fiscal_end = _month_of(fiscal.group("m")) if fiscal else 0
     for i, (span, sentence) in enumerate(zip(spans, sentences, strict=True)):
         if len(_TABLE_LINE.findall(sentence)) >= 2 or (
@@ -1301,13 +1302,15 @@ def extract_facts(
                     label = re.sub(r"^in (?:its best |some )?", "", vague.group().lower())
                 else:
                     present = _PRESENT.search(masked)
-                    if p is None and kind != "target" and not present and (
-                        not _FUTURE_OR_TIMELESS.search(sentence)
-                    ):
+                    future = _FUTURE_OR_TIMELESS.search(sentence)
+                    if p is None and kind != "target" and not present and not future:
                         p = _inherited_period(earlier, sentence, article_date)
                     if p is None and article_date and (
-                        kind in _CURRENT_KINDS or present and kind not in ("target", "duration")
-                    ):  # a state "now", "at present", "still available": the article's month
+                        kind in _CURRENT_KINDS or (present or same_day and not future)
+                        and kind not in ("target", "duration")
+                    ):  # a state "now", "at present", "still available", or a day's report
+                        # ("bought 21 mln stg of bank bills" in a story of today): the article's
+                        # month
                         p = date_year(Period(None, int(article_date[5:7]),
                                              int(article_date[5:7])), article_date)
                     if p is not None:
