@@ -1306,7 +1306,8 @@ def extract_facts(
                     if p is None and kind != "target" and not present and not future:
                         p = _inherited_period(earlier, sentence, article_date)
                     if p is None and article_date and (
-                        kind in _CURRENT_KINDS or (present or same_day and not future)
+                        kind in _CURRENT_KINDS and (kind != "share" or not future)
+                        or (present or same_day and not future)
                         and kind not in ("target", "duration")
                     ):  # a state "now", "at present", "still available", or a day's report
                         # ("bought 21 mln stg of bank bills" in a story of today): the article's
