@@ -1368,7 +1368,8 @@ def extract_facts(
             )
             if first is None:
                 first = _Subject(reporter, partner, flow, own.sector or whole.sector, city)
-        _date_bases(facts, made, sentence, article_date)
+        _date_bases(facts, made, sentence, article_date, year_on_year=bool(
+            _YEAR_ON_YEAR.search(" ".join(earlier[:1] + [sentence]))))
         if first is not None and first.reporter:
             previous = first
     return facts
@@ -1459,6 +1460,10 @@ def _columns(sentence: str) -> tuple[list[str], int]:
     return out, found[-1].end()
 
 
+_YEAR_ON_YEAR = re.compile(
+    r"\b(?:the same|corresponding) (?:(?:19|20)\d\d )?(?:period|month|quarter)\b|"
+    r"\ba year (?:earlier|ago)\b|\byear-(?:earlier|ago)\b|\byear-on-year\b", re.I)
+"""A story comparing with a year earlier: its bare compared figures are the year before."""
 _BASE_GAP = re.compile(
     r"[^\d;]{0,60}?(?:\b(?:up|down)\s+)?\b(?:from|against|compared (?:with|to)|versus|vs\.?)"
     r"\s+(?:an?\s+|the\s+)?(?:revised\s+|estimated\s+|previously reported\s+|provisional\s+)?",
@@ -1480,7 +1485,7 @@ def _months_back(start: str, end: str, n: int) -> tuple[str, str]:
 
 
 def _date_bases(facts: list[Fact], made: list[tuple[Figure, int]], sentence: str,
-                date: str | None) -> None:
+                date: str | None, year_on_year: bool = False) -> None:
     """The period of a comparison figure that states none: the compared figure's, moved back.
 
     "rose to 182,900 tonnes from 174,500 tonnes" in a story of 1986: 1985; "from 25.23 mln a
@@ -1507,19 +1512,26 @@ def _date_bases(facts: list[Fact], made: list[tuple[Figure, int]], sentence: str
             continue
         own = [a for a, _, p in dated_period_spans(tail, date) if not _YEAR_EARLIER.match(
             tail, a)]
-        if own or (old.period_start, old.period_end) not in (
-            (new.period_start, new.period_end),
-            _months_back(new.period_start, new.period_end, 12),
+        same = (old.period_start, old.period_end) == (new.period_start, new.period_end)
+        if own and same and re.fullmatch(rf"\s*(?:in|for)\s+{_M}\s*", tail, re.I):
+            # "narrowed to 216 mln in December ... compared with 277 mln in December": the
+            # same month named again is the year before
+            back = 12
+        elif own or not same and (old.period_start, old.period_end) != _months_back(
+            new.period_start, new.period_end, 12
         ):
             continue
-        months = (int(new.period_end[:4]) * 12 + int(new.period_end[5:7])) - (
-            int(new.period_start[:4]) * 12 + int(new.period_start[5:7])) + 1
-        if _BASE_YEAR_BACK.match(tail) or months == 12:
-            back = 12
-        elif _MONTH_BACK.match(tail) and months == 1:
-            back = 1
         else:
-            continue
+            months = (int(new.period_end[:4]) * 12 + int(new.period_end[5:7])) - (
+                int(new.period_start[:4]) * 12 + int(new.period_start[5:7])) + 1
+            if _BASE_YEAR_BACK.match(tail) or months == 12 or year_on_year and not (
+                sectors(tail) or countries(tail)  # "compared with 147.5 mln dlrs for coffee"
+            ):
+                back = 12
+            elif _MONTH_BACK.match(tail) and months == 1:
+                back = 1
+            else:
+                continue
         ps, pe = _months_back(new.period_start, new.period_end, back)
         facts[j] = replace(old, period_start=ps, period_end=pe, period_label=f"{ps}–{pe}")
 
