@@ -58,7 +58,9 @@ bills")."""
 _FLOW_CUES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("balance", re.compile(
         r"(?<!budget )(?<!fiscal )(?<!budgetary )(?<!public sector )(?<!spending )"
-        r"(?<!borrowing )\b(?:trade |goods trade )?(?:deficit|surplus)\b(?! cuts?\b)", re.I)),
+        r"(?<!borrowing )\b(?:trade |goods trade )?(?:deficit|surplus)\b(?! cuts?\b)"
+        r"(?!\s+(?:stocks?|production|capacity|disposals?|grain|food|commodit|butter|milk|"
+        r"dairy|wheat|sugar|land|labou?r|funds|cash|liquidity))", re.I)),
     ("bilateral", re.compile(
         r"\b(?:two-way|bilateral|total two-way)(?: goods)? trade\b|\btrade volume\b|"
         r"\bnon-oil trade\b|\btrading partner\b|\bgoods trade\b|\btrade between\b|"
@@ -67,10 +69,11 @@ _FLOW_CUES: tuple[tuple[str, re.Pattern[str]], ...] = (
         r"\bimport(?:s|ed|ing)?\b|\b(?:bought|buy(?:s|ing)?|purchases?)\b(?!"
         + _FINANCIAL + r")", re.I)),
     ("export", re.compile(
-        r"\bexport(?:s|ed|ing|ers)?\b|\bre-exports\b|\bshipments?\b|\bshipped\b|"
+        r"\bexport(?:s|ed|ing|ers?)?\b|\bre-exports\b|\bshipments?\b|\bshipped\b|"
+        r"\b(?:export )?(?:rebates?|restitutions?)\b|"
         r"\b(?:ship(?:s|ping)?|sell(?:s|ing)?)\b(?=\s+(?:\S+\s+){0,4}?(?:to|abroad|overseas)\b)|"
         r"\bsold\b(?!" + _FINANCIAL + r")|"
-        r"\b(?:sold|sales)\s+(?:\S+\s+){0,6}?(?:to|abroad|overseas)\b|\bearned\b|"
+        r"\b(?:sold|sales?)\s+(?:\S+\s+){0,6}?(?:to|abroad|overseas)\b|\bearned\b|"
         r"\b(?:its|their)\s+[A-Z][\w.-]+\s+sales\b|"
         r"\btaking\b|\breceived\b|\babsorbed\b|\btook\b",
         re.I)),
