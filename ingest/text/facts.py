@@ -212,7 +212,8 @@ _FORECAST = re.compile(
     r"\b(?:forecasts?|forecast(?:ing)?|projected|projections?|expect(?:s|ed|ing)?|"
     r"estimat(?:e|es|ed|ing)|quotas?|would|will|should|could|hop(?:e|es|ing) for|likely|"
     r"slated|plann(?:ed|ing)|plans?|budget(?:ed)?|ceilings?|targets?|goals?|objectives?|"
-    r"aim(?:s|ed|ing)?|seen at|outlook|predict(?:s|ed)?)\b",
+    r"aim(?:s|ed|ing)?|seen at|outlook|predict(?:s|ed)?|limits?|limit(?:ed|ing) (?:\w+ )?to|"
+    r"allocations?|authori[sz]ed to|eligible|not more than|hoped|saw|range)\b",
     re.I,
 )
 _PRESENT = re.compile(
@@ -1210,8 +1211,17 @@ def extract_facts(
             ) and 0.2 < abs(value) / (abs(price_value) or 1) < 5:
                 # "1,400 yen per kilo, while its ceiling is 1,820": another price of the thing
                 unit, kind = price_unit, "price"
-            if re.search(r"\d\s*[–-]\s*$", sentence[: fig.start]) and last_kind:
-                kind = last_kind  # "9–10%": the range's upper end is the same kind
+            in_range = bool(re.search(r"\d\s*[–-]\s*$", sentence[: fig.start]) and last_kind or (
+                last_fig is not None and last_kind and last_fig.carried
+                and re.fullmatch(r"\s*(?:to|-|–)\s*", sentence[last_fig.end : fig.start])
+            ))
+            if in_range:
+                # "9–10%", "6.5 to 9.5 pct": a range, one kind (a target's if either end is)
+                if kind == "target" and last_kind != "target" and made and made[-1][0] is last_fig:
+                    k = made[-1][1]
+                    facts[k] = replace(facts[k], kind="target")
+                else:
+                    kind = last_kind or kind
             elif last_fig is not None and last_kind and last_fig.kind == fig.kind and (
                 _RANGE_GAP.fullmatch(sentence[last_fig.end : fig.start])
                 and re.search(r"\bbetween\s+(?:\S+\s+){0,3}$|\bfrom\s+$",
@@ -1223,6 +1233,7 @@ def extract_facts(
                 kind = last_kind  # "between 200 and 300 mln", "to 7-3/4 pct from 7-1/2 pct"
                 if kind != "growth":
                     value = abs(value)
+            last_range_fig = last_fig
             last_kind, last_fig = kind, fig
             if unit == "agreements":
                 flow = None
@@ -1335,6 +1346,9 @@ def extract_facts(
                     label = describe(p) if p is not None else None
                     if label is None and kind == "target":
                         label = "no date"
+            if in_range and p_start is None and made and made[-1][0] is last_range_fig:
+                prior = facts[made[-1][1]]  # a range's two ends share its period
+                p_start, p_end, label = prior.period_start, prior.period_end, prior.period_label
             if in_table and 0 <= column < len(columns):
                 p_start = p_end = columns[column]  # the column's date
                 label_p = p_start
