@@ -88,7 +88,7 @@ _COUNTRIES: dict[str, tuple[str, ...]] = {
     "United Kingdom": ("UK", "U.K.", "Britain", "British", "Great Britain", "England"),
     "United States": (
         "US", "U.S.", "USA", "U.S.A.", "America", "American", "United States of America",
-        "Federal Reserve", "Fed",
+        "Federal Reserve", "Fed", "USDA", "CCC", "Commodity Credit Corporation",
     ),
     "Uruguay": ("Uruguayan",),
     "Paraguay": ("Paraguayan",),
