@@ -1130,6 +1130,8 @@ def extract_facts(
                 table = replace(header, start=0)
             continue
         earlier = sentences[:i][::-1] + [title]
+        raw_sentence = sentence
+        sentence = sentence.replace("\n", " ")  # hard-wrapped wire copy: one line to read
         masked = _mask(sentence, _ATTRIBUTION)
         continues = bool(_CONTINUES.search(sentence))
         sentence_flow = _flow(masked, figures[0].start)
@@ -1140,8 +1142,8 @@ def extract_facts(
         price_unit: str | None = None
         price_value = 0.0
         made: list[tuple[Figure, int]] = []
-        header = _header_unit(sentence)
-        columns, columns_end = _columns(sentence)
+        header = _header_unit(raw_sentence)
+        columns, columns_end = _columns(raw_sentence)
         bare = [f for f in figures if f.kind == "number" and not f.unit]
         if header is not None:
             table = header
@@ -1179,7 +1181,8 @@ def extract_facts(
                 table is not None and fig.start >= table.start
                 or bool(columns) and fig.start >= columns_end)
             if in_table:  # a row of a statistics table: "Crude 1,663.3-x 1,542.6 893.7"
-                gap = sentence[max(row_end, columns_end, table.start if table else 0) : fig.start]
+                gap = raw_sentence[max(row_end, columns_end, table.start if table else 0)
+                                   : fig.start]
                 if re.search(r"[A-Za-z]{2,}", gap):
                     column, row_label = 0, gap
                     if "--" in gap:  # "Soybean Oils --\nCrude 1,663.3": a group of rows
@@ -1378,7 +1381,7 @@ def extract_facts(
                     article_id=article_id, index=len(facts), value=value, unit=unit, kind=kind,
                     reporter=reporter, partner=partner, flow=flow, sector=sector, city=city,
                     period_start=p_start, period_end=p_end, period_label=label,
-                    figure=fig.text, sentence=sentence, start=span.start, end=span.end,
+                    figure=fig.text, sentence=raw_sentence, start=span.start, end=span.end,
                     fig_start=span.start + fig.start, fig_end=span.start + fig.end,
                     article_date=article_date,
                 )
