@@ -167,7 +167,8 @@ def _period_spans(text: str) -> tuple[tuple[int, int, Period], ...]:
         h = int(m.group("h"))
         add(m, year_of(m), 6 * h - 5, 6 * h)
     for m in re.finditer(
-        rf"(?:\bbetween )?\b(?P<a>{MONTH_PATTERN})\s*(?:–|-|—|to|through|and|until)\s*"
+        rf"(?:\bbetween )?\b(?P<a>{MONTH_PATTERN})\s*(?:–|-|—|to|through|and|until|/)\s*"
+        rf"(?:{MONTH_PATTERN}\s*/\s*)?"  # "April/May/July shipment"
         rf"(?P<b>{MONTH_PATTERN})(?:,?\s+{_YEAR})?",
         text,
     ):
