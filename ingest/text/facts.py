@@ -1177,6 +1177,15 @@ def extract_facts(
             ):  # "against 15.67 billion in February": the currency the story is counting in
                 fig = replace(fig, kind="amount", currency=last_currency)
             kind, unit, value = _kind_unit(sentence, fig, seg)
+            clause_text = sentence[max((m.end() for m in _BOUNDARY.finditer(sentence, 0,
+                                                                           fig.start)),
+                                       default=0) : fig.start]
+            if re.search(r"\bindex\b", clause_text, re.I) and not _SCALED_NUMBER.search(
+                fig.text
+            ) and value >= 20 and (fig.kind == "percent" and fig.carried or (
+                fig.kind == "number" and unit == "count")
+            ):  # "the wholesale price index ... rose 0.2 pct to 125.1": the index's points
+                kind, unit = "level", "points"
             in_table = fig.kind == "number" and not fig.unit and unit == "count" and (
                 table is not None and fig.start >= table.start
                 or bool(columns) and fig.start >= columns_end)

@@ -422,6 +422,7 @@ def _paired(gap: str) -> bool:
     )
 
 
+_PLURAL_AFTER = re.compile(r"\s+(?!pct\b|percent\b|points\b|cents\b)[a-z]{3,}(?:s|men|people)\b")
 _LISTED = re.compile(r"\s*,\s*(?:and|while)\s+(?:[a-z-]+\s+){1,3}")
 """The gap of a list going on with the next item of the same measure ("170,800 tonnes versus
 171,600, and poultry feed 287,600")."""
@@ -460,7 +461,9 @@ def _carry(text: str, figures: list[Figure]) -> list[Figure]:
             elif g.kind == "amount" and bool(g_scale) != scaled:
                 continue
             if g.kind == "percent":
-                if scaled:  # "fell 14 pct to 5.9 billion": an amount, not a percentage
+                if scaled or _PLURAL_AFTER.match(text, f.end):
+                    # "fell 14 pct to 5.9 billion", "fell 4.1 pct to 534,000 units": an amount
+                    # or a count, not a percentage
                     continue
                 out[i] = replace(f, kind="percent", carried=True)
             elif g.kind == "amount":
