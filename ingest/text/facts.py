@@ -1005,7 +1005,7 @@ def _story_dollar(title: str, text: str) -> str | None:
     found = sorted(countries(title))
     if len(found) != 1 or found[0] not in _OWN_DOLLAR:
         return None
-    if re.search(r"U\.?S\.?\s*(?:dlrs?|dollars?)|US\$", text, re.I):
+    if re.search(r"\bU\.?S\.?\s*(?:dlrs?|dollars?)\b|US\$", text, re.I):
         return None
     return _OWN_DOLLAR[found[0]]
 
