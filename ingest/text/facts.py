@@ -233,7 +233,7 @@ _COMMODITIES = frozenset({
     "rubber", "oilseeds", "grain", "cattle", "gold", "silver", "copper", "zinc", "tin", "lead",
     "nickel", "platinum", "soybeans", "palm oil", "crude oil", "natural gas", "soybean oil",
     "soybean meal", "vegetable oils", "compound feed", "cottonseed oil", "corn oil", "lard",
-    "iron ore",
+    "iron ore", "chemicals", "steel and metals",
 })
 """Products a story is about when its title names one ("SOVIETS MADE LARGE SUGAR PURCHASE")."""
 _MEASURES = re.compile(
@@ -1280,6 +1280,8 @@ def extract_facts(
                 or re.search(r"\bgoods\b", part)
             ):
                 sector = story_sector  # "SOVIETS MADE LARGE SUGAR PURCHASE": its cargoes
+            if sector is None and unit.split("/")[0] == "barrels":
+                sector = "crude oil"  # "output rose this month to two mln bpd"
             if in_table:
                 sector = ", ".join(sorted(sectors(row_label))) or ", ".join(
                     sorted(sectors(group))) or ", ".join(sorted(sectors(title))) or sector
