@@ -1283,8 +1283,9 @@ def extract_facts(
             if sector is None and unit.split("/")[0] == "barrels":
                 sector = "crude oil"  # "output rose this month to two mln bpd"
             if in_table:
-                sector = ", ".join(sorted(sectors(row_label))) or ", ".join(
-                    sorted(sectors(group))) or ", ".join(sorted(sectors(title))) or sector
+                # a group names the product, its rows the grades ("Soybean Oils -- Crude")
+                sector = ", ".join(sorted(sectors(group))) or ", ".join(
+                    sorted(sectors(row_label))) or ", ".join(sorted(sectors(title))) or sector
                 flow = _flow(row_label, 0) or (flow if flow != "investment" else None)
             city = (near_cities[0] if near_cities else None) or (first.city if first else None)
             place_country = PLACE_COUNTRY.get(city or "")
@@ -1496,7 +1497,8 @@ _YEAR_ON_YEAR = re.compile(
     r"\ba year (?:earlier|ago)\b|\byear-(?:earlier|ago)\b|\byear-on-year\b", re.I)
 """A story comparing with a year earlier: its bare compared figures are the year before."""
 _BASE_GAP = re.compile(
-    r"[^\d;]{0,60}?(?:\b(?:up|down)\s+)?\b(?:from|against|compared (?:with|to)|versus|vs\.?)"
+    r"(?:[^\d;]|(?<!\d)(?:19|20)\d\d(?!\d)){0,60}?(?:\b(?:up|down)\s+)?"
+    r"\b(?:from|against|compared (?:with|to)|versus|vs\.?)"
     r"\s+(?:an?\s+|the\s+)?(?:revised\s+|estimated\s+|previously reported\s+|provisional\s+)?",
     re.I)
 _BASE_END = re.compile(r"[,;.]|\s(?:and|while|but|as)\s")
