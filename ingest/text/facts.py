@@ -699,6 +699,13 @@ def _nearest_period(
         return g if _BASE_BEFORE.search(lead) else None
 
     close = [s for s in after if s[0] - fig.end <= 25 and "," not in sentence[fig.end : s[0]]]
+    if close and _COMPARED_LEAD.search(sentence[max(0, fig.start - 40) : fig.start]) and (
+        re.fullmatch(r"\s*(?:[a-z-]+\s+){0,2}?(?:in|for|during|at)?\s*(?:the\s+)?",
+                     sentence[fig.end : close[0][0]])
+    ):  # "up from 5.1 pct in 1985", "compared with 11.4 pct last year": the compared
+        # figure's own period, as written
+        p = close[0][2]
+        return Period(p.year, p.m1, p.m2)
     if growth and close and not close[0][2].base and re.match(
         r"\s*(?:[\w-]+\s+){0,2}(?:in|for|during)\s+$", sentence[fig.end : close[0][0]]
     ):
