@@ -81,7 +81,9 @@ _FLOW_CUES: tuple[tuple[str, re.Pattern[str]], ...] = (
         r"\binvest(?:ment|ments|ed)?\b|\bFDI\b|\bfirms\b|\bcompanies\b|\bplant\b|\bfactory\b",
         re.I)),
     ("port", re.compile(r"\bTEU\b|\bcontainer traffic\b|\btrucks\b|\bhandled\b", re.I)),
-    ("market", re.compile(r"\bmarket\b", re.I)),
+    ("market", re.compile(
+        r"(?<!money )(?<!interbank )(?<!exchange )(?<!bond )(?<!stock )(?<!credit )"
+        r"(?<!capital )(?<!securities )(?<!open )(?<!mid-)\bmarket\b", re.I)),
 )
 _GROW = re.compile(
     r"\b(?:gr[eo]w(?:n|th|s|ing)?|rose|ris(?:e|es|en|ing)|up|increas(?:e[ds]?|ing)|"
