@@ -73,7 +73,8 @@ _FLOW_CUES: tuple[tuple[str, re.Pattern[str]], ...] = (
         r"\b(?:export )?(?:rebates?|restitutions?)\b|"
         r"\b(?:ship(?:s|ping)?|sell(?:s|ing)?)\b(?=\s+(?:\S+\s+){0,4}?(?:to|abroad|overseas)\b)|"
         r"\bsold\b(?!" + _FINANCIAL + r")|"
-        r"\b(?:sold|sales?)\s+(?:\S+\s+){0,6}?(?:to|abroad|overseas)\b|\bearned\b|"
+        r"\b(?:sold|sales?)\s+(?:\S+\s+){0,6}?(?:to\s+(?:the\s+)?[A-Z]|abroad|overseas)|"
+        r"\bearned\b|"
         r"\b(?:its|their)\s+[A-Z][\w.-]+\s+sales\b|"
         r"\btaking\b|\breceived\b|\babsorbed\b|\btook\b",
         re.I)),
@@ -372,6 +373,13 @@ _SUBJECT_VERB = re.compile(
 )
 
 
+_NOT_THE_SECTOR = re.compile(
+    r"\b(?:other than|excluding|except(?: for)?|apart from)\s+[\w-]+(?:\s+[\w-]+)?"
+    r"|\bgold\b(?=[^.;]{0,40}\b(?:reserves|assets|holdings)\b)", re.I)
+"""Products a text names to leave out ("exports other than coffee") or as a part of
+reserves ("its gold, foreign currency and other external assets")."""
+
+
 def _roles(text: str, flow: str | None) -> _Subject:
     """Reporter and partner stated in ``text`` (attributions already masked)."""
     subject = _Subject(flow=flow)
@@ -438,7 +446,7 @@ def _roles(text: str, flow: str | None) -> _Subject:
             subject.flow = "export"
     if subject.partner == subject.reporter:
         subject.partner = None
-    found = sorted(sectors(text))
+    found = sorted(sectors(_NOT_THE_SECTOR.sub(" ", text)))
     subject.sector = ", ".join(found) or None
     here = [c for c in cities(text) if not re.search(
         rf"{re.escape(c)}(?:-based| business| chamber)", text)]

@@ -219,6 +219,7 @@ _SECTORS: dict[str, tuple[str, ...]] = {
     "grain": ("grain", "grains", "cereals", "coarse grains", "foodgrains", "feedgrains"),
     "cattle": ("cattle", "livestock", "hogs", "pork", "beef", "meat"),
     "compound feed": ("compound feed", "feed"),
+    "housing starts": ("housing starts", "housing", "family starts", "unit starts"),
     "electronics": ("electronics", "electronic components", "computers", "semiconductors",
                     "smartphones", "chips", "microchips"),
     "gems and jewellery": ("gems", "jewellery", "jewelry"),
