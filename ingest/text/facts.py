@@ -1062,6 +1062,12 @@ def _table_facts(article_id: str, title: str, text: str, span_start: int, senten
                    if _TABLE_HEADER.search(h)), "")
     title_header = _TABLE_HEADER_ANYWHERE.search(title)
     header = title[title_header.start():] if title_header else header
+    # a table that writes one currency ("Shr 95.30 pesos vs 29.71 pesos") counts its bare
+    # amounts ("Net 1.9 billion vs 779 mln") in it
+    written = {resolve_currency(f.currency, story, dollar)
+               for f in extract_figures(sentence, keep_ambiguous=True) if f.currency}
+    written.discard(None)
+    table_currency = next(iter(written)) if len(written) == 1 else None
     pos = 0
     for line in sentence.split("\n"):
         start = pos
@@ -1080,7 +1086,7 @@ def _table_facts(article_id: str, title: str, text: str, span_start: int, senten
             back = 1 if 0 <= vs < fig.start else 0
             unit = resolve_currency(fig.currency, story, dollar) or fig.unit
             if unit is None:
-                unit = dollar or "USD"
+                unit = table_currency or dollar or "USD"
             value = fig.value
             if re.search(r"\bcts$", fig.text) is None and fig.kind == "number" and re.match(
                 r"\s*cts\b", stripped[fig.end :]
