@@ -129,6 +129,7 @@ _PER = re.compile(
 _CHANGE_BEFORE = re.compile(
     r"\b(?P<verb>rose|rise[sn]?|rising|increased?|gained|gains?|grew|grown|jumped|climbed|up|"
     r"fell|fall(?:s|en)?|declined?|dropped|drops?|decreased?|down|slipped|shrank|"
+    r"plunged|plummeted|tumbled|slumped|dipped|eased|advanced|soared|surged|"
     r"widened|narrowed|improved|worsened|(?:an? )?(?:increase|rise|decline|fall|drop|gain|"
     r"cut|reduction|improvement|deterioration) of)\s+(?:by\s+)?(?:about\s+|some\s+|nearly\s+|"
     r"almost\s+|a record\s+|a further\s+|an?\s+|another\s+|more than\s+|over\s+|"
@@ -141,6 +142,7 @@ _CHANGE_AFTER = re.compile(
 )
 _CHANGE_BY = re.compile(
     r"\b(?P<verb>rose|risen|fell|fallen|increased|decreased|declined|dropped|cut(?:ting)?|"
+    r"plunged|plummeted|tumbled|slumped|dipped|eased|advanced|soared|surged|firmed|"
     r"reduc(?:ed|ing)|rais(?:ed|ing)|lower(?:ed|ing)|boost(?:ed|ing)|grew|gained|lost|"
     r"narrowed|widened|expanded|shrank|contracted)\b[^,;\d]{0,60}\bby\s+(?:about\s+|some\s+|"
     r"nearly\s+|almost\s+|a further\s+|another\s+)?$"
@@ -192,6 +194,7 @@ _LOSS = re.compile(
 )
 _DOWN = re.compile(
     r"fell|fall|declin|drop|decreas|down|slipped|lost|shrank|narrowed|worsened|cut|reduction|"
+    r"\bplung|\bplummet|\btumbl|\bslump|\bdipped|\beased\b|"
     r"deterioration", re.I,
 )
 _BETWEEN = re.compile(
