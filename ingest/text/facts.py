@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import asdict, dataclass, replace
+from functools import lru_cache
 
 from ingest.text.figures import Figure, extract_figures, named_dollar, resolve_currency
 from ingest.text.gazetteer import PLACE_COUNTRY, cities, countries, country_mentions, sectors
@@ -57,8 +58,9 @@ _FINANCIAL = (r"(?:\s+\S+){0,8}?\s+(?:(?:bank |commercial |treasury )?bills?|bon
 bills")."""
 _FLOW_CUES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("balance", re.compile(
-        r"(?<!budget )(?<!fiscal )(?<!budgetary )(?<!public sector )(?<!spending )"
-        r"(?<!borrowing )\b(?:trade |goods trade )?(?:deficit|surplus)\b(?! cuts?\b)"
+        # the lookbehinds after a cheap first test: they run at few positions
+        r"\b(?=[tgds])(?<!budget )(?<!fiscal )(?<!budgetary )(?<!public sector )"
+        r"(?<!spending )(?<!borrowing )(?:trade |goods trade )?(?:deficit|surplus)\b(?! cuts?\b)"
         r"(?!\s+(?:stocks?|production|capacity|disposals?|grain|food|commodit|butter|milk|"
         r"dairy|wheat|sugar|land|labou?r|funds|cash|liquidity))", re.I)),
     ("bilateral", re.compile(
@@ -83,8 +85,8 @@ _FLOW_CUES: tuple[tuple[str, re.Pattern[str]], ...] = (
         re.I)),
     ("port", re.compile(r"\bTEU\b|\bcontainer traffic\b|\btrucks\b|\bhandled\b", re.I)),
     ("market", re.compile(
-        r"(?<!money )(?<!interbank )(?<!exchange )(?<!bond )(?<!stock )(?<!credit )"
-        r"(?<!capital )(?<!securities )(?<!open )(?<!mid-)\bmarket\b", re.I)),
+        r"\b(?=market\b)(?<!money )(?<!interbank )(?<!exchange )(?<!bond )(?<!stock )"
+        r"(?<!credit )(?<!capital )(?<!securities )(?<!open )(?<!mid-)market\b", re.I)),
 )
 _GROW = re.compile(
     r"\b(?:gr[eo]w(?:n|th|s|ing)?|rose|ris(?:e|es|en|ing)|up|increas(?:e[ds]?|ing)|"
@@ -1168,6 +1170,10 @@ def extract_facts(
         price_unit: str | None = None
         price_value = 0.0
         made: list[tuple[Figure, int]] = []
+        company = _COMPANY.search(masked)
+        company_at = company.start() if company else None
+        present = _PRESENT.search(masked)
+        future = _FUTURE_OR_TIMELESS.search(sentence)
         header = _header_unit(raw_sentence)
         columns, columns_end = _columns(raw_sentence)
         bare = [f for f in figures if f.kind == "number" and not f.unit]
@@ -1286,8 +1292,8 @@ def extract_facts(
                 partner = carry.partner
             if reporter is None and continues:
                 reporter, partner = previous.reporter, partner or previous.partner
-            if reporter is None and not company_story and not _COMPANY.search(
-                masked[: seg[1]]
+            if reporter is None and not company_story and not (
+                company_at is not None and company_at < seg[1]
             ):  # a company's figure is no country's; else the story's subject country
                 reporter = previous.reporter or story
             if _TOTAL.search(part) and own.partner is None and kind not in ("share",):
@@ -1302,7 +1308,7 @@ def extract_facts(
             if sector is None and story_sector and not company_story and kind not in (
                 "rate", "duration"
             ) and flow not in ("balance", "bilateral", "investment", "port") and not (
-                _MEASURES.search(part) or _COMPANY.search(masked) or _TOTAL.search(part)
+                _MEASURES.search(part) or company_at is not None or _TOTAL.search(part)
                 or re.search(r"\bgoods\b", part)
             ):
                 sector = story_sector  # "SOVIETS MADE LARGE SUGAR PURCHASE": its cargoes
@@ -1352,12 +1358,11 @@ def extract_facts(
                 vague = _VAGUE.search(part)
                 p = _nearest_period(sentence, fig, seg, kind == "growth", article_date,
                                     own_part=kind == "target", figures=figures)
-                inside = [x for x in period_spans(part) if not x[2].base]
-                if vague and (p is None or not inside or vague.start() + seg[0] >= fig.end):
+                if vague and (p is None or vague.start() + seg[0] >= fig.end or not [
+                    x for x in period_spans(part) if not x[2].base
+                ]):  # (the part's own periods read only when a vague phrase is there)
                     label = re.sub(r"^in (?:its best |some )?", "", vague.group().lower())
                 else:
-                    present = _PRESENT.search(masked)
-                    future = _FUTURE_OR_TIMELESS.search(sentence)
                     if p is None and kind != "target" and not present and not future:
                         p = _inherited_period(earlier, sentence, article_date)
                     if p is None and article_date and (
@@ -1467,6 +1472,7 @@ _COLUMN_DATE = re.compile(
     r"NOV|DEC)[A-Z]*'(?P<y2>\d\d)\b", re.I)
 
 
+@lru_cache(maxsize=4096)
 def _unit_of(words: str) -> tuple[float, str] | None:
     """(factor, unit) of a header's unit words ("mln lbs", "australes per kilo")."""
     per = re.search(r"\s+per\s+(\w+)$", words, re.I)

@@ -207,13 +207,20 @@ def resolve_currency(code: str | None, country: str | None, dollar: str | None =
     return table.get(country or "", table[""])
 
 
+_NAMED_DOLLAR = re.compile(
+    rf"[\s-](?:of\s)?(?P<adj>{_ADJECTIVES})[\s-](?P<word>dollars|dollar|dlrs|dlr)\b",
+    re.IGNORECASE,
+)
+"""A dollar named by its country ("Canadian dlrs"): the part of ``_SUFFIX_CUR`` that
+``named_dollar`` reads, searched alone (the whole currency pattern is slow over an article)."""
+
+
 def named_dollar(text: str) -> str | None:
     """The one non-US dollar a text names ("Canadian dlrs", "H.K. Dlrs"), if just one."""
     found = {
         _ADJECTIVE_CURRENCY[(m.group("adj").lower(), "dlr")]
-        for m in _SUFFIX_CUR.finditer(text)
-        if m.group("adj") and m.group("word").lower() in ("dlrs", "dlr", "dollars", "dollar")
-        and (m.group("adj").lower(), "dlr") in _ADJECTIVE_CURRENCY
+        for m in _NAMED_DOLLAR.finditer(text)
+        if (m.group("adj").lower(), "dlr") in _ADJECTIVE_CURRENCY
         # an amount in that dollar ("1.5 mln Canadian dlrs"), not the currency named
         # ("the Taiwan dollar has appreciated")
         and re.search(r"(?:\d|\b(?:mln|billion|million|bln|trillion))\s*$",
