@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import asdict, dataclass, replace
+from functools import lru_cache
 
 from ingest.text.figures import Figure, extract_figures, named_dollar, resolve_currency
 from ingest.text.gazetteer import PLACE_COUNTRY, cities, countries, country_mentions, sectors
@@ -48,18 +49,34 @@ from ingest.text.sentences import split_sentences
 
 __all__ = ["FACTS_VERSION", "Fact", "extract_facts", "read_subject"]
 
-FACTS_VERSION = 5  # bump when the rules change: stored ledgers are extracted again
+FACTS_VERSION = 6  # bump when the rules change: stored ledgers are extracted again
 
+_FINANCIAL = (r"(?:\s+\S+){0,8}?\s+(?:(?:bank |commercial |treasury )?bills?|bonds?|securities|"
+              r"shares|stakes?|CDs|certificates|paper|notes|assets|units?|subsidiar(?:y|ies)|"
+              r"interests?|dollars|currency|debt)\b")
+"""What a bank or company buys or sells that is no trade in goods ("bought 98 mln stg of
+bills")."""
 _FLOW_CUES: tuple[tuple[str, re.Pattern[str]], ...] = (
-    ("balance", re.compile(r"\b(?:trade |goods trade )?(?:deficit|surplus)\b", re.I)),
+    ("balance", re.compile(
+        # the lookbehinds after a cheap first test: they run at few positions
+        r"\b(?=[tgds])(?<!budget )(?<!fiscal )(?<!budgetary )(?<!public sector )"
+        r"(?<!spending )(?<!borrowing )(?:trade |goods trade )?(?:deficit|surplus)\b(?! cuts?\b)"
+        r"(?!\s+(?:stocks?|production|capacity|disposals?|grain|food|commodit|butter|milk|"
+        r"dairy|wheat|sugar|land|labou?r|funds|cash|liquidity))", re.I)),
     ("bilateral", re.compile(
         r"\b(?:two-way|bilateral|total two-way)(?: goods)? trade\b|\btrade volume\b|"
         r"\bnon-oil trade\b|\btrading partner\b|\bgoods trade\b|\btrade between\b|"
         r"\bin rupees and dirhams\b", re.I)),
-    ("import", re.compile(r"\bimport(?:s|ed|ing)?\b|\bbought\b|\bpurchases?\b", re.I)),
+    ("import", re.compile(
+        r"\bimport(?:s|ed|ing)?\b|\b(?:bought|buy(?:s|ing)?|purchases?)\b(?!"
+        + _FINANCIAL + r")", re.I)),
     ("export", re.compile(
-        r"\bexport(?:s|ed|ing|ers)?\b|\bre-exports\b|\bshipments?\b|\bshipped\b|"
-        r"\b(?:sold|sales)\s+(?:\S+\s+){0,6}?(?:to|abroad|overseas)\b|\bearned\b|"
+        r"\bexport(?:s|ed|ing|ers?)?\b|\bre-exports\b|\bshipments?\b|\bshipped\b|"
+        r"\b(?:export )?(?:rebates?|restitutions?)\b|"
+        r"\b(?:ship(?:s|ping)?|sell(?:s|ing)?)\b(?=\s+(?:\S+\s+){0,4}?(?:to|abroad|overseas)\b)|"
+        r"\bsold\b(?!" + _FINANCIAL + r")|"
+        r"\b(?:sold|sales?)\s+(?:\S+\s+){0,6}?(?:to\s+(?:the\s+)?[A-Z]|abroad|overseas)|"
+        r"\bearned\b|"
         r"\b(?:its|their)\s+[A-Z][\w.-]+\s+sales\b|"
         r"\btaking\b|\breceived\b|\babsorbed\b|\btook\b",
         re.I)),
@@ -67,7 +84,9 @@ _FLOW_CUES: tuple[tuple[str, re.Pattern[str]], ...] = (
         r"\binvest(?:ment|ments|ed)?\b|\bFDI\b|\bfirms\b|\bcompanies\b|\bplant\b|\bfactory\b",
         re.I)),
     ("port", re.compile(r"\bTEU\b|\bcontainer traffic\b|\btrucks\b|\bhandled\b", re.I)),
-    ("market", re.compile(r"\bmarket\b", re.I)),
+    ("market", re.compile(
+        r"\b(?=market\b)(?<!money )(?<!interbank )(?<!exchange )(?<!bond )(?<!stock )"
+        r"(?<!credit )(?<!capital )(?<!securities )(?<!open )(?<!mid-)market\b", re.I)),
 )
 _GROW = re.compile(
     r"\b(?:gr[eo]w(?:n|th|s|ing)?|rose|ris(?:e|es|en|ing)|up|increas(?:e[ds]?|ing)|"
@@ -112,6 +131,7 @@ _PER = re.compile(
 _CHANGE_BEFORE = re.compile(
     r"\b(?P<verb>rose|rise[sn]?|rising|increased?|gained|gains?|grew|grown|jumped|climbed|up|"
     r"fell|fall(?:s|en)?|declined?|dropped|drops?|decreased?|down|slipped|shrank|"
+    r"plunged|plummeted|tumbled|slumped|dipped|eased|advanced|soared|surged|"
     r"widened|narrowed|improved|worsened|(?:an? )?(?:increase|rise|decline|fall|drop|gain|"
     r"cut|reduction|improvement|deterioration) of)\s+(?:by\s+)?(?:about\s+|some\s+|nearly\s+|"
     r"almost\s+|a record\s+|a further\s+|an?\s+|another\s+|more than\s+|over\s+|"
@@ -124,6 +144,7 @@ _CHANGE_AFTER = re.compile(
 )
 _CHANGE_BY = re.compile(
     r"\b(?P<verb>rose|risen|fell|fallen|increased|decreased|declined|dropped|cut(?:ting)?|"
+    r"plunged|plummeted|tumbled|slumped|dipped|eased|advanced|soared|surged|firmed|"
     r"reduc(?:ed|ing)|rais(?:ed|ing)|lower(?:ed|ing)|boost(?:ed|ing)|grew|gained|lost|"
     r"narrowed|widened|expanded|shrank|contracted)\b[^,;\d]{0,60}\bby\s+(?:about\s+|some\s+|"
     r"nearly\s+|almost\s+|a further\s+|another\s+)?$"
@@ -144,7 +165,7 @@ _NOT_COUNTED = frozenset(
 """Words after a number that are no plural noun counted, or are units read elsewhere."""
 _STATED_GOAL = re.compile(
     r"\b(?:targets?|goals?|objectives?|quotas?|plans?|planned|forecasts?|projected|budget(?:ed)?|"
-    r"ceilings?|will|would|aims?)\b", re.I)
+    r"ceilings?|aims?)\b", re.I)
 """Words of a goal or forecast that stays one after its period ends (an expectation or
 estimate of a period already over is its figure)."""
 _RANGE_GAP = re.compile(r"\s*(?:and|to|-|–)\s*")
@@ -162,6 +183,11 @@ _RATE = re.compile(
     r"surcharge|commission)\b(?:(?!\d).){0,40}$",
     re.I,
 )
+_RATE_NOUN = re.compile(
+    r"\b(?:rates?|yields?|inflation|prime|discount|libor|fed funds|unemployment|jobless|"
+    r"interest|coupon|mortgage)\b", re.I)
+_GROWTH_NOUN = re.compile(
+    r"\b(?:growth|rise|increase|gain|grew|grow(?:s|ing)?|rising|expansion)\b", re.I)
 _INDEX_BASE = re.compile(r"\bbase(?: year| period)?(?: of)?\s*$|\bbased on\s*$", re.I)
 _LOSS = re.compile(
     r"\b(?:los(?:s|ses|t))\s+(?:(?:of|was|were|totall?ed|totaling|amounted to|"
@@ -170,6 +196,7 @@ _LOSS = re.compile(
 )
 _DOWN = re.compile(
     r"fell|fall|declin|drop|decreas|down|slipped|lost|shrank|narrowed|worsened|cut|reduction|"
+    r"\bplung|\bplummet|\btumbl|\bslump|\bdipped|\beased\b|"
     r"deterioration", re.I,
 )
 _BETWEEN = re.compile(
@@ -193,16 +220,35 @@ _FORECAST = re.compile(
     r"\b(?:forecasts?|forecast(?:ing)?|projected|projections?|expect(?:s|ed|ing)?|"
     r"estimat(?:e|es|ed|ing)|quotas?|would|will|should|could|hop(?:e|es|ing) for|likely|"
     r"slated|plann(?:ed|ing)|plans?|budget(?:ed)?|ceilings?|targets?|goals?|objectives?|"
-    r"aim(?:s|ed|ing)?|seen at|outlook|predict(?:s|ed)?)\b",
+    r"aim(?:s|ed|ing)?|seen at|outlook|predict(?:s|ed)?|limits?|limit(?:ed|ing) (?:\w+ )?to|"
+    r"allocations?|authori[sz]ed to|eligible|not more than|hoped|saw|range)\b",
     re.I,
 )
-_CURRENT_KINDS = frozenset({"rate", "price"})
+_PRESENT = re.compile(
+    r"\b(?:now|currently|at present|(?:its|the) current|so far today|still|"
+    r"(?:is|are|has|have)\s+(?:(?:about|around|some|over|more than|nearly|unchanged at|at)\s+)?"
+    r"(?=\d|(?:one|two|three|four|five|six|seven|eight|nine|ten)\b)|"
+    r"ranges?|amounts? to|stands? at)\b", re.I)
+"""A figure stated in the present tense: the state at the article's date."""
+_CURRENT_KINDS = frozenset({"rate", "price", "share"})
 """Kinds whose figure, with no period stated, is the state at the article's date."""
 _YEAR_EARLIER = re.compile(
     r"\b(?:a )?year[- ](?:earlier|ago)\b|\bprevious year'?s?\b|\blast year'?s\b",
     re.I,
 )
-_MEASURES = re.compile(r"\b(?:occupancy|price|auction|capacity|content)\b", re.I)
+_COMMODITIES = frozenset({
+    "sugar", "coffee", "cocoa", "tea", "wheat", "corn", "barley", "sorghum", "rice", "cotton",
+    "rubber", "oilseeds", "grain", "cattle", "gold", "silver", "copper", "zinc", "tin", "lead",
+    "nickel", "platinum", "soybeans", "palm oil", "crude oil", "natural gas", "soybean oil",
+    "soybean meal", "vegetable oils", "compound feed", "cottonseed oil", "corn oil", "lard",
+    "iron ore", "chemicals", "steel and metals",
+})
+"""Products a story is about when its title names one ("SOVIETS MADE LARGE SUGAR PURCHASE")."""
+_MEASURES = re.compile(
+    r"\b(?:occupancy|price|auction|capacity|content|debt|reserves|budget|gdp|gnp|"
+    r"gross (?:domestic|national) product|inflation|money supply|output|production|"
+    r"profits?|revenues?|dividends?|unemployment|wages?|(?:economic|money) growth)\b", re.I)
+"""A measure of its own named in a figure's part: no flow of the rest of the sentence."""
 _TOTAL = re.compile(
     r"\btotal\s+(?:[\w-]+\s+){0,3}(?:exports|imports|shipments)\b|\ball destinations\b|"
     r"\bevery destination\b",
@@ -332,6 +378,13 @@ _SUBJECT_VERB = re.compile(
 )
 
 
+_NOT_THE_SECTOR = re.compile(
+    r"\b(?:other than|excluding|except(?: for)?|apart from)\s+[\w-]+(?:\s+[\w-]+)?"
+    r"|\bgold\b(?=[^.;]{0,40}\b(?:reserves|assets|holdings)\b)", re.I)
+"""Products a text names to leave out ("exports other than coffee") or as a part of
+reserves ("its gold, foreign currency and other external assets")."""
+
+
 def _roles(text: str, flow: str | None) -> _Subject:
     """Reporter and partner stated in ``text`` (attributions already masked)."""
     subject = _Subject(flow=flow)
@@ -398,7 +451,7 @@ def _roles(text: str, flow: str | None) -> _Subject:
             subject.flow = "export"
     if subject.partner == subject.reporter:
         subject.partner = None
-    found = sorted(sectors(text))
+    found = sorted(sectors(_NOT_THE_SECTOR.sub(" ", text)))
     subject.sector = ", ".join(found) or None
     here = [c for c in cities(text) if not re.search(
         rf"{re.escape(c)}(?:-based| business| chamber)", text)]
@@ -428,6 +481,8 @@ def _kind_unit(sentence: str, fig: Figure, seg: tuple[int, int], no_target: bool
         bool(target_year) or bool(re.search(r"\b(?:target|objective|goal)\b", window, re.I))
     ) or bool(_FORECAST.search(sentence[seg[0] : fig.start]))
     is_target = is_target and not no_target
+    clause = sentence[max((m.end() for m in _BOUNDARY.finditer(sentence, 0, fig.start)),
+                          default=0) : fig.start]
     if fig.kind == "percent":
         if re.match(r"\s*of\b", after) and not target_year and not re.search(
             r"\b(?:target|goal|objective|forecast|projected|expected)", window, re.I
@@ -451,7 +506,9 @@ def _kind_unit(sentence: str, fig: Figure, seg: tuple[int, int], no_target: bool
                 value = -abs(value)
         elif re.search(r"\b(?:rose|fell|declined|dropped|climbed|eased|increased|decreased|"
                        r"risen|fallen|slipped|jumped|grew|rising|falling)\s+to\s*$", before):
-            kind = "share"  # "the ratio declined to 10.0 pct": the new level
+            # "the ratio declined to 10.0 pct": the new level; "base rates fell ... to the
+            # current 10.5 pct": the new rate
+            kind = "rate" if _RATE_NOUN.search(clause) else "share"
         elif _GROW.search(before[-35:] + " " + after[:25]) or _FALL.search(
             before[-35:] + " " + after[:25]
         ):
@@ -459,6 +516,10 @@ def _kind_unit(sentence: str, fig: Figure, seg: tuple[int, int], no_target: bool
             near = before[-35:] + " " + after[:25]
             if _FALL.search(near) and not re.search(r"\b(?:up|increase|rose|grew)\b", near, re.I):
                 value = -abs(value)
+        elif _RATE_NOUN.search(clause):
+            kind = "rate"  # "Hungary had a higher rate of inflation ... (around eight pct"
+        elif _GROWTH_NOUN.search(clause):
+            kind = "growth"  # "a year-on-year rise in March was 4.2 pct"
         else:
             kind = "share"
         if is_target and kind in ("share", "growth"):
@@ -521,9 +582,55 @@ _OWNED = re.compile(r"(?:'s|’s)\s+(?:[a-z-]+\s+){0,2}$|\s+(?:level|figure|tota
                     r"(?:about\s+|some\s+)?$", re.I)
 """The text between a period and the figure it belongs to: "January's 23.52 billion",
 "a January 1986 level of 159,453 mln"."""
+_TRAILS = re.compile(r"\s+(?:[a-z-]+\s+){0,3}?(?:in|for|during)\s+(?:the\s+)?")
+"""Between a figure and the period written after it ("pct gain in", "mln stg rise in")."""
+_COMPARED_LEAD = re.compile(
+    r"\b(?:after|from|against|compared (?:with|to)|versus|vs\.?|than)\s+(?:the\s+|a\s+|an\s+|"
+    r"its\s+)?(?:[a-z-]+\s+){0,2}$", re.I)
 _BASE_BEFORE = re.compile(
     r"\b(?:from|against|compared (?:with|to)|than|above|below|over|versus|vs\.?|after)\s+"
     r"(?:the\s+|a\s+|an\s+|its\s+)?(?:[a-z-]+\s+){0,2}$", re.I)
+
+
+_PREVIOUS = re.compile(
+    r"\bthe (?:previous|prior|preceding) (?P<u>year|month|quarter)\b|\bthe (?P<u2>year|month) "
+    r"(?:before|earlier)\b", re.I)
+_RELATIVE_BASE = re.compile(
+    r"\b(?:previous|prior|preceding|last|before|earlier|ago)\b", re.I)
+
+
+def _anchor_previous(sentence: str, spans: list[tuple[int, int, Period]]
+                     ) -> list[tuple[int, int, Period]]:
+    """The period before the one a sentence states, for its "the previous year".
+
+    "rose 5.7 pct last year ..., compared to a 2.4 pct rise in the previous year": 1985 in
+    a story of 1987, not 1986.
+    """
+    out = list(spans)
+    for m in _PREVIOUS.finditer(sentence):
+        unit = (m.group("u") or m.group("u2")).lower()
+        anchors = [s for s in spans if not s[2].base and s[2].year is not None
+                   and not (m.start() <= s[0] < m.end()) and s[1] <= m.start()]
+        if not anchors:
+            continue
+        p = max(anchors, key=lambda s: s[1])[2]
+        if p.year is None:
+            continue
+        base = bool(re.search(r"\b(?:from|than|compared (?:with|to)|against|over|on|versus)\s+"
+                              r"(?:in\s+)?$", sentence[max(0, m.start() - 20) : m.start()]))
+        if unit == "year":
+            q = Period(p.year - 1, 1, 12, base) if (p.m1, p.m2) == (1, 12) else Period(
+                p.year - 1, p.m1, p.m2, base)
+        elif unit == "month" and p.m1 == p.m2:
+            k = p.year * 12 + p.m1 - 2
+            q = Period(k // 12, k % 12 + 1, k % 12 + 1, base)
+        elif unit == "quarter" and p.m2 - p.m1 == 2 and p.m1 > 3:
+            q = Period(p.year, p.m1 - 3, p.m2 - 3, base)
+        else:
+            continue
+        out = [s for s in out if not (m.start() <= s[0] < m.end())]
+        out.append((m.start(), m.end(), q))
+    return sorted(out, key=lambda s: (s[0], s[1]))
 
 
 def _nearest_period(
@@ -543,6 +650,10 @@ def _nearest_period(
         if not re.match(r"\s*(?:level|base)\b", sentence[b:])
         and not _INDEX_BASE.search(sentence[max(0, a - 20) : a])
     ]
+    spans = _anchor_previous(sentence, spans)
+    if growth:  # "fell 9.2 pct from the previous month": a comparison, no period of its own
+        spans = [s for s in spans if not (s[2].base and _RELATIVE_BASE.search(
+            sentence[s[0] : s[1]]))]
     same = _SAME_MONTHS.search(sentence)
     if same:  # "the same months of 2024": the months of the sentence's other period
         others = [p for a, b, p in spans if not (same.start() <= a < same.end())
@@ -564,6 +675,16 @@ def _nearest_period(
     if mine:
         return Period(mine[0][2].year, mine[0][2].m1, mine[0][2].m2)
     spans = [s for s in spans if (s[0], s[1]) not in owned]
+    # a period right after a compared figure ("after a 1.6 billion rise in January") is that
+    # figure's only
+    trailing = []
+    for a, b, p in spans:
+        g = max((g for g in figures if g.end <= a), key=lambda g: g.end, default=None)
+        if g is None or g.start == fig.start or not _TRAILS.fullmatch(sentence[g.end : a]):
+            continue
+        if _COMPARED_LEAD.search(sentence[max(0, g.start - 40) : g.start]):
+            trailing.append((a, b))
+    spans = [s for s in spans if (s[0], s[1]) not in trailing]
     inside = [(a, b, p) for a, b, p in spans if seg[0] <= a < seg[1]]
     after = sorted((s for s in inside if s[0] >= fig.end), key=lambda s: s[0])
     before = sorted((s for s in inside if s[1] <= fig.start), key=lambda s: -s[1])
@@ -593,6 +714,13 @@ def _nearest_period(
         return g if _BASE_BEFORE.search(lead) else None
 
     close = [s for s in after if s[0] - fig.end <= 25 and "," not in sentence[fig.end : s[0]]]
+    if close and _COMPARED_LEAD.search(sentence[max(0, fig.start - 40) : fig.start]) and (
+        re.fullmatch(r"\s*(?:[a-z-]+\s+){0,2}?(?:in|for|during|at)?\s*(?:the\s+)?",
+                     sentence[fig.end : close[0][0]])
+    ):  # "up from 5.1 pct in 1985", "compared with 11.4 pct last year": the compared
+        # figure's own period, as written
+        p = close[0][2]
+        return Period(p.year, p.m1, p.m2)
     if growth and close and not close[0][2].base and re.match(
         r"\s*(?:[\w-]+\s+){0,2}(?:in|for|during)\s+$", sentence[fig.end : close[0][0]]
     ):
@@ -669,7 +797,10 @@ def _fill_year(p: Period, earlier: list[str], date: str | None = None) -> Period
 
 _TABLE_LINE = re.compile(
     r"^(?P<label>(?:Oper(?:ating)? )?(?:shr|net|revs|sales|net income|net profit|pretax|"
-    r"pre-tax|turnover|profit|loss|income|operating)(?: \w+)?)\b(?P<rest>[^\n]*\bvs\b[^\n]*)$",
+    r"pre-tax|turnover|profit|loss|income|operating)(?: \w+)?"
+    # any short label of a results line: "Working profit", "Gold production", "Tax"
+    r"|[A-Z][A-Za-z.&'/()-]*(?: [A-Za-z.&'/()-]+){0,4}?(?= (?:loss|profit|[$(]?\d)))"
+    r"\b(?P<rest>[^\n]*\d[^\n]*\bvs\b[^\n]*\d[^\n]*)$",
     re.I | re.M,
 )
 _TABLE_SKIP = re.compile(r"^(?:avg|average) shrs|^shrs|^qtly div|^div\b|^note", re.I)
@@ -677,7 +808,7 @@ _TABLE_HEADER = re.compile(
     r"^(?:(?P<q>1st|2nd|3rd|4th|first|second|third|fourth)[ -](?:qtr|quarter)"
     r"|(?:qtr|quarter) (?:to|ended|ending) (?P<qm>[A-Za-z]+)"
     r"|(?P<n>six|nine|three|6|9|3|12|twelve|26|39|52)[ -](?:mths|months|weeks|wks)"
-    r"(?: (?:to|ended|ending) (?P<nm>[A-Za-z]+))?"
+    r"(?: (?:(?:to|ended|ending) )?(?P<nm>[A-Za-z]+))?"
     r"|(?P<year>year|fiscal year|yr)(?: (?:to|ended|ending) (?P<ym>[A-Za-z]+))?)\b",
     re.I,
 )
@@ -874,6 +1005,16 @@ def _year_earlier(text: str, fig: Figure, seg: tuple[int, int]) -> bool:
         r"|in the previous year)\b", after, re.I))
 
 
+_FISCAL_END = re.compile(
+    rf"\b(?:19|20)\d\d/\d\d\s+(?:[a-z-]+\s+)?(?:ended|ending|to|through)\s+(?P<m>{_M})")
+"""A split year defined once in a story ("1986/87 ended March 31"): its end month."""
+
+
+def _split_year(year: int, text: str) -> bool:
+    """``text`` names the split year that starts in ``year`` ("1986/87")."""
+    return bool(re.search(rf"\b{year}/{(year + 1) % 100:02d}\b", text))
+
+
 _OWN_DOLLAR = {"Australia": "AUD", "Canada": "CAD", "New Zealand": "NZD", "Hong Kong": "HKD",
                "Singapore": "SGD", "Taiwan": "TWD"}
 
@@ -886,9 +1027,29 @@ def _story_dollar(title: str, text: str) -> str | None:
     found = sorted(countries(title))
     if len(found) != 1 or found[0] not in _OWN_DOLLAR:
         return None
-    if re.search(r"U\.?S\.?\s*(?:dlrs?|dollars?)|US\$", text, re.I):
+    if re.search(r"\bU\.?S\.?\s*(?:dlrs?|dollars?)\b|US\$", text, re.I):
         return None
     return _OWN_DOLLAR[found[0]]
+
+
+_COMPANY = re.compile(
+    r"<[A-Z][\w.]*>|\b(?:Inc|Corp|Co|Ltd|Plc|PLC|AG|SA|NV|Oy|SpA|Cie|INC|CORP|LTD)\b\.?(?!\w)"
+    r"|\b(?:the|its|a)\s+(?:company|firm|subsidiary|group)(?:'s)?\b")
+"""A company named as the subject: its figures are no country's."""
+
+
+def _story_country(title: str, first: str) -> str | None:
+    """The one country a story is about: its title's, else its first sentence's.
+
+    Institutions name their country too ("BANK OF FRANCE ... ASSETS", "the Bundesbank").
+    """
+    for text in (title, first):
+        found = {c for c in countries(text) if c != "Europe"}
+        if len(found) == 1:
+            return found.pop()
+        if found:
+            return None
+    return None
 
 
 def _table_facts(article_id: str, title: str, text: str, span_start: int, sentence: str,
@@ -906,6 +1067,12 @@ def _table_facts(article_id: str, title: str, text: str, span_start: int, senten
                    if _TABLE_HEADER.search(h)), "")
     title_header = _TABLE_HEADER_ANYWHERE.search(title)
     header = title[title_header.start():] if title_header else header
+    # a table that writes one currency ("Shr 95.30 pesos vs 29.71 pesos") counts its bare
+    # amounts ("Net 1.9 billion vs 779 mln") in it
+    written = {resolve_currency(f.currency, story, dollar)
+               for f in extract_figures(sentence, keep_ambiguous=True) if f.currency}
+    written.discard(None)
+    table_currency = next(iter(written)) if len(written) == 1 else None
     pos = 0
     for line in sentence.split("\n"):
         start = pos
@@ -924,7 +1091,7 @@ def _table_facts(article_id: str, title: str, text: str, span_start: int, senten
             back = 1 if 0 <= vs < fig.start else 0
             unit = resolve_currency(fig.currency, story, dollar) or fig.unit
             if unit is None:
-                unit = dollar or "USD"
+                unit = table_currency or dollar or "USD"
             value = fig.value
             if re.search(r"\bcts$", fig.text) is None and fig.kind == "number" and re.match(
                 r"\s*cts\b", stripped[fig.end :]
@@ -935,9 +1102,16 @@ def _table_facts(article_id: str, title: str, text: str, span_start: int, senten
                 value = -abs(value)
             period = _table_period(header, article_date, back)
             fs, fe = period if period else (None, None)
+            label = m.group("label")
+            sector = ", ".join(sorted(sectors(label))) or None  # "Gold production"
+            per = re.search(r"\bper (kg|kilo|tonne|ton|ounce|oz|lb|barrel)\b", label, re.I)
+            kind = "price" if per else "level"  # "Avg price per kg 27,371 rand"
+            if per:
+                denom = per.group(1).lower()
+                unit = f"{unit}/" + {"kilo": "kg", "ton": "tonne", "oz": "ounce"}.get(denom, denom)
             facts.append(Fact(
                 article_id=article_id, index=index + len(facts), value=value, unit=unit,
-                kind="level", reporter=None, partner=None, flow=None, sector=None, city=None,
+                kind=kind, reporter=None, partner=None, flow=None, sector=sector, city=None,
                 period_start=fs, period_end=fe,
                 period_label=(f"{fs}–{fe}" if fs else None), figure=fig.text,
                 sentence=stripped, start=span_start + offset,
@@ -956,9 +1130,20 @@ def extract_facts(
     spans = split_sentences(text)
     sentences = [text[s.start : s.end] for s in spans]
     title_roles = _roles(_mask(title, _ATTRIBUTION), _flow(title, len(title) // 2))
-    previous = _Subject(reporter=title_roles.reporter)
+    company_story = bool(_COMPANY.search(title) or sentences and _COMPANY.search(sentences[0]))
+    story = None if company_story else (
+        title_roles.reporter or _story_country(title, sentences[0] if sentences else ""))
+    previous = _Subject(reporter=story)
+    topic = sectors(title)
+    story_sector = next(iter(topic)) if len(topic) == 1 and topic <= _COMMODITIES else None
     dollar = named_dollar(text) or _story_dollar(title, text)
     last_currency: str | None = None
+    fiscal = _FISCAL_END.search(text)
+    table: _HeaderUnit | None = None  # a statistics table's unit, from its header line
+    story_unit: str | None = None  # the last unit the story measured in
+    brackets_back = bool(_BRACKETS_EARLIER.search(text))
+    same_day = bool(re.search(r"\b(?:today|so far today|this morning|this afternoon)\b", text))
+    fiscal_end = _month_of(fiscal.group("m")) if fiscal else 0
     for i, (span, sentence) in enumerate(zip(spans, sentences, strict=True)):
         if len(_TABLE_LINE.findall(sentence)) >= 2 or (
             _TABLE_LINE.fullmatch(sentence.strip())
@@ -968,8 +1153,13 @@ def extract_facts(
             continue
         figures = extract_figures(sentence, keep_ambiguous=True)
         if not figures:
+            header = _header_unit(sentence)
+            if header is not None:  # "All in tonnes except Silver which in troy ounces."
+                table = replace(header, start=0)
             continue
         earlier = sentences[:i][::-1] + [title]
+        raw_sentence = sentence
+        sentence = sentence.replace("\n", " ")  # hard-wrapped wire copy: one line to read
         masked = _mask(sentence, _ATTRIBUTION)
         continues = bool(_CONTINUES.search(sentence))
         sentence_flow = _flow(masked, figures[0].start)
@@ -978,13 +1168,34 @@ def extract_facts(
         last_kind: str | None = None
         last_fig: Figure | None = None
         price_unit: str | None = None
+        price_value = 0.0
+        made: list[tuple[Figure, int]] = []
+        company = _COMPANY.search(masked)
+        company_at = company.start() if company else None
+        present = _PRESENT.search(masked)
+        future = _FUTURE_OR_TIMELESS.search(sentence)
+        header = _header_unit(raw_sentence)
+        columns, columns_end = _columns(raw_sentence)
+        bare = [f for f in figures if f.kind == "number" and not f.unit]
+        if header is not None:
+            table = header
+        elif len(bare) < 3:
+            table = None  # prose again
+        elif table is not None:
+            table = replace(table, start=0)  # rows go on in the next line
+        column, row_end, row_label = -1, 0, ""
+        group = ""
         for fig, seg in zip(figures, _segments(sentence, figures), strict=True):
             if _not_a_figure(sentence, fig):
                 continue
             part = masked[seg[0] : seg[1]]
             flow = _flow(part, fig.start - seg[0])
             if flow is None and not _MEASURES.search(part):
-                flow = sentence_flow
+                clause_lo = max((m.end() for m in _BOUNDARY.finditer(masked, 0, seg[0])),
+                                default=0)  # "..., while imports were down 2.1 pct at 11.10"
+                flow = _flow(masked[clause_lo : fig.start], fig.start - clause_lo) if (
+                    clause_lo) else None
+                flow = flow or sentence_flow
             if flow is None and continues:
                 flow = previous.flow
             own = _roles(part, flow)
@@ -998,17 +1209,63 @@ def extract_facts(
             ):  # "against 15.67 billion in February": the currency the story is counting in
                 fig = replace(fig, kind="amount", currency=last_currency)
             kind, unit, value = _kind_unit(sentence, fig, seg)
+            clause_text = sentence[max((m.end() for m in _BOUNDARY.finditer(sentence, 0,
+                                                                           fig.start)),
+                                       default=0) : fig.start]
+            if re.search(r"\bindex\b", clause_text, re.I) and not _SCALED_NUMBER.search(
+                fig.text
+            ) and value >= 20 and (fig.kind == "percent" and fig.carried or (
+                fig.kind == "number" and unit == "count")
+            ):  # "the wholesale price index ... rose 0.2 pct to 125.1": the index's points
+                kind, unit = "level", "points"
+            in_table = fig.kind == "number" and not fig.unit and unit == "count" and (
+                table is not None and fig.start >= table.start
+                or bool(columns) and fig.start >= columns_end)
+            if in_table:  # a row of a statistics table: "Crude 1,663.3-x 1,542.6 893.7"
+                gap = raw_sentence[max(row_end, columns_end, table.start if table else 0)
+                                   : fig.start]
+                if re.search(r"[A-Za-z]{2,}", gap):
+                    column, row_label = 0, gap
+                    if "--" in gap:  # "Soybean Oils --\nCrude 1,663.3": a group of rows
+                        group, _, row_label = gap.rpartition("--")
+                        group = re.split(r"[\n.]", group.strip())[-1]
+                else:
+                    column += 1
+                row_end = fig.end
+                if table is not None:
+                    factor, unit = table.unit_for(row_label)
+                    value *= factor
+                    if table.bracket_currency and re.search(r"\(\s*$", sentence[: fig.start]):
+                        unit = table.bracket_currency + unit[unit.find("/"):] if "/" in unit else (
+                            table.bracket_currency)  # "WITH DOLLAR EQUIVALENT IN BRACKETS"
+                else:
+                    unit = story_unit or unit
+                kind = "price" if "/" in unit else "level"
             if fig.currency and not fig.carried:
                 last_currency = fig.currency
             if kind == "price" and "/" in unit:
-                price_unit = unit
+                price_unit, price_value = unit, value
             elif price_unit and unit == price_unit.split("/")[0] and fig.kind == "amount":
                 # "at 355 dlrs per tonne cif, and 6,000 tonnes for May at 358 dlrs"
                 unit = price_unit
                 if kind in ("level", "count"):
                     kind = "price"
-            if re.search(r"\d\s*[–-]\s*$", sentence[: fig.start]) and last_kind:
-                kind = last_kind  # "9–10%": the range's upper end is the same kind
+            elif price_unit and fig.kind == "number" and unit == "count" and kind in (
+                "level", "count", "target"
+            ) and 0.2 < abs(value) / (abs(price_value) or 1) < 5:
+                # "1,400 yen per kilo, while its ceiling is 1,820": another price of the thing
+                unit, kind = price_unit, "price"
+            in_range = bool(re.search(r"\d\s*[–-]\s*$", sentence[: fig.start]) and last_kind or (
+                last_fig is not None and last_kind and last_fig.carried
+                and re.fullmatch(r"\s*(?:to|-|–)\s*", sentence[last_fig.end : fig.start])
+            ))
+            if in_range:
+                # "9–10%", "6.5 to 9.5 pct": a range, one kind (a target's if either end is)
+                if kind == "target" and last_kind != "target" and made and made[-1][0] is last_fig:
+                    k = made[-1][1]
+                    facts[k] = replace(facts[k], kind="target")
+                else:
+                    kind = last_kind or kind
             elif last_fig is not None and last_kind and last_fig.kind == fig.kind and (
                 _RANGE_GAP.fullmatch(sentence[last_fig.end : fig.start])
                 and re.search(r"\bbetween\s+(?:\S+\s+){0,3}$|\bfrom\s+$",
@@ -1020,6 +1277,7 @@ def extract_facts(
                 kind = last_kind  # "between 200 and 300 mln", "to 7-3/4 pct from 7-1/2 pct"
                 if kind != "growth":
                     value = abs(value)
+            last_range_fig = last_fig
             last_kind, last_fig = kind, fig
             if unit == "agreements":
                 flow = None
@@ -1034,8 +1292,10 @@ def extract_facts(
                 partner = carry.partner
             if reporter is None and continues:
                 reporter, partner = previous.reporter, partner or previous.partner
-            if reporter is None:
-                reporter = previous.reporter or title_roles.reporter
+            if reporter is None and not company_story and not (
+                company_at is not None and company_at < seg[1]
+            ):  # a company's figure is no country's; else the story's subject country
+                reporter = previous.reporter or story
             if _TOTAL.search(part) and own.partner is None and kind not in ("share",):
                 partner = None  # "Turkey's total exports": to all destinations
             if partner == reporter:
@@ -1045,6 +1305,20 @@ def extract_facts(
                 if len(pair) == 2:
                     reporter, partner = pair
             sector = own.sector or carry.sector or (previous.sector if continues else None)
+            if sector is None and story_sector and not company_story and kind not in (
+                "rate", "duration"
+            ) and flow not in ("balance", "bilateral", "investment", "port") and not (
+                _MEASURES.search(part) or company_at is not None or _TOTAL.search(part)
+                or re.search(r"\bgoods\b", part)
+            ):
+                sector = story_sector  # "SOVIETS MADE LARGE SUGAR PURCHASE": its cargoes
+            if sector is None and unit.split("/")[0] == "barrels":
+                sector = "crude oil"  # "output rose this month to two mln bpd"
+            if in_table:
+                # a group names the product, its rows the grades ("Soybean Oils -- Crude")
+                sector = ", ".join(sorted(sectors(group))) or ", ".join(
+                    sorted(sectors(row_label))) or ", ".join(sorted(sectors(title))) or sector
+                flow = _flow(row_label, 0) or (flow if flow != "investment" else None)
             city = (near_cities[0] if near_cities else None) or (first.city if first else None)
             place_country = PLACE_COUNTRY.get(city or "")
             if partner is None and place_country and place_country != reporter and flow in (
@@ -1084,26 +1358,57 @@ def extract_facts(
                 vague = _VAGUE.search(part)
                 p = _nearest_period(sentence, fig, seg, kind == "growth", article_date,
                                     own_part=kind == "target", figures=figures)
-                inside = [x for x in period_spans(part) if not x[2].base]
-                if vague and (p is None or not inside or vague.start() + seg[0] >= fig.end):
+                if vague and (p is None or vague.start() + seg[0] >= fig.end or not [
+                    x for x in period_spans(part) if not x[2].base
+                ]):  # (the part's own periods read only when a vague phrase is there)
                     label = re.sub(r"^in (?:its best |some )?", "", vague.group().lower())
                 else:
-                    if p is None and kind != "target" and not _FUTURE_OR_TIMELESS.search(sentence):
+                    if p is None and kind != "target" and not present and not future:
                         p = _inherited_period(earlier, sentence, article_date)
-                    if p is None and kind in _CURRENT_KINDS and article_date:
+                    if p is None and article_date and (
+                        kind in _CURRENT_KINDS and (kind != "share" or not future)
+                        or (present or same_day and not future)
+                        and kind not in ("target", "duration")
+                    ):  # a state "now", "at present", "still available", or a day's report
+                        # ("bought 21 mln stg of bank bills" in a story of today): the article's
+                        # month
                         p = date_year(Period(None, int(article_date[5:7]),
                                              int(article_date[5:7])), article_date)
                     if p is not None:
                         p = _fill_year(p, earlier, article_date)
+                        crop = fiscal_end and p.year is not None and (p.m1, p.m2) == (1, 12) and (
+                            _split_year(p.year, sentence)
+                            or not period_spans(sentence) and _split_year(p.year, text))
                         if p.year is not None and kind != "growth" and _year_earlier(
                             masked, fig, seg
                         ):
                             p = Period(p.year - 1, p.m1, p.m2)  # "a year-earlier loss of ..."
                         if p.year is not None:
                             p_start, p_end = f"{p.year}-{p.m1:02d}", f"{p.year}-{p.m2:02d}"
+                        if crop and p.year is not None:  # "in 1986/87": the story's own year
+                            last = (p.year + 1) * 12 + fiscal_end - 1
+                            p_start, p_end = _ym((last - 11) // 12, (last - 11) % 12 + 1), _ym(
+                                last // 12, last % 12 + 1)
                     label = describe(p) if p is not None else None
                     if label is None and kind == "target":
                         label = "no date"
+            if in_range and p_start is None and made and made[-1][0] is last_range_fig:
+                prior = facts[made[-1][1]]  # a range's two ends share its period
+                p_start, p_end, label = prior.period_start, prior.period_end, prior.period_label
+            if in_table and 0 <= column < len(columns):
+                p_start = p_end = columns[column]  # the column's date
+                label_p = p_start
+            elif in_table and brackets_back and made and re.search(
+                r"\(\s*$", sentence[: fig.start]
+            ) and facts[made[-1][1]].period_start:
+                prior = facts[made[-1][1]]  # "Lead 443,850 (538,750)": the year before
+                p_start, p_end = _months_back(prior.period_start or "", prior.period_end or "",
+                                              12)
+                label_p = p_start
+            else:
+                label_p = None
+            if label_p:
+                label = f"{p_start}–{p_end}"
             if kind == "target" and p_end and article_date and p_end < article_date[:7] and (
                 not _STATED_GOAL.search(sentence[seg[0] : fig.end])
             ):
@@ -1111,21 +1416,189 @@ def extract_facts(
                 # a period already over is its figure, not a target
                 kind, unit, value = _kind_unit(sentence, fig, seg, no_target=True)
                 unit = _resolve_unit(unit, reporter, title_roles.reporter, masked, dollar)
+            made.append((fig, len(facts)))
+            if unit not in ("count", "percent") and not unit.startswith("count"):
+                story_unit = unit
             facts.append(
                 Fact(
                     article_id=article_id, index=len(facts), value=value, unit=unit, kind=kind,
                     reporter=reporter, partner=partner, flow=flow, sector=sector, city=city,
                     period_start=p_start, period_end=p_end, period_label=label,
-                    figure=fig.text, sentence=sentence, start=span.start, end=span.end,
+                    figure=fig.text, sentence=raw_sentence, start=span.start, end=span.end,
                     fig_start=span.start + fig.start, fig_end=span.start + fig.end,
                     article_date=article_date,
                 )
             )
             if first is None:
                 first = _Subject(reporter, partner, flow, own.sector or whole.sector, city)
+        _date_bases(facts, made, sentence, article_date, year_on_year=bool(
+            _YEAR_ON_YEAR.search(" ".join(earlier[:1] + [sentence]))))
         if first is not None and first.reporter:
             previous = first
     return facts
+
+
+@dataclass(frozen=True)
+class _HeaderUnit:
+    """The unit a statistics table states once in its header ("in mln lbs --")."""
+
+    start: int  # where the header ends in its sentence
+    factor: float
+    unit: str
+    except_word: str | None = None  # "All in tonnes except Silver which in troy ounces"
+    except_unit: tuple[float, str] | None = None
+    bracket_currency: str | None = None
+
+    def unit_for(self, label: str) -> tuple[float, str]:
+        """(factor, unit) for a row with this label."""
+        if self.except_word and self.except_unit and re.search(
+            rf"\b{re.escape(self.except_word)}\b", label, re.I
+        ):
+            return self.except_unit
+        return self.factor, self.unit
+
+
+_HEADER = re.compile(
+    r"(?:\(|\b)(?:all\s+)?in\s+(?P<what>(?:(?:mln|million|billion|bln|thousands?)\s+)?"
+    r"(?:troy\s+)?[a-z]+(?:\s+per\s+(?:kilo|kg|tonne|ton|lb|pound|barrel|ounce|bushel))?)"
+    r"\s*(?P<end>--|-\s|[,.:)]|\n|$|(?=except\b))"
+    r"(?:\s*except\s+(?P<word>[A-Za-z]+)\s+which\s+(?:is\s+|are\s+)?in\s+"
+    r"(?P<other>(?:troy\s+)?[a-z]+))?", re.I)
+_BRACKETS_EARLIER = re.compile(
+    r"\b(?:corresponding|year-ago|year earlier|previous year|comparisons?)\b[^.]{0,60}"
+    r"\bin brackets\b", re.I)
+_COLUMN_DATE = re.compile(
+    r"\b(?P<m>[01]\d)/[0-3]\d/(?P<y>\d\d)\b|\b(?P<mon>JAN|FEB|MAR|APR|MAY|JUN|JUL|AUG|SEPT?|OCT|"
+    r"NOV|DEC)[A-Z]*'(?P<y2>\d\d)\b", re.I)
+
+
+@lru_cache(maxsize=4096)
+def _unit_of(words: str) -> tuple[float, str] | None:
+    """(factor, unit) of a header's unit words ("mln lbs", "australes per kilo")."""
+    per = re.search(r"\s+per\s+(\w+)$", words, re.I)
+    head = words[: per.start()] if per else words
+    found = extract_figures(f"1 {head}", keep_ambiguous=True)
+    if not found or not (found[0].currency or found[0].unit):
+        return None
+    f = found[0]
+    unit = resolve_currency(f.currency, None) if f.currency else f.unit
+    if per:
+        denom = per.group(1).lower()
+        denom = {"kilo": "kg", "pound": "lb", "ton": "tonne"}.get(denom, denom)
+        unit = f"{unit}/{denom}"
+    return f.value, unit or "count"
+
+
+def _header_unit(sentence: str) -> _HeaderUnit | None:
+    """The unit of a table stated in its header, when bare numbers follow it."""
+    for m in _HEADER.finditer(sentence):
+        got = _unit_of(" ".join(m.group("what").split()))
+        if got is None:
+            continue
+        rest = extract_figures(sentence[m.end() :], keep_ambiguous=True)
+        if rest and sum(1 for f in rest if f.kind == "number" and not f.unit) < 3 and not (
+            m.group().lower().startswith("all")
+        ):
+            continue  # "denominated in marks or yen": no table follows
+        other = _unit_of(m.group("other")) if m.group("other") else None
+        equivalent = re.search(r"\b(\w+)\s+equivalents?\s+in\s+brackets\b", sentence, re.I)
+        in_brackets = _unit_of(equivalent.group(1)) if equivalent else None
+        return _HeaderUnit(m.end(), got[0], got[1], m.group("word"), other,
+                           in_brackets[1] if in_brackets else None)
+    return None
+
+
+def _columns(sentence: str) -> tuple[list[str], int]:
+    """The months of a table's column dates, and where that header ends.
+
+    "02/28/87 01/31/87 02/28/86", "JAN'87 DEC'86"; ([], 0) when the sentence has none.
+    """
+    found = list(_COLUMN_DATE.finditer(sentence))
+    if len(found) < 2:
+        return [], 0
+    out = []
+    for m in found:
+        month = int(m.group("m")) if m.group("m") else _month_of(m.group("mon")[:3])
+        year = 1900 + int(m.group("y") or m.group("y2"))
+        out.append(_ym(year, month))
+    return out, found[-1].end()
+
+
+_YEAR_ON_YEAR = re.compile(
+    r"\b(?:the same|corresponding) (?:(?:19|20)\d\d )?(?:period|month|quarter)\b|"
+    r"\ba year (?:earlier|ago)\b|\byear-(?:earlier|ago)\b|\byear-on-year\b", re.I)
+"""A story comparing with a year earlier: its bare compared figures are the year before."""
+_BASE_GAP = re.compile(
+    r"(?:[^\d;]|(?<!\d)(?:19|20)\d\d(?!\d)){0,60}?(?:\b(?:up|down)\s+)?"
+    r"\b(?:from|against|compared (?:with|to)|versus|vs\.?)"
+    r"\s+(?:an?\s+|the\s+)?(?:revised\s+|estimated\s+|previously reported\s+|provisional\s+)?",
+    re.I)
+_BASE_END = re.compile(r"[,;.]|\s(?:and|while|but|as)\s")
+_BASE_YEAR_BACK = re.compile(
+    r"^\s*(?:[\w-]+\s+){0,3}?(?:a year (?:earlier|ago|before)|the (?:previous|prior) year|"
+    r"the year (?:before|earlier)|last season|in the year[- ]ago)\b", re.I)
+_MONTH_BACK = re.compile(
+    r"^\s*(?:[\w-]+\s+){0,3}?(?:the (?:previous|prior|preceding) (?:month|week)|"
+    r"the (?:month|week) before|a month (?:earlier|ago))\b", re.I)
+
+
+def _months_back(start: str, end: str, n: int) -> tuple[str, str]:
+    def back(ym: str) -> str:
+        k = int(ym[:4]) * 12 + int(ym[5:7]) - 1 - n
+        return _ym(k // 12, k % 12 + 1)
+    return back(start), back(end)
+
+
+def _date_bases(facts: list[Fact], made: list[tuple[Figure, int]], sentence: str,
+                date: str | None, year_on_year: bool = False) -> None:
+    """The period of a comparison figure that states none: the compared figure's, moved back.
+
+    "rose to 182,900 tonnes from 174,500 tonnes" in a story of 1986: 1985; "from 25.23 mln a
+    year earlier", "from 6,800 the year before": the compared figure's period a year back; a
+    month's figure "from 373,000 in the prior week" a month back when the week's month ends.
+    A rate moved "to 7-3/4 pct from 7-1/2 pct" keeps its month (the rate before the move).
+    """
+    for (prev, i), (fig, j) in zip(made, made[1:], strict=False):
+        new, old = facts[i], facts[j]
+        if not _BASE_GAP.fullmatch(sentence, prev.end, fig.start):
+            continue
+        gap = sentence[prev.end : fig.start]
+        if not any(p.search(gap) for _, p in _FLOW_CUES) and not countries(gap) and (
+            old.kind == new.kind or {old.kind, new.kind} <= {"level", "count"}
+        ):  # "deficit rose to 3.65 billion from 3.39 billion ... following increased imports":
+            # the figure compared with measures the same thing
+            old = facts[j] = replace(old, flow=new.flow, sector=new.sector,
+                                     reporter=new.reporter, partner=new.partner)
+        if new.period_start is None or new.period_end is None:
+            continue
+        stop = _BASE_END.search(sentence, fig.end)
+        tail = sentence[fig.end : stop.start() if stop else len(sentence)]
+        if stop and stop.group().strip() == "." and re.match(r"\.\d", sentence[stop.start():]):
+            continue
+        own = [a for a, _, p in dated_period_spans(tail, date) if not _YEAR_EARLIER.match(
+            tail, a)]
+        same = (old.period_start, old.period_end) == (new.period_start, new.period_end)
+        if own and same and re.fullmatch(rf"\s*(?:in|for)\s+{_M}\s*", tail, re.I):
+            # "narrowed to 216 mln in December ... compared with 277 mln in December": the
+            # same month named again is the year before
+            back = 12
+        elif own or not same and (old.period_start, old.period_end) != _months_back(
+            new.period_start, new.period_end, 12
+        ):
+            continue
+        else:
+            months = (int(new.period_end[:4]) * 12 + int(new.period_end[5:7])) - (
+                int(new.period_start[:4]) * 12 + int(new.period_start[5:7])) + 1
+            if _BASE_YEAR_BACK.match(tail) or months == 12 or year_on_year and not (
+                sectors(tail) or countries(tail)  # "compared with 147.5 mln dlrs for coffee"
+            ):
+                back = 12
+            elif _MONTH_BACK.match(tail) and months == 1:
+                back = 1
+            else:
+                continue
+        ps, pe = _months_back(new.period_start, new.period_end, back)
+        facts[j] = replace(old, period_start=ps, period_end=pe, period_label=f"{ps}–{pe}")
 
 
 def read_subject(text: str) -> tuple[str | None, str | None, str | None, str | None]:

@@ -21,7 +21,7 @@ _CURRENCIES: dict[str, str] = {
     "r$": "BRL", "brl": "BRL", "€": "EUR", "eur": "EUR", "euro": "EUR", "euros": "EUR",
     "£": "GBP", "gbp": "GBP", "pound": "GBP", "pounds": "GBP", "sterling": "GBP",
     "¥": "JPY", "jpy": "JPY", "yen": "JPY", "yuan": "CNY", "cny": "CNY", "rmb": "CNY",
-    "₹": "INR", "inr": "INR", "rupee": "INR", "rupees": "INR", "rs": "INR", "rs.": "INR",
+    "₹": "INR", "inr": "INR", "rupee": "*rupee", "rupees": "*rupee", "rs": "INR", "rs.": "INR",
     "₺": "TRY", "try": "TRY", "lira": "TRY", "ksh": "KES", "kes": "KES", "shillings": "KES",
     "aed": "AED", "dirham": "AED", "dirhams": "AED", "won": "KRW", "krw": "KRW",
     "dlr": "*dollar", "dlrs": "*dollar", "stg": "GBP",
@@ -32,7 +32,8 @@ _CURRENCIES: dict[str, str] = {
     "escudos": "PTE", "drachmas": "GRD", "forints": "HUF", "zlotys": "PLN", "markka": "FIM",
     "markkaa": "FIM", "rupiah": "IDR", "ringgit": "MYR", "baht": "THB", "naira": "NGN",
     "riyals": "SAR", "riyal": "SAR", "dinars": "KWD", "australs": "ARA", "australes": "ARA",
-    "cruzados": "BRC", "kyats": "MMK",
+    "cruzados": "BRC", "kyats": "MMK", "bolivianos": "BOB", "sucres": "ECS", "intis": "PEI",
+    "shekels": "ILS", "european currency units": "XEU",
     # the country decides: see AMBIGUOUS
     "francs": "*franc", "franc": "*franc", "crowns": "*crown", "crown": "*crown",
     "kronor": "SEK", "kroner": "*crown", "pesos": "*peso", "peso": "*peso",
@@ -61,6 +62,8 @@ AMBIGUOUS: dict[str, dict[str, str]] = {
     "*franc": {"France": "FRF", "Belgium": "BEF", "Switzerland": "CHF", "Luxembourg": "LUF",
                "": "FRF"},
     "*crown": {"Denmark": "DKK", "Sweden": "SEK", "Norway": "NOK", "": "SEK"},
+    "*rupee": {"India": "INR", "Sri Lanka": "LKR", "Pakistan": "PKR", "Nepal": "NPR",
+               "Mauritius": "MUR", "": "INR"},
     "*peso": {"Mexico": "MXN", "Philippines": "PHP", "Chile": "CLP", "Colombia": "COP",
               "Argentina": "ARS", "": "MXN"},
 }
@@ -128,6 +131,7 @@ _SUFFIX_CUR = re.compile(
     r"rupee|lira|lire|shillings|schillings|dirhams|won|marks|mark|guilders|guilder|pesetas|"
     r"ecus|ecu|sdrs|sdr|roubles|rubles|rand|escudos|drachmas|forints|zlotys|markkaa|markka|"
     r"rupiah|ringgit|baht|naira|riyals|riyal|dinars|australs|australes|cruzados|kyats|francs|"
+    r"bolivianos|sucres|intis|shekels|European\s+Currency\s+Units|"
     r"franc|crowns|crown|kronor|kroner|pesos|peso)\b",
     re.IGNORECASE,
 )
@@ -203,13 +207,20 @@ def resolve_currency(code: str | None, country: str | None, dollar: str | None =
     return table.get(country or "", table[""])
 
 
+_NAMED_DOLLAR = re.compile(
+    rf"[\s-](?:of\s)?(?P<adj>{_ADJECTIVES})[\s-](?P<word>dollars|dollar|dlrs|dlr)\b",
+    re.IGNORECASE,
+)
+"""A dollar named by its country ("Canadian dlrs"): the part of ``_SUFFIX_CUR`` that
+``named_dollar`` reads, searched alone (the whole currency pattern is slow over an article)."""
+
+
 def named_dollar(text: str) -> str | None:
     """The one non-US dollar a text names ("Canadian dlrs", "H.K. Dlrs"), if just one."""
     found = {
         _ADJECTIVE_CURRENCY[(m.group("adj").lower(), "dlr")]
-        for m in _SUFFIX_CUR.finditer(text)
-        if m.group("adj") and m.group("word").lower() in ("dlrs", "dlr", "dollars", "dollar")
-        and (m.group("adj").lower(), "dlr") in _ADJECTIVE_CURRENCY
+        for m in _NAMED_DOLLAR.finditer(text)
+        if (m.group("adj").lower(), "dlr") in _ADJECTIVE_CURRENCY
         # an amount in that dollar ("1.5 mln Canadian dlrs"), not the currency named
         # ("the Taiwan dollar has appreciated")
         and re.search(r"(?:\d|\b(?:mln|billion|million|bln|trillion))\s*$",
@@ -239,7 +250,7 @@ def _currency_after(text: str, end: int) -> tuple[str | None, int, float]:
     """A currency word after a number: its code, where it ends, and the value's factor."""
     m = _SUFFIX_CUR.match(text, end)
     if m:
-        word = m.group("word").lower()
+        word = " ".join(m.group("word").lower().split())
         adj = (m.group("adj") or "").lower()
         stem = "dlr" if word in ("dlrs", "dlr", "dollar", "dollars") else word.rstrip("s")
         stem = {"kroner": "crown", "kronor": "crown"}.get(word, stem)
@@ -393,6 +404,7 @@ _GAP_WORDS = frozenset(
     the a an its their his her this that last same period quarter month year week day earlier
     ago previous prior revised adjusted record level levels estimated provisional
     provisionally upwardly downwardly end first second third fourth half calendar fiscal season
+    ended ending up down
     crop total figure figures reported recorded registered were was be been is are
     seasonally unadjusted mid planned forecast expected targeted projected originally initially
     about around nearly almost some""".split()
@@ -417,6 +429,12 @@ def _paired(gap: str) -> bool:
     )
 
 
+_PLURAL_AFTER = re.compile(r"\s+(?!pct\b|percent\b|points\b|cents\b)[a-z]{3,}(?:s|men|people)\b")
+_LISTED = re.compile(r"\s*,\s*(?:and|while)\s+(?:[a-z-]+\s+){1,3}")
+"""The gap of a list going on with the next item of the same measure ("170,800 tonnes versus
+171,600, and poultry feed 287,600")."""
+
+
 def _carry(text: str, figures: list[Figure]) -> list[Figure]:
     """Give a bare number the currency, unit or percent sign of the figure it is paired with.
 
@@ -438,7 +456,8 @@ def _carry(text: str, figures: list[Figure]) -> list[Figure]:
             unit = _UNIT.match(gap) if a.unit else None
             if unit:  # "232 mln tonnes vs 220 mln": the unit word is the first figure's
                 gap = gap[unit.end() :]
-            if not _paired(gap):
+            listed = j < i and _LISTED.fullmatch(gap) and bool(_SCALED.search(g.text)) == scaled
+            if not _paired(gap) and not listed:
                 continue
             if g.kind == "number" and not g.unit:
                 continue
@@ -449,7 +468,9 @@ def _carry(text: str, figures: list[Figure]) -> list[Figure]:
             elif g.kind == "amount" and bool(g_scale) != scaled:
                 continue
             if g.kind == "percent":
-                if scaled:  # "fell 14 pct to 5.9 billion": an amount, not a percentage
+                if scaled or _PLURAL_AFTER.match(text, f.end):
+                    # "fell 14 pct to 5.9 billion", "fell 4.1 pct to 534,000 units": an amount
+                    # or a count, not a percentage
                     continue
                 out[i] = replace(f, kind="percent", carried=True)
             elif g.kind == "amount":

@@ -40,7 +40,7 @@ _COUNTRIES: dict[str, tuple[str, ...]] = {
     "Ethiopia": ("Ethiopian",),
     "Finland": ("Finnish",),
     "France": ("French",),
-    "Germany": ("German", "West Germany", "West German", "FRG"),
+    "Germany": ("German", "West Germany", "West German", "FRG", "Bundesbank"),
     "Ghana": ("Ghanaian",),
     "Greece": ("Greek",),
     "Hong Kong": (),
@@ -85,9 +85,10 @@ _COUNTRIES: dict[str, tuple[str, ...]] = {
     "Turkey": ("Turkish", "Türkiye", "Turkiye"),
     "Ukraine": ("Ukrainian",),
     "United Arab Emirates": ("UAE", "Emirati", "Emirates"),
-    "United Kingdom": ("UK", "U.K.", "Britain", "British", "Great Britain"),
+    "United Kingdom": ("UK", "U.K.", "Britain", "British", "Great Britain", "England"),
     "United States": (
         "US", "U.S.", "USA", "U.S.A.", "America", "American", "United States of America",
+        "Federal Reserve", "Fed", "USDA", "CCC", "Commodity Credit Corporation",
     ),
     "Uruguay": ("Uruguayan",),
     "Paraguay": ("Paraguayan",),
@@ -111,10 +112,18 @@ _COUNTRIES: dict[str, tuple[str, ...]] = {
     "European Union": ("EU", "E.U.", "European Community", "EC"),
     "Europe": ("European", "Europe’s"),
     "Mercosur": (),
+    # regions: their names are no mention of a country in them ("Latin America" is not the US)
+    "Latin America": ("Latin American",), "North America": ("North American",),
+    "South America": ("South American",), "Central America": ("Central American",),
+    "Middle East": ("Mideast",), "Far East": (), "Africa": ("African",), "Asia": ("Asian",),
     "ASEAN": (),
 }
 
 COUNTRY_NAMES = frozenset(_COUNTRIES)
+_REGIONS = frozenset({"Latin America", "North America", "South America", "Central America",
+                      "Middle East", "Far East", "Africa", "Asia"})
+_IN_A_NAME = re.compile(r"\)|\s+(?!And\b|Or\b)[A-Z][a-z]")
+"""After a region, what makes it part of a name ("Middle East Economic Survey", "(Asia) Ltd")."""
 
 
 _CURRENCY_AFTER = re.compile(
@@ -160,6 +169,8 @@ def country_mentions(text: str) -> tuple[tuple[int, int, str, str], ...]:
             name = table.get(key) or table.get(key.rstrip("."))
             if name is None:
                 continue
+            if name in _REGIONS and _IN_A_NAME.match(text, end):
+                break
             if text[end : end + 1] == "$":  # "US$5 billion" is a currency
                 break
             if _CURRENCY_AFTER.match(text, end):  # "14.8 mln Canadian dlrs": a currency
@@ -193,7 +204,9 @@ _SECTORS: dict[str, tuple[str, ...]] = {
     "soybeans": ("soybean", "soybeans", "soy", "soya", "soya beans", "soyabeans"),
     "soybean oil": ("soybean oil", "soyoil", "soy oil", "soya oil"),
     "soybean meal": ("soybean meal", "soymeal", "soy meal", "soya meal"),
-    "palm oil": ("palm oil",), "vegetable oils": ("vegetable oil", "vegetable oils", "veg oil"),
+    "palm oil": ("palm oil",), "cottonseed oil": ("cottonseed oil", "cotton oil"),
+    "corn oil": ("corn oil",), "lard": ("lard",),
+    "vegetable oils": ("vegetable oil", "vegetable oils", "veg oil"),
     "crude oil": ("crude oil", "crude", "oil", "petroleum", "oil products", "gasoline",
                   "heating oil", "fuel oil"),
     "natural gas": ("natural gas", "gas", "lng", "liquefied natural gas"),
@@ -206,6 +219,7 @@ _SECTORS: dict[str, tuple[str, ...]] = {
     "grain": ("grain", "grains", "cereals", "coarse grains", "foodgrains", "feedgrains"),
     "cattle": ("cattle", "livestock", "hogs", "pork", "beef", "meat"),
     "compound feed": ("compound feed", "feed"),
+    "housing starts": ("housing starts", "housing", "family starts", "unit starts"),
     "electronics": ("electronics", "electronic components", "computers", "semiconductors",
                     "smartphones", "chips", "microchips"),
     "gems and jewellery": ("gems", "jewellery", "jewelry"),
@@ -259,13 +273,13 @@ CITIES = CITIES | frozenset(PLACE_COUNTRY)
 def _sector_pattern() -> tuple[re.Pattern[str], dict[str, str]]:
     lookup = {v.lower(): name for name, variants in _SECTORS.items() for v in variants}
     body = "|".join(re.escape(v) for v in sorted(lookup, key=len, reverse=True))
-    return re.compile(rf"(?<!non-)\b(?:{body})\b"), lookup
+    return re.compile(rf"(?<!non-)\b(?P<name>{body})s?\b"), lookup
 
 
 @lru_cache(maxsize=16384)
 def _sectors(text: str) -> frozenset[str]:
     pattern, lookup = _sector_pattern()
-    return frozenset(lookup[m.group()] for m in pattern.finditer(text.lower()))
+    return frozenset(lookup[m.group("name")] for m in pattern.finditer(text.lower()))
 
 
 def sectors(text: str) -> set[str]:

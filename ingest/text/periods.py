@@ -190,7 +190,8 @@ def _period_spans(text: str) -> tuple[tuple[int, int, Period], ...]:
         h = int(m.group("h"))
         add(m, year_of(m), 6 * h - 5, 6 * h)
     for m in re.finditer(
-        rf"(?:\bbetween )?\b(?P<a>{MONTH_PATTERN})\s*(?:–|-|—|to|through|and|until)\s*"
+        rf"(?:\bbetween )?\b(?P<a>{MONTH_PATTERN})\s*(?:–|-|—|to|through|and|until|/)\s*"
+        rf"(?:{MONTH_PATTERN}\s*/\s*)?"  # "April/May/July shipment"
         rf"(?P<b>{MONTH_PATTERN})(?:,?\s+{_YEAR})?",
         text,
     ):
@@ -319,6 +320,16 @@ def dated_period_spans(text: str, date: str | None) -> list[tuple[int, int, Peri
     "last year", "this month" and "yesterday" resolve against ``date`` (the article's ISO
     date); without a date only the absolute phrases are found.
     """
+    return list(_dated_period_spans(text, date))
+
+
+@lru_cache(maxsize=16384)
+def _dated_period_spans(text: str, date: str | None) -> tuple[tuple[int, int, Period], ...]:
+    """``dated_period_spans``, cached: the ledger reads a sentence's periods once per figure."""
+    return tuple(_dated_spans(text, date))
+
+
+def _dated_spans(text: str, date: str | None) -> list[tuple[int, int, Period]]:
     spans = list(period_spans(text))
     ref = _reference(date)
     if ref is None:

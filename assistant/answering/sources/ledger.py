@@ -65,10 +65,6 @@ _FIGURE_ASK = re.compile(
 )
 
 
-# A question's verbs of trade ("did Brazil ship to China", "sell to", "buy from").
-_QUESTION_VERBS = re.compile(r"\b(ship|sell|buy)(?:s|ping|ing)?\b(?=\s+(?:\S+\s+){0,4}?"
-                             r"(?:to|from|abroad|overseas)\b)", re.I)
-_QUESTION_FLOW = {"shi": "export", "sel": "export", "buy": "import"}
 _NOT_A_FLOW = re.compile(r"\bcurrent account\b|\bbalance of payments\b|\bpayments balance\b",
                          re.I)
 
@@ -95,7 +91,6 @@ class FactQuery:
         # parentheses ("How much of that was Vietnamese exports? (Japan 2024 bilateral
         # trade)") only fills in the countries it leaves out.
         core = question.split(" (", 1)[0] if question.endswith(")") else question
-        core = _QUESTION_VERBS.sub(lambda m: _QUESTION_FLOW[m.group(1).lower()[:3]], core)
         reporter, partner, flow, sector = read_subject(core)
         if core != question:
             more = read_subject(question)
