@@ -251,3 +251,15 @@ def test_series_from_the_store_never_mix_period_lengths(tmp_path: Path) -> None:
     rows = records.fact_series()
     lengths = sorted((r["months"], r["figures"]) for r in rows)
     assert lengths == [(1, 2), (5, 1)], rows
+
+
+def test_a_sentence_about_the_company_gives_no_country_figure() -> None:
+    """"The company's 1986 deficit" in a story led by a Swedish bank is no Swedish balance."""
+    from ingest.text.facts import extract_facts
+
+    text = ("Sweden's Nordbanken banking group said it would postpone its planned share "
+            "auction.\nThe company's 1986 deficit had earlier been estimated at 136 mln "
+            "crowns.")
+    facts = extract_facts("x", "NORDBANKEN POSTPONES AUCTION", text, "1987-03-13")
+    deficit = [f for f in facts if f.figure.startswith("136")]
+    assert deficit and deficit[0].reporter is None

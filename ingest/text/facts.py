@@ -49,7 +49,7 @@ from ingest.text.sentences import split_sentences
 
 __all__ = ["FACTS_VERSION", "Fact", "extract_facts", "read_subject"]
 
-FACTS_VERSION = 6  # bump when the rules change: stored ledgers are extracted again
+FACTS_VERSION = 7  # bump when the rules change: stored ledgers are extracted again
 
 _FINANCIAL = (r"(?:\s+\S+){0,8}?\s+(?:(?:bank |commercial |treasury )?bills?|bonds?|securities|"
               r"shares|stakes?|CDs|certificates|paper|notes|assets|units?|subsidiar(?:y|ies)|"
@@ -1034,7 +1034,7 @@ def _story_dollar(title: str, text: str) -> str | None:
 
 _COMPANY = re.compile(
     r"<[A-Z][\w.]*>|\b(?:Inc|Corp|Co|Ltd|Plc|PLC|AG|SA|NV|Oy|SpA|Cie|INC|CORP|LTD)\b\.?(?!\w)"
-    r"|\b(?:the|its|a)\s+(?:company|firm|subsidiary|group)(?:'s)?\b")
+    r"|\b(?i:the|its|a)\s+(?:company|firm|subsidiary|group)(?:'s)?\b")
 """A company named as the subject: its figures are no country's."""
 
 
