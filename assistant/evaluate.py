@@ -32,7 +32,7 @@ from typing import Any
 
 from assistant.answer import Answer
 from ingest.ids import article_of
-from ingest.text.figures import extract_figures
+from ingest.text.figures import Figure, extract_figures
 from vectorstore.errors import ConfigError
 
 __all__ = [
@@ -339,6 +339,27 @@ _article_prefix = article_prefix
 _MARKERS = re.compile(r"\s*\[(\d+(?:\s*[,;–-]\s*\d+)*)\]")
 
 
+_STATED_CHANGE = re.compile(r"\s*That is an? (?:rise|fall) of ")
+
+
+def _change_holds(said: list[Figure], cited: list[Figure]) -> bool:
+    """Whether two cited figures differ by the size said (to 1%), by the share said (to 0.1)."""
+    if not said:
+        return False
+    size = said[0].value
+    share = next((f.value for f in said[1:] if f.kind == "percent"), None)
+    for a in cited:
+        for b in cited:
+            if a is b or not b.value or (a.kind == "percent") != (said[0].kind == "percent"):
+                continue
+            diff = abs(a.value - b.value)
+            if abs(diff - size) > 0.01 * max(size, 1e-9):
+                continue
+            if share is None or abs(diff / abs(b.value) * 100 - share) <= 0.1:
+                return True
+    return False
+
+
 def wrong_figures(item: EvalItem, answer: Answer) -> list[str]:
     """Figures an answer shows as fact that are wrong, judged without the verifier.
 
@@ -347,7 +368,9 @@ def wrong_figures(item: EvalItem, answer: Answer) -> list[str]:
     ``[n]`` markers; a sentence without markers, any quote) — the literal value is
     compared, not its meaning —, and, for a question of type ``figure`` that the answer
     does not hedge, figures shown while none of the expected facts is: the answer gave a
-    number, and not the one the Q&A file expects. A refusal shows no figure as fact.
+    number, and not the one the Q&A file expects. A stated change ("That is a fall of 0.72
+    mln (37.9%)") is checked by its own sum: two cited figures must differ by its size and
+    share. A refusal shows no figure as fact.
     """
     if answer.refused or not answer.text.strip():
         return []
@@ -359,6 +382,12 @@ def wrong_figures(item: EvalItem, answer: Answer) -> list[str]:
         text = _MARKERS.sub("", sentence)
         sources = [quotes[n] for n in cited if n in quotes] or list(quotes.values())
         source_figures = [f for q in sources for f in extract_figures(q)]
+        if _STATED_CHANGE.match(text):  # "That is a fall of 0.72 mln (37.9%) ...": a sum
+            figs = extract_figures(text.split(" from ")[0])
+            shown.extend(f.text for f in figs)
+            if not _change_holds(figs, source_figures):
+                wrong.append(f"{text.strip()} (no two cited figures give this change)")
+            continue
         for fig in extract_figures(text):
             shown.append(fig.text)
             if not any(fig.same_as(f) for f in source_figures):

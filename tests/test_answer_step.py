@@ -511,7 +511,8 @@ def test_a_comparison_states_the_change_computed_and_checked(source: ExtractiveS
     draft = source.draft(analyse("How much sugar did China import in 1986 compared with 1985?"),
                          passages(text, date="1987-04-20"))
     change = [c for c in draft.claims if c.derived]
-    assert [c.text for c in change] == ["That is a fall of 0.72 mln (37.9%) from 1985 to 1986."]
+    assert [c.text for c in change] == [
+        "That is a fall of 0.72 mln tonnes (37.9%) from 1985 to 1986."]
     assert change[0].support == draft.claims[0].support  # it cites the figures' sentence
     # the check recomputes it from the cited sentence: a wrong size, share or direction fails
     quoted = [text.splitlines()[0]]

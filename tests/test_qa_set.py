@@ -77,3 +77,20 @@ def test_a_citation_of_a_copy_of_the_expected_story_counts() -> None:
     assert _judge(item, answer(copy), 0.1).correct
     judged = _judge(item, answer(()), 0.1)
     assert not judged.correct and judged.why == "no citation holds the fact"
+
+
+def test_a_stated_change_counts_as_wrong_unless_two_cited_figures_give_it() -> None:
+    from assistant.answer import Answer, Citation
+    from assistant.evaluate import EvalItem, wrong_figures
+
+    quote = "China imported 1.18 mln tonnes in 1986, down from 1.9 mln in 1985."
+    item = EvalItem(id="x", question="q", expected=(("1.18 mln",),), articles=(), type="compare")
+
+    def answer(change: str) -> Answer:
+        cite = Citation(n=1, article_id="a", title="t", source="s", date=None, chunk_id="a:0",
+                        quote=quote, start=0, end=len(quote), score=1.0, passage=quote)
+        return Answer(text=f"{quote[:-1]} [1]. {change} [1].", citations=[cite])
+
+    assert wrong_figures(item, answer("That is a fall of 0.72 mln tonnes (37.9%).")) == []
+    assert wrong_figures(item, answer("That is a fall of 0.52 mln tonnes (37.9%)."))
+    assert wrong_figures(item, answer("That is a fall of 0.72 mln tonnes (30.0%)."))

@@ -19,7 +19,7 @@ __all__ = ["change_sentence", "check_change", "figures_compared"]
 _SCALES = ((1e9, "billion"), (1e6, "mln"), (1e3, "thousand"))
 _CHANGE = re.compile(
     r"\bThat is an? (?P<dir>rise|fall) of (?P<size>[\d.,]+(?: (?:billion|mln|thousand))?)"
-    r"(?: (?:percentage points|points))?(?: \((?P<pct>[\d.]+)%\))?",
+    r"(?: (?:percentage points|points))?(?: [a-z/]+)?(?: \((?P<pct>[\d.]+)%\))?",
 )
 _BASE_CUE = re.compile(
     r"\b(?:from|against|compared (?:with|to)|versus|vs\.?|after)\s+(?:an? |the )?"
@@ -53,10 +53,16 @@ def figures_compared(sentence: str) -> tuple[Figure, Figure] | None:
     return None
 
 
-def _amount(value: float, like: Figure) -> str:
+def _amount(value: float, like: Figure, unit_of: str | None = None) -> str:
     """``value`` written in the scale of the figure it comes from ("0.72 mln")."""
     if like.kind == "percent":
         return f"{value:.2f}".rstrip("0").rstrip(".") + " percentage points"
+    name = unit_of or like.unit
+    unit = f" {name}" if name and "/" not in name else ""
+    return _scaled(value, like) + unit
+
+
+def _scaled(value: float, like: Figure) -> str:
     words = like.text.lower()
     for size, word in _SCALES:
         if word in words or (word == "mln" and "million" in words) or (
@@ -72,7 +78,7 @@ def change_sentence(newer: Figure, older: Figure, since: str = "", until: str = 
         return None
     diff = newer.value - older.value
     direction = "rise" if diff > 0 else "fall"
-    text = f"That is a {direction} of {_amount(abs(diff), older)}"
+    text = f"That is a {direction} of {_amount(abs(diff), older, newer.unit or older.unit)}"
     if older.kind != "percent" and older.value > 0:
         text += f" ({abs(diff) / older.value * 100:.1f}%)"
     if since and until:

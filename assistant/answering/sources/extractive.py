@@ -836,8 +836,9 @@ class ExtractiveSource:
             read = ctx.by_n[c.passage].periods_of(c.index)
             stated = list(dict.fromkeys(Period(s.year, s.m1, s.m2) for s in read if not s.base))
             bases = list(dict.fromkeys(Period(s.year, s.m1, s.m2) for s in read if s.base))
-            if len(stated) == 1 and len(bases) == 1:
-                since, until = describe(bases[0]), describe(stated[0])
+            if len(stated) != 1 or len(bases) != 1 or _months(stated[0]) != _months(bases[0]):
+                return None  # 11 months against a whole year is no change of one figure
+            since, until = describe(bases[0]), describe(stated[0])
         elif len(chosen) == 2 and len(q.compared) == 2:
             found = []
             for c in chosen:
@@ -848,7 +849,7 @@ class ExtractiveSource:
                     return None
                 found.append((when[0], figs[0]))
             (p1, f1), (p2, f2) = sorted(found, key=lambda x: (x[0].year or 0, x[0].m1))
-            if p1 == p2:
+            if p1 == p2 or _months(p1) != _months(p2):
                 return None
             pair, since, until = (f2, f1), describe(p1), describe(p2)
         if pair is None:
@@ -888,6 +889,10 @@ class ExtractiveSource:
         said.update(key(i) for i in range(first, c.index + 1))
         text = p.text[p.sentences[first].start : p.sentences[c.index].end]
         return Claim(flowing(text), [c.passage], [(c.passage, first, c.index)])
+
+
+def _months(p: Period) -> int:
+    return p.m2 - p.m1 + 1
 
 
 def _reported_in(date: str | None, asked: tuple[Period, ...]) -> bool:
