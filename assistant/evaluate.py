@@ -342,15 +342,16 @@ _MARKERS = re.compile(r"\s*\[(\d+(?:\s*[,;–-]\s*\d+)*)\]")
 _STATED_CHANGE = re.compile(r"\s*That is an? (?:rise|fall) of ")
 
 
-def _change_holds(said: list[Figure], cited: list[Figure]) -> bool:
+def _change_holds(said: list[Figure], cited: list[Figure], in_points: bool = False) -> bool:
     """Whether two cited figures differ by the size said (to 1%), by the share said (to 0.1)."""
     if not said:
         return False
     size = said[0].value
+    points = said[0].kind == "percent" or in_points
     share = next((f.value for f in said[1:] if f.kind == "percent"), None)
     for a in cited:
         for b in cited:
-            if a is b or not b.value or (a.kind == "percent") != (said[0].kind == "percent"):
+            if a is b or not b.value or (a.kind == "percent") != points:
                 continue
             diff = abs(a.value - b.value)
             if abs(diff - size) > 0.01 * max(size, 1e-9):
@@ -385,7 +386,7 @@ def wrong_figures(item: EvalItem, answer: Answer) -> list[str]:
         if _STATED_CHANGE.match(text):  # "That is a fall of 0.72 mln (37.9%) ...": a sum
             figs = extract_figures(text.split(" from ")[0])
             shown.extend(f.text for f in figs)
-            if not _change_holds(figs, source_figures):
+            if not _change_holds(figs, source_figures, "percentage point" in text):
                 wrong.append(f"{text.strip()} (no two cited figures give this change)")
             continue
         for fig in extract_figures(text):

@@ -94,3 +94,14 @@ def test_a_stated_change_counts_as_wrong_unless_two_cited_figures_give_it() -> N
     assert wrong_figures(item, answer("That is a fall of 0.72 mln tonnes (37.9%).")) == []
     assert wrong_figures(item, answer("That is a fall of 0.52 mln tonnes (37.9%)."))
     assert wrong_figures(item, answer("That is a fall of 0.72 mln tonnes (30.0%)."))
+
+
+def test_a_change_in_percentage_points_is_checked_between_rates() -> None:
+    from assistant.evaluate import _change_holds
+    from ingest.text.figures import extract_figures
+
+    cited = extract_figures("Consumption rose 4.1 pct in 1986 against 2.7 pct in 1985.")
+    said = extract_figures("That is a rise of 1.4 percentage points")
+    assert _change_holds(said, cited, in_points=True)
+    assert not _change_holds(extract_figures("That is a rise of 1.6 percentage points"), cited,
+                             in_points=True)
