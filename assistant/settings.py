@@ -134,7 +134,7 @@ class Settings(BaseSettings):
         default=2048, ge=256, le=131072, description="Context window of the local model."
     )
     llm_threads: int = Field(default=2, ge=1, le=256, description="CPU threads of llama.cpp.")
-    top_k: int = Field(default=5, ge=1, le=20, description="Passages given to the answer step.")
+    top_k: int = Field(default=8, ge=1, le=20, description="Passages given to the answer step.")
     max_question_chars: int = Field(default=1000, ge=10, le=20000)
 
     # -- serving (tradedesk serve / tradedesk mcp) -------------------------------------

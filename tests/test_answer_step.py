@@ -98,6 +98,10 @@ def test_relative_periods_resolve_against_the_articles_date() -> None:
     # A month without a year is the latest such month up to the article's date.
     assert context_periods("Sales fell in February.", [], "1987-03-02") == [Period(1987, 2, 2)]
     assert context_periods("Sales fell in November.", [], "1987-03-02") == [Period(1986, 11, 11)]
+    # "February last year" is one month of the year before, not February and all of 1986.
+    said = "It narrowed to 419 mln in February from a deficit of 112 mln in February last year."
+    assert context_periods(said, [], "1987-03-20") == [
+        Period(1987, 2, 2), Period(1986, 2, 2, base=True)]
 
 
 def test_quotes_read_as_flowing_text() -> None:

@@ -50,7 +50,7 @@ def test_defaults(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     assert "~" not in str(s.home)
     assert s.collection == "tradedesk"
     assert s.chroma_host is None
-    assert s.top_k == 5
+    assert s.top_k == 8
     assert s.llm == "extractive"
     assert s.chunk_words <= s.chunk_max_words
     assert s.store_key == "tradedesk"
@@ -148,4 +148,4 @@ def test_settings_are_frozen(tmp_path: Path) -> None:
     s = Settings(home=tmp_path)
     with pytest.raises(Exception):  # noqa: B017 - pydantic's frozen-instance error
         s.top_k = 9  # type: ignore[misc]
-    assert s.top_k == 5
+    assert s.top_k == 8

@@ -428,11 +428,10 @@ def context_periods(
     article's date (see above), or in undated text takes the year of the nearest
     earlier text that states one.
     """
-    own = extract_periods(sentence) + relative_periods(sentence, date)
+    own = [p for _, _, p in dated_period_spans(sentence, date)]
     if not any(not p.base for p in own):
         for text in earlier:
-            found = [p for p in extract_periods(text) + relative_periods(text, date)
-                     if not p.base]
+            found = [p for _, _, p in dated_period_spans(text, date) if not p.base]
             if found:
                 own = own + found
                 break
