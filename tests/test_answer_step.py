@@ -542,3 +542,40 @@ def test_a_change_claim_the_figures_do_not_give_is_rejected_by_the_verifier(
     wrong = Claim("That is a rise of 2.75 billion (32.8%).", [1], derived=True)
     verify_claims([right, wrong], ps, sim)
     assert right.ok and not wrong.ok and "not computed right" in wrong.reason
+
+
+def test_a_follow_up_naming_only_a_month_is_about_the_conversation() -> None:
+    """"The February increase" has no subject of its own; its month replaces the old one."""
+    history = [("user", "How much did U.S. producer prices for finished goods rise in "
+                        "January 1987?"), ("assistant", "0.6 pct [1].")]
+    q = analyse("What was mainly responsible for the February increase?", history)
+    assert q.standalone.startswith("What was mainly responsible for the February 1987 increase?")
+    assert "producer" in q.standalone and "January" not in q.standalone
+    assert q.periods == (Period(1987, 2, 2),)
+
+
+@pytest.mark.parametrize(
+    ("question", "periods", "reported"),
+    [
+        ("How did South Korea's trade surplus with the U.S. in 1986 compare with 1985, "
+         "according to the finance ministry in June 1987?",
+         (Period(1986, 1, 12), Period(1985, 1, 12)), (Period(1987, 6, 6),)),
+        ("How much did Swiss exports grow in 1986, according to the OECD's February 1987 "
+         "survey?", (Period(1986, 1, 12),), (Period(1987, 2, 2),)),
+        ("What was the trade balance as cited by the ministry in April 1987?", (),
+         (Period(1987, 4, 4),)),
+        # the figure's own period stays asked, also after "according to"
+        ("According to the ministry, how much did exports rise in March 1987?",
+         (Period(1987, 3, 3),), ()),
+        ("What current account surplus did South Korea post in February 1987?",
+         (Period(1987, 2, 2),), ()),
+        ("What was Saudi Arabia's deficit in its 1987 budget?", (Period(1987, 1, 12),), ()),
+    ],
+)
+def test_a_period_dating_the_report_is_not_the_figures_period(
+    question: str, periods: tuple[Period, ...], reported: tuple[Period, ...]
+) -> None:
+    q = analyse(question)
+    assert q.periods == periods
+    assert q.reported == reported
+    assert not set(q.compared) & set(reported)

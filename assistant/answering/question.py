@@ -96,7 +96,10 @@ _FIGURE_CUES = re.compile(
 )
 _ANAPHORA = re.compile(
     r"\b(it|its|it's|they|their|them|theirs|that|this|those|these|there|he|she|his|her|"
-    r"the same|the summit|the deal|the agreement|the country|the plant|the port)\b",
+    r"the same|the summit|the deal|the agreement|the country|the plant|the port)\b"
+    # a change or measure the conversation is about: "the February increase", "the figure"
+    r"|\bthe (?:[A-Za-z]+ )?(?:increase|rise|gain|fall|drop|decline|rebound|jump|surge|slump|"
+    r"improvement|deterioration|contraction|expansion|cut|figure)\b",
     re.IGNORECASE,
 )
 _SWITCH = re.compile(
@@ -227,7 +230,9 @@ def _is_follow_up(question: str) -> bool:
     if _SWITCH.match(question) or _bare_phrase(question):
         return True
     words = question.split()
-    has_entity = bool(entities(question))
+    # a month or a year is not a subject: "What helped the February rebound?" is about
+    # the conversation's country and measure
+    has_entity = any(not _is_period(e) for e in entities(question))
     if _ANAPHORA.search(question) and (not has_entity or len(words) <= 8):
         return True
     # A question naming no country, name or year is about what the conversation is about
@@ -310,6 +315,11 @@ def _condense_one(question: str, previous: str, anchor: str | None = None) -> st
         for term in key_terms(prev_core):
             if not any(term.lower() in c.lower() for c in context):
                 context.append(term)
+    if period_spans(question):
+        # the follow-up names its own period ("the February increase" after a question
+        # about January 1987): the earlier period is not carried, its year is
+        question = _with_year(question, prev_core)
+        context = [c for c in context if not _is_period(c)]
     context = [c for c in context if c.lower() not in question.lower()][:10]
     if not context:
         return question
@@ -626,6 +636,9 @@ class Question:
         compared: every period the question names, comparison bases included, each with
             its year ("May 1987 versus April": April 1987; "the same quarter of 1986" and
             "the year before" read against the first period named).
+        reported: periods that date the report, not the figure ("according to the
+            ministry in June 1987", "the OECD's February 1987 survey"): left out of
+            ``periods`` and ``compared``; the article's date is checked against them.
     """
 
     text: str
@@ -644,6 +657,7 @@ class Question:
     direction: str | None = None
     latest: bool = False
     compared: tuple[Period, ...] = ()
+    reported: tuple[Period, ...] = ()
 
     @property
     def topic(self) -> str:
@@ -732,15 +746,60 @@ def analyse(question: str, history: History = (), context: str = "") -> Question
         kind=kind,
         answer_type=wanted,
         wants_figure=is_figure_question(core) or kind in _FIGURE_KINDS,
-        periods=_asked_periods(standalone),
+        periods=_asked_periods(_without_report_dates(standalone)),
         countries=frozenset(found),
         sectors=frozenset(sectors(standalone)),
         figures=tuple(extract_figures(core)),
         names=names,
         direction="grow" if grow and not fall else "fall" if fall and not grow else None,
         latest=bool(_LATEST.search(core)),
-        compared=compared_periods(core),
+        compared=compared_periods(_without_report_dates(core)),
+        reported=report_dates(standalone),
     )
+
+
+# A period that dates the source of a figure rather than the figure: "according to the
+# finance ministry in June 1987", "as cited by the ministry in April 1987", "reported in
+# April 1987"; and a month naming a report, "the OECD's February 1987 survey".
+_SOURCE_VERB = re.compile(
+    r"\b(?:according to|as (?:cited|reported|stated|quoted|put)|said|says|told|reported|"
+    r"announced|published|issued|released|presented|described|cited|quoted)\b"
+    r"(?P<gap>[^,;:?.!]{0,60}?)\b(?:in|on|during)\s+$",
+    re.I,
+)
+_REPORT_NOUN = re.compile(
+    r"^\s+(?:[\w'’-]+\s+){0,3}?(?:survey|report|review|outlook|statement|study|paper|"
+    r"analysis|account|meeting|visit|talks|speech|testimony|bulletin|communique|"
+    r"conference|session|summit|announcement|briefing|interview|remarks)\b",
+    re.I,
+)
+_FIGURE_VERB = re.compile(
+    r"\b(?:rise|rose|fall|fell|grow|grew|drop|dropped|reach|reached|total|totalled|was|were|"
+    r"post|posted|record|recorded|export|exported|import|imported|produce|produced)\b", re.I)
+
+
+def _report_date_spans(text: str) -> list[tuple[int, int]]:
+    spans = []
+    for a, b, p in period_spans(text):
+        before = _SOURCE_VERB.search(text[max(0, a - 90):a])
+        if before and not _FIGURE_VERB.search(before.group("gap")):
+            spans.append((a, b))
+        elif p.m1 == p.m2 and p.year is not None and _REPORT_NOUN.match(text[b:]):
+            spans.append((a, b))  # a month names a report; a year may be its subject
+    return spans
+
+
+def report_dates(text: str) -> tuple[Period, ...]:
+    """The periods dating the report a question cites (see ``Question.reported``)."""
+    return tuple(
+        p for a, b, p in period_spans(text) if (a, b) in set(_report_date_spans(text))
+    )
+
+
+def _without_report_dates(text: str) -> str:
+    for a, b in reversed(_report_date_spans(text)):
+        text = text[:a] + text[b:]
+    return " ".join(text.split())
 
 
 _YEAR_END = re.compile(

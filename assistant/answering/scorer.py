@@ -44,6 +44,8 @@ SENTENCE_FEATURES = (
     "type_cause",  # ... for a why question
     "phrase",  # share of the question's adjacent term pairs that are adjacent here too
     "period_fit",  # its period agrees with the question's (1), clashes (-1), or neither (0)
+    "period_fit_figure",  # ... when a figure is asked for (a figure of another period is wrong)
+    "reported_fit",  # its article is dated when the question says the report was (1) or not (-1)
     "countries_missing",  # share of the question's countries not near the sentence
     "names_missing",  # share of the question's other names not near the sentence
     "sector_mismatch",  # a sector's figure for a question about a total (or the reverse)

@@ -372,6 +372,18 @@ class ExtractiveSource:
             return 0.5 if year in asked else -0.5
         return 0.0
 
+    def _cue_period_fit_figure(self, q: Question, c: Candidate, p: Passage, tokens: set[str],
+                               figures: list[Figure], ctx: _Context) -> float:
+        if not q.wants_figure:
+            return 0.0
+        return self._cue_period_fit(q, c, p, tokens, figures, ctx)
+
+    def _cue_reported_fit(self, q: Question, c: Candidate, p: Passage, tokens: set[str],
+                          figures: list[Figure], ctx: _Context) -> float:
+        if not q.reported:
+            return 0.0
+        return 1.0 if _reported_in(p.meta.date, q.reported) else -1.0
+
     def _cue_countries_missing(self, q: Question, c: Candidate, p: Passage, tokens: set[str],
                                figures: list[Figure], ctx: _Context) -> float:
         if not q.countries:
@@ -722,8 +734,8 @@ class ExtractiveSource:
     def _central(self, q: Question, ranked: list[Candidate], ctx: _Context) -> list[Candidate]:
         """A summary: the 3-5 most central sentences of the best article(s), de-duplicated."""
         top = ctx.by_n[ranked[0].passage].meta.article_id
-        pool = [c for c in ranked if ctx.by_n[c.passage].meta.article_id == top]
-        pool = pool[:14]
+        article = [c for c in ranked if ctx.by_n[c.passage].meta.article_id == top]
+        pool = article[:14] + [c for c in article[14:] if c.cue("lead")]
         if len(pool) <= 3:
             pool = ranked[:8]
         vecs = self.embedder.encode_cached([flowing(c.text) for c in pool])
@@ -732,7 +744,8 @@ class ExtractiveSource:
         # the key facts of a news story are its figures: a sentence stating one is preferred
         figured = np.array([1.0 if extract_figures(c.text) else 0.0 for c in pool])
         scores = vecs @ centre + 0.5 * (vecs @ qvec) + self.weights.summary_figure_bonus * figured
-        order = sorted(range(len(pool)), key=lambda j: -scores[j])
+        # a news story says what matters most first: its lead sentence opens the summary
+        order = sorted(range(len(pool)), key=lambda j: (-pool[j].cue("lead"), -scores[j]))
         chosen: list[int] = []
         for j in order:
             if any(float(vecs[j] @ vecs[k]) > 0.9 for k in chosen):
