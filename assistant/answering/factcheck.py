@@ -24,7 +24,7 @@ from typing import TypeVar
 from assistant.answering.passages import Passage
 from ingest.text.facts import Fact, extract_facts
 from ingest.text.figures import Figure, extract_figures
-from ingest.text.gazetteer import country_mentions, sectors
+from ingest.text.gazetteer import country_mentions, last_flow, sectors
 from ingest.text.periods import Period, extract_periods, period_spans
 from ingest.text.sentences import flowing
 
@@ -155,9 +155,6 @@ def fact_mismatch(
     return ""
 
 
-_FLOW_WORD = re.compile(r"\b(export|import)(?:s|ed|ing)?\b", re.I)
-
-
 def _flow_near(text: str, start: int) -> tuple[str, str] | None:
     """The flow word of a figure's own clause ("while imports rose from 888 mln to"), if any.
 
@@ -165,8 +162,8 @@ def _flow_near(text: str, start: int) -> tuple[str, str] | None:
     """
     before = text[max(0, start - 90) : start]
     clause = re.split(r"[,;:]|\b(?:while|whereas|but|and)\b", before)[-1]
-    found = list(_FLOW_WORD.finditer(clause))
-    return (found[-1].group(1).lower(), clause) if found else None
+    flow = last_flow(clause)
+    return (flow, clause) if flow else None
 
 
 _TOTAL = re.compile(r"\b(?:total|overall|all destinations|every destination|in all)\b", re.I)

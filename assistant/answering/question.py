@@ -762,7 +762,8 @@ def analyse(question: str, history: History = (), context: str = "") -> Question
 # finance ministry in June 1987", "as cited by the ministry in April 1987", "reported in
 # April 1987"; and a month naming a report, "the OECD's February 1987 survey".
 _SOURCE_VERB = re.compile(
-    r"\b(?:according to|as (?:cited|reported|stated|quoted|put)|said|says|told|reported|"
+    r"\b(?:according to|as (?:cited|reported|stated|quoted|put)|said|says|say|told|reported|"
+    r"(?:did|does) (?:[\w'’.-]+ ){1,6}?(?:give|quote|cite)|"
     r"announced|published|issued|released|presented|described|cited|quoted)\b"
     r"(?P<gap>[^,;:?.!]{0,60}?)\b(?:in|on|during)\s+$",
     re.I,

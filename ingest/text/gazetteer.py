@@ -1,9 +1,10 @@
-"""A small gazetteer: countries (names, demonyms, aliases), trading blocs, sectors, cities.
+"""A small gazetteer: countries, trading blocs, sectors, cities, and trade-flow words.
 
 ``countries(text)`` finds them in text as canonical names ("German exports" ->
 {"Germany"}; "the U.S." -> {"United States"}). Used to check that an answer
 talks about the same countries as its source, and to read the subject of a
-trade figure.
+trade figure. ``flows_named(text)`` and ``last_flow(text)`` read the words naming a flow
+("exports", "sales abroad", "imported").
 """
 
 from __future__ import annotations
@@ -18,8 +19,27 @@ __all__ = [
     "SECTORS",
     "cities",
     "countries",
+    "flows_named",
+    "last_flow",
     "sectors",
 ]
+
+# The words naming a flow: "exports", "exported", "sales abroad" / "imports", "imported".
+_FLOW_WORDS: dict[str, re.Pattern[str]] = {
+    "export": re.compile(r"\bexport(?:s|ed|ing)?\b|\b(?:sales|shipments) abroad\b", re.I),
+    "import": re.compile(r"\bimport(?:s|ed|ing)?\b", re.I),
+}
+
+
+def flows_named(text: str) -> set[str]:
+    """The flows text names: a subset of {"export", "import"}."""
+    return {flow for flow, pattern in _FLOW_WORDS.items() if pattern.search(text)}
+
+
+def last_flow(text: str) -> str | None:
+    """The flow named last in text ("exports rose while imports" -> "import"), if any."""
+    found = [(m.start(), flow) for flow, p in _FLOW_WORDS.items() for m in p.finditer(text)]
+    return max(found)[1] if found else None
 
 # canonical name: variants (names, demonyms, common abbreviations)
 _COUNTRIES: dict[str, tuple[str, ...]] = {

@@ -30,7 +30,7 @@ from assistant.answering.passages import Passage
 from assistant.answering.question import Question, measure_classes
 from assistant.answering.scorer import OUTCOME_FEATURES, SENTENCE_FEATURES, ScorerWeights
 from ingest.text.figures import Figure, extract_figures
-from ingest.text.gazetteer import cities, countries, sectors
+from ingest.text.gazetteer import cities, countries, flows_named, sectors
 from ingest.text.periods import (
     Period,
     describe,
@@ -85,24 +85,20 @@ _GROW = frozenset(tokenize("grow rise increase up higher gain climb jump surge")
 _FALL = frozenset(tokenize("fall decline drop down lower decrease slump shrink"))
 
 
-_EXPORT_WORD = re.compile(r"\bexport(?:s|ed|ing)?\b|\bsales abroad\b|\bshipments abroad\b", re.I)
-_IMPORT_WORD = re.compile(r"\bimport(?:s|ed|ing)?\b", re.I)
-
-
 def _flow_asked(question: str) -> str | None:
     """"export" or "import" when the question asks about one flow only."""
-    ex, im = bool(_EXPORT_WORD.search(question)), bool(_IMPORT_WORD.search(question))
-    return "export" if ex and not im else "import" if im and not ex else None
+    named = flows_named(question)
+    return named.pop() if len(named) == 1 else None
 
 
 def _other_flow(sentence: str, asked: str) -> bool:
     """Whether a sentence speaks of the other flow only (imports for a question on exports)."""
-    ex, im = bool(_EXPORT_WORD.search(sentence)), bool(_IMPORT_WORD.search(sentence))
-    return (im and not ex) if asked == "export" else (ex and not im)
+    named = flows_named(sentence)
+    return len(named) == 1 and asked not in named
 
 
 def _names_flow(sentence: str, flow: str) -> bool:
-    return bool((_EXPORT_WORD if flow == "export" else _IMPORT_WORD).search(sentence))
+    return flow in flows_named(sentence)
 
 
 def related_similarity(ranked: list[Candidate], *, summary: bool = False) -> float:
@@ -540,13 +536,18 @@ class ExtractiveSource:
         if q.kind == "summary":
             return "answer", confidence  # related passages are what a summary is made of
         top = ranked[:2]
-        if (q.periods and q.wants_figure and q.kind != "compare"
-                and all(c.cue("period_fit") < 0 for c in top)):
-            # a figure of another period than the one asked; for a name, a cause or a list
-            # the period is a time frame the ranking weighs, not the answer itself
+        # a figure of another period than the one asked (for a name, a cause or a list the
+        # period is a time frame the ranking weighs, not the answer itself), about other
+        # countries, or another product's figure: one sentence must fit them all
+        dated = bool(q.periods and q.wants_figure and q.kind != "compare")
+        product = bool(q.sectors and q.wants_figure)
+        if (dated or q.countries or product) and not any(
+            (not dated or c.cue("period_fit") >= 0)
+            and (not q.countries or c.cue("countries_missing") == 0)
+            and (not product or self._names_sector(q, c, ctx))
+            for c in top
+        ):
             return "partial", confidence
-        if q.countries and all(c.cue("countries_missing") > 0 for c in top):
-            return "partial", confidence  # about other countries than the ones asked
         asked = _flow_asked(q.standalone.split(" (", 1)[0])
         if asked and q.wants_figure and _other_flow(top[0].text, asked) and not any(
             _names_flow(c.text, asked) for c in top
@@ -578,6 +579,13 @@ class ExtractiveSource:
         content = [t for t in q.terms if not t[0].isdigit() and t not in _MEASURE_WORDS]
         unknown = [t for t in content if not self.known(t)]
         return unknown if content and 2 * len(unknown) > len(content) else []
+
+    @staticmethod
+    def _names_sector(q: Question, c: Candidate, ctx: _Context) -> bool:
+        """Whether a sentence, its title or the sentence before names a product asked."""
+        p = ctx.by_n[c.passage]
+        near = [c.text, p.meta.title] + ([p.sentence(c.index - 1)] if c.index > 0 else [])
+        return bool(q.sectors & sectors(" \n".join(near)))
 
     @staticmethod
     def _countries_of(ctx: _Context) -> set[str]:
