@@ -50,6 +50,9 @@ def test_the_question_is_analysed_once_into_its_kind(question: str, kind: str) -
 def test_a_question_carries_its_periods_countries_names_and_direction() -> None:
     q = analyse("Why did Brazil's coffee exports to Japan fall in February 1987?")
     assert q.periods == (Period(1987, 2, 2),)
+    # a name that carries a year has a subject of its own
+    assert analyse("Who won the 2022 FIFA World Cup?", history).standalone == (
+        "Who won the 2022 FIFA World Cup?")
     assert q.countries == {"Brazil", "Japan"}
     assert q.direction == "fall"
     assert "coffee" in q.terms and "why" not in q.terms

@@ -226,13 +226,22 @@ def entities(text: str) -> list[str]:
     return out
 
 
+def _only_period(phrase: str) -> bool:
+    """Whether a phrase names a period and nothing else ("February", "January 1987's")."""
+    rest = phrase
+    for a, b, _ in reversed(period_spans(phrase)):
+        rest = rest[:a] + rest[b:]
+    rest = re.sub(r"['’]s\b", "", rest)
+    return rest != phrase and not re.search(r"[A-Za-z]", rest)
+
+
 def _is_follow_up(question: str) -> bool:
     if _SWITCH.match(question) or _bare_phrase(question):
         return True
     words = question.split()
     # a month or a year is not a subject: "What helped the February rebound?" is about
     # the conversation's country and measure
-    has_entity = any(not _is_period(e) for e in entities(question))
+    has_entity = any(not _only_period(e) for e in entities(question))
     if _ANAPHORA.search(question) and (not has_entity or len(words) <= 8):
         return True
     # A question naming no country, name or year is about what the conversation is about
