@@ -9,7 +9,7 @@ the article's date).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 
 from langchain_core.documents import Document
@@ -28,6 +28,7 @@ class Passage:
     n: int
     doc: Document
     sentences: list[Span]  # relative to ``text``
+    _periods: dict[int, list[Period]] = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def text(self) -> str:
@@ -58,9 +59,10 @@ class Passage:
         sentence (or the title) that states one, else the article's date's; "last
         year" and "this month" resolve against the article's date.
         """
-        title = self.meta.title
-        earlier = [self.sentence(j) for j in range(i - 1, -1, -1)] + [title]
-        return context_periods(self.sentence(i), earlier, self.meta.date)
+        if i not in self._periods:  # read by several cues and checks of one answer
+            earlier = [self.sentence(j) for j in range(i - 1, -1, -1)] + [self.meta.title]
+            self._periods[i] = context_periods(self.sentence(i), earlier, self.meta.date)
+        return list(self._periods[i])
 
     def implied_year(self) -> int | None:
         """The article's year: the implicit period of what it reports in the present tense."""

@@ -801,9 +801,8 @@ def _report_date_spans(text: str) -> list[tuple[int, int]]:
 
 def report_dates(text: str) -> tuple[Period, ...]:
     """The periods dating the report a question cites (see ``Question.reported``)."""
-    return tuple(
-        p for a, b, p in period_spans(text) if (a, b) in set(_report_date_spans(text))
-    )
+    dating = set(_report_date_spans(text))
+    return tuple(p for a, b, p in period_spans(text) if (a, b) in dating)
 
 
 def _without_report_dates(text: str) -> str:
