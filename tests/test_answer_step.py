@@ -472,11 +472,24 @@ def test_a_base_without_a_figure_after_compared_with_is_a_base() -> None:
         ("What current account surplus did South Korea post in February 1987?",
          "What about the trade surplus in January?",
          "What trade surplus did South Korea post in January 1987?"),
+        # a word naming no measure of its own keeps the measure (this once looped forever)
+        ("What were Hoechst's world group sales in 1986?", "And the 1985 total?",
+         "What were Hoechst's world group sales in 1985?"),
     ],
 )
 def test_a_follow_up_replaces_only_what_it_names(first: str, follow_up: str,
                                                  standalone: str) -> None:
     assert _after(first, follow_up) == standalone
+
+
+def test_a_capital_standing_for_its_government_is_found_by_its_countrys_name() -> None:
+    q = analyse("How deep a cut in the soybean import duty has Taipei's cabinet approved?")
+    assert q.governments == (("Taipei's", "Taiwan"),)
+    assert q.name_found("Taipei's", set(tokenize("Taiwan cut its soybean duty")))
+    assert not q.name_found("Taipei's", set(tokenize("Japan cut its soybean duty")))
+    # a capital as a place is not its government
+    assert analyse("What did the ICO agree at the talks in London?").governments == ()
+    assert analyse("What did the Paris meeting agree?").governments == ()
 
 
 def test_a_follow_up_after_a_why_rewrites_the_question_before_it() -> None:

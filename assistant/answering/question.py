@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from ingest.text.figures import Figure, extract_figures
-from ingest.text.gazetteer import countries, sectors
+from ingest.text.gazetteer import capital_countries, countries, sectors
 from ingest.text.periods import Period, describe, extract_periods, period_spans
 from ingest.text.tokens import tokenize
 
@@ -54,6 +54,8 @@ _MEASURE_TERMS = frozenset(
     tokenize(" ".join(_MEASURES.split("|")) + " order orders starts spend reserves sold sell "
              "bought buy ship shipped shipments payments account")
 )
+# Words naming no measure of their own: "the 1985 total" is the same measure in 1985.
+_GENERIC_MEASURES = frozenset(tokenize("value amount total figure level number"))
 # What a figure is a figure of, by class: a sentence naming another class than the
 # question's is about another figure ("imports rose" for "the trade surplus").
 _MEASURE_CLASSES = {
@@ -389,13 +391,19 @@ def _switched(rest: str, prev_core: str) -> str:
         outside = rest[: spans[0][0]] + " " + rest[spans[-1][1] :]
         measure = re.sub(r"^\s*(?:the|its|their)\s+|\s+(?:in|for|during|of|at)\s*$", "",
                          " ".join(outside.split()), flags=re.I)
-        if set(tokenize(measure)) & _MEASURE_TERMS and spans[0][0] > 0:
+        if set(tokenize(measure)) & _MEASURE_TERMS - _GENERIC_MEASURES and spans[0][0] > 0:
             # "What about the trade surplus in February?": another measure and period
             measured = _measure_swapped(measure, prev_core)
             if measured:
                 at = re.search(r"(?:\b(?:in|for|during|at|of|over)\s+)?(?:the\s+)?$",
                                rest[: spans[0][0]])
-                return _switched(rest[at.start() if at else spans[0][0] :], measured)
+                period = rest[at.start() if at else spans[0][0] :]
+                if len(period) >= len(rest):  # "the 1985 deficit": the measure comes after
+                    period = f"in {rest[spans[0][0] : spans[-1][1]]}"
+                return _switched(period, measured)
+        if measure and set(tokenize(measure)) <= _GENERIC_MEASURES:
+            # "And the 1985 total?": the same measure in 1985
+            rest = f"in {rest[spans[0][0] : spans[-1][1]]}"
         rest = _with_year(rest, prev_core)
         for a, b, _p in reversed(period_spans(base)):
             before = re.search(r"(?:\b(?:in|for|during|over|of|the|at|by|end)\s+|\bend-)*$",
@@ -640,6 +648,9 @@ class Question:
         sectors: sectors or products named.
         figures: figures the question quotes.
         names: other names (people, companies, places), without countries and periods.
+        governments: a name that is a capital standing for its government, with its
+            country ("Taipei's cabinet": ``("Taipei's", "Taiwan")``); a text naming the
+            country names it too (see ``name_found``).
         direction: "grow" or "fall" when the question says which way something moved.
         latest: the question asks for the latest, most recent or current figure.
         compared: every period the question names, comparison bases included, each with
@@ -663,6 +674,7 @@ class Question:
     sectors: frozenset[str] = frozenset()
     figures: tuple[Figure, ...] = ()
     names: tuple[str, ...] = ()
+    governments: tuple[tuple[str, str], ...] = ()
     direction: str | None = None
     latest: bool = False
     compared: tuple[Period, ...] = ()
@@ -679,6 +691,13 @@ class Question:
             return self.standalone
         rest = _SUMMARY_REQUEST.sub("", self.standalone, count=1)
         return rest if len(rest) >= 8 else self.standalone
+
+    def name_found(self, name: str, tokens: set[str]) -> bool:
+        """Whether a text with these search tokens names ``name`` (or its country)."""
+        if all(t in tokens for t in tokenize(name)):
+            return True
+        country = dict(self.governments).get(name)
+        return country is not None and all(t in tokens for t in tokenize(country))
 
     @property
     def measures(self) -> tuple[str, ...]:
@@ -745,6 +764,11 @@ def analyse(question: str, history: History = (), context: str = "") -> Question
         n for n in entities(core)
         if not extract_periods(n) and not countries(n) and n not in _MONTH_NAMES
     )
+    capitals = capital_countries(core)
+    governments = tuple(
+        (n, capitals[bare]) for n in names
+        if (bare := re.sub(r"['’]s?$", "", n)) in capitals
+    )
     return Question(
         text=text,
         standalone=standalone,
@@ -760,6 +784,7 @@ def analyse(question: str, history: History = (), context: str = "") -> Question
         sectors=frozenset(sectors(standalone)),
         figures=tuple(extract_figures(core)),
         names=names,
+        governments=governments,
         direction="grow" if grow and not fall else "fall" if fall and not grow else None,
         latest=bool(_LATEST.search(core)),
         compared=compared_periods(_without_report_dates(core)),

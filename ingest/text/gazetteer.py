@@ -288,6 +288,70 @@ PLACE_COUNTRY: dict[str, str] = {
 }
 CITIES = CITIES | frozenset(PLACE_COUNTRY)
 
+# A capital stands for its government in news writing ("Taipei's cabinet approved",
+# "Seoul is considering", "how much sugar Moscow took from Havana"): the country.
+CAPITALS: dict[str, str] = {
+    "Washington": "United States", "Ottawa": "Canada", "Mexico City": "Mexico",
+    "Havana": "Cuba", "Kingston": "Jamaica", "Port-au-Prince": "Haiti",
+    "Santo Domingo": "Dominican Republic", "Managua": "Nicaragua", "Tegucigalpa": "Honduras",
+    "San Salvador": "El Salvador", "Guatemala City": "Guatemala", "Panama City": "Panama",
+    "Bogota": "Colombia", "Bogotá": "Colombia", "Caracas": "Venezuela", "Quito": "Ecuador",
+    "Lima": "Peru", "La Paz": "Bolivia", "Santiago": "Chile", "Buenos Aires": "Argentina",
+    "Montevideo": "Uruguay", "Asuncion": "Paraguay", "Asunción": "Paraguay",
+    "Brasilia": "Brazil", "Brasília": "Brazil", "London": "United Kingdom",
+    "Dublin": "Ireland", "Paris": "France", "Bonn": "West Germany", "Berlin": "Germany",
+    "East Berlin": "East Germany", "The Hague": "Netherlands", "Madrid": "Spain",
+    "Lisbon": "Portugal", "Rome": "Italy", "Bern": "Switzerland", "Berne": "Switzerland",
+    "Vienna": "Austria", "Stockholm": "Sweden", "Oslo": "Norway", "Copenhagen": "Denmark",
+    "Helsinki": "Finland", "Athens": "Greece", "Ankara": "Turkey", "Moscow": "Soviet Union",
+    "Warsaw": "Poland", "Prague": "Czechoslovakia", "Budapest": "Hungary",
+    "Bucharest": "Romania", "Sofia": "Bulgaria", "Belgrade": "Yugoslavia",
+    "Cairo": "Egypt", "Tripoli": "Libya", "Algiers": "Algeria", "Rabat": "Morocco",
+    "Tunis": "Tunisia", "Khartoum": "Sudan", "Addis Ababa": "Ethiopia", "Nairobi": "Kenya",
+    "Kampala": "Uganda", "Harare": "Zimbabwe", "Lusaka": "Zambia", "Kinshasa": "Zaire",
+    "Lagos": "Nigeria", "Accra": "Ghana", "Abidjan": "Ivory Coast", "Dakar": "Senegal",
+    "Pretoria": "South Africa", "Riyadh": "Saudi Arabia", "Tehran": "Iran",
+    "Baghdad": "Iraq", "Damascus": "Syria", "Amman": "Jordan", "Jerusalem": "Israel",
+    "Islamabad": "Pakistan", "New Delhi": "India", "Dhaka": "Bangladesh",
+    "Colombo": "Sri Lanka", "Kathmandu": "Nepal", "Beijing": "China", "Peking": "China",
+    "Taipei": "Taiwan", "Seoul": "South Korea", "Tokyo": "Japan", "Manila": "Philippines",
+    "Jakarta": "Indonesia", "Kuala Lumpur": "Malaysia", "Bangkok": "Thailand",
+    "Hanoi": "Vietnam", "Canberra": "Australia", "Wellington": "New Zealand",
+}
+
+
+@lru_cache(maxsize=1)
+def _capital_pattern() -> re.Pattern[str]:
+    names = sorted(CAPITALS, key=len, reverse=True)  # "East Berlin" before "Berlin"
+    return re.compile(rf"(?<![\w-])(?:{'|'.join(re.escape(c) for c in names)})(?![\w-])")
+
+
+# A capital is a place, not a government, after "in"/"at"/"of" or before what happens
+# or sits there ("the Paris meeting", "the Tokyo stock market", "a London-based trader").
+_PLACE_BEFORE = re.compile(r"\b(?:in|at|of|near|outside)\s+(?:the\s+)?$", re.I)
+_PLACE_AFTER = re.compile(
+    r"^(?:-based|\s+(?:meeting|talks|conference|summit|session|round|accord|agreement|"
+    r"declaration|club|exchange|stock|market|bourse|gold|futures|dealers?|traders?|brokers?|"
+    r"bankers?|office|embassy|bureau|newspaper|daily|correspondent|area|region|airport|"
+    r"port|plant|factory|headquarters|group)\b)", re.I)
+
+
+def capital_countries(text: str) -> dict[str, str]:
+    """Capitals standing for their governments in ``text``, each with its country.
+
+    "Taipei's cabinet", "why is Seoul considering", "sugar Moscow took from Havana":
+    Taiwan, South Korea, the Soviet Union and Cuba. A capital as a place ("talks in
+    London", "the Paris meeting") is left out.
+    """
+    found: dict[str, str] = {}
+    for m in _capital_pattern().finditer(text):
+        if _PLACE_BEFORE.search(text[: m.start()]) or _PLACE_AFTER.match(text[m.end():]):
+            continue
+        canonical = countries(CAPITALS[m.group()])
+        if canonical:
+            found[m.group()] = next(iter(canonical))
+    return found
+
 
 @lru_cache(maxsize=1)
 def _sector_pattern() -> tuple[re.Pattern[str], dict[str, str]]:

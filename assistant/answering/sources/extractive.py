@@ -394,7 +394,7 @@ class ExtractiveSource:
         if not q.names:
             return 0.0
         near = tokens | self._near(c, p, ctx)
-        missing = [n for n in q.names if not all(t in near for t in tokenize(n))]
+        missing = [n for n in q.names if not q.name_found(n, near)]
         return len(missing) / len(q.names)
 
     def _cue_sector_mismatch(self, q: Question, c: Candidate, p: Passage, tokens: set[str],
@@ -497,8 +497,7 @@ class ExtractiveSource:
         asked = list(q.countries) + list(q.names)
         missing_names = [
             n for n in asked
-            if (n not in names if n in q.countries
-                else not all(t in everything for t in tokenize(n)))
+            if (n not in names if n in q.countries else not q.name_found(n, everything))
         ]
         p = ctx.by_n[best.passage]
         near = set(tokenize(best.text)) | self._near(best, p, ctx)
