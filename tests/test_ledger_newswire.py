@@ -54,15 +54,18 @@ def test_the_annotations_are_where_they_say_and_split_once() -> None:
 def test_the_dev_split_keeps_its_scores() -> None:
     """A regression gate a little below what the rules reach on dev (see README)."""
     scores = ledger_eval.evaluate(LEDGER / "dev.json").as_dict()
+    # dev holds the 416 fresh figures of 2026-12-02 since (measured then: value+unit 0.88,
+    # kind 0.83, reporter 0.87, flow 0.84, sector 0.86, period 0.76, every field 0.49,
+    # not worth listing 0.068)
     assert scores["found"] >= 0.95, scores
-    assert scores["value_unit"] >= 0.88, scores
-    assert scores["kind"] >= 0.85, scores
+    assert scores["value_unit"] >= 0.87, scores
+    assert scores["kind"] >= 0.82, scores
     assert scores["reporter"] >= 0.86, scores
     assert scores["flow"] >= 0.83, scores
-    assert scores["sector"] >= 0.84, scores
-    assert scores["period"] >= 0.80, scores
-    assert scores["all_fields"] >= 0.52, scores
-    assert scores["not_worth_listing"] <= 0.04, scores
+    assert scores["sector"] >= 0.85, scores
+    assert scores["period"] >= 0.75, scores
+    assert scores["all_fields"] >= 0.48, scores
+    assert scores["not_worth_listing"] <= 0.07, scores
 
 
 def test_positions_map_through_collapsed_whitespace() -> None:
@@ -140,6 +143,67 @@ def test_a_year_running_across_new_year() -> None:
     assert (f.period_start, f.period_end) == ("1986-03", "1987-02")
     g = one("Feed sales were 3.1 mln tonnes in 1986/87 ended March 31.", "3.1")
     assert (g.period_start, g.period_end) == ("1986-04", "1987-03")
+
+
+def test_a_year_to_a_month_of_a_named_year_runs_the_twelve_months_before_it() -> None:
+    # "September 1986" once read as the 19th of September, losing the year's span
+    f = one("He said Peru exported 1,616,101 bags in the year to September 1986.", "1,616,101")
+    assert (f.period_start, f.period_end) == ("1985-10", "1986-09")
+
+
+def test_per_share_amounts_are_money_unless_a_price_is_paid() -> None:
+    text = "The company reported earnings of 10.8 mln dlrs or 1.11 dlrs a share in 1986."
+    net, eps = one(text, "10.8"), one(text, "1.11")
+    assert (net.unit, net.kind) == ("USD", "level")  # the "a share" is the next figure's
+    assert (eps.unit, eps.kind) == ("USD", "level")  # earnings per share: an amount
+    offer = one("Management believes the 47 dlr per share acquisition offer is too low.", "47")
+    assert (offer.unit, offer.kind) == ("USD/share", "price")
+    bought = one("It repurchased 780,000 shares for 2.25 dlrs per share.", "2.25")
+    assert bought.unit == "USD/share"
+    # a range shares its unit: both ends are prices per tonne
+    text = "Rebates ranged from 127.75 to 132.50 European Currency Units a tonne."
+    assert one(text, "127.75").unit == one(text, "132.50").unit == "XEU/tonne"
+
+
+def test_exchange_rates_are_rates_of_one_currency_in_another() -> None:
+    assert one("Trade is based on a rate of 0.38 Egyptian pounds to the dollar.", "0.38").unit \
+        == "EGP/USD"
+    text = "He wanted a rate of around 2.90 marks and 1.60 dlrs to the pound."
+    assert (one(text, "2.90").unit, one(text, "1.60").unit) == ("DEM/GBP", "USD/GBP")
+    low = one("The dollar fell to a record low of 144.70 yen in Tokyo today.", "144.70")
+    assert (low.unit, low.kind) == ("JPY/USD", "rate")
+    assert one("Asked whether a dollar/yen rate of 148 was right, he declined.", "148").unit \
+        == "JPY/USD"
+    # an amount of yen is no rate
+    assert one("Japan bought U.S. bonds worth 45 billion yen.", "45").unit == "JPY"
+
+
+def test_a_figure_compared_with_one_in_units_takes_its_units() -> None:
+    text = "Farmers intend to plant 67.6 mln acres of corn, down from 76.7 mln planted last year."
+    assert one(text, "76.7").unit == "acres"
+    text = "Output was 1.8 mln tonnes, against a government estimate of 1.99 mln."
+    assert one(text, "1.99").unit == "tonnes"
+    text = "Pakistan will use 3.4 mln bales of cotton this year after 2.96 mln in 1985/86."
+    assert one(text, "2.96").unit == "bales"
+    # a bare number after a comparison word but counting its own noun is not carried
+    text = "Output was 1.8 mln tonnes of grain, down from what 2 mln farmers grew."
+    assert one(text, "2 mln").unit != "tonnes"
+
+
+def test_a_company_earning_or_receiving_money_is_no_trade_flow() -> None:
+    text = "In the year ended November 30, Pat Fashions Inc earned 5,400,000 dlrs pretax."
+    assert one(text, "5,400,000").flow is None
+    assert one("Grace Co received 99.3 mln dlrs cash for the unit.", "99.3").flow is None
+    # a country's earnings from exports stay exports
+    assert one("Kenya earned 1.2 billion shillings from tea exports in 1986.", "1.2").flow \
+        == "export"
+
+
+def test_a_capital_owning_a_figure_is_its_government() -> None:
+    f = one("Washington's deficit with Taipei rose to 13.6 billion dlrs last year.", "13.6")
+    assert (f.reporter, f.partner) == ("United States", "Taiwan")
+    # a capital as a market is no reporter
+    assert one("London cocoa futures fell to 1,280 stg a tonne.", "1,280").reporter is None
 
 
 def test_kinds_from_the_verb_and_the_comparison() -> None:

@@ -37,7 +37,14 @@ from dataclasses import asdict, dataclass, replace
 from functools import lru_cache
 
 from ingest.text.figures import Figure, extract_figures, named_dollar, resolve_currency
-from ingest.text.gazetteer import PLACE_COUNTRY, cities, countries, country_mentions, sectors
+from ingest.text.gazetteer import (
+    PLACE_COUNTRY,
+    capital_mentions,
+    cities,
+    countries,
+    country_mentions,
+    sectors,
+)
 from ingest.text.periods import (
     Period,
     date_year,
@@ -128,6 +135,19 @@ _PER = re.compile(
     r"pound|ounce|bushel|hour|share|head|bag|gallon|unit|litre|liter)\b",
     re.I,
 )
+# A figure with its own unit before another figure: "10.8 mln [dlrs or] 1.11 dlrs a
+# share" (the "a share" is the next figure's), unlike a range or a list sharing one unit
+# ("127.75 to 132.50 Ecus a tonne", "127.50 and June 129.50 stg per tonne").
+_OWN_UNIT_FIRST = re.compile(
+    r"(?=[^\d]*\d)\W*(?!(?:and|to|or|from|vs|versus|against|"
+    r"jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)\w*\b)[A-Za-z$]", re.I)
+_SHARE_OFFER = re.compile(r"\s*(?:[\w-]+\s+){0,2}(?:offer|bid|tender|acquisition|buyout|"
+                          r"purchase|price)\b", re.I)
+# What makes a money amount per share a price: an offer, a bid, a purchase.
+_SHARE_PRICE = re.compile(
+    r"\b(?:offer\w*|bid\w*|tender\w*|pay\w*|paid|price[ds]?|pric(?:e|ing)|(?:re)?purchas\w*|"
+    r"(?:re)?buy\w*|(?:re)?bought|for|acquir\w*|sell\w*|sold|valu\w*|worth|cash|exercis\w*|conver\w*|"
+    r"trad\w*|clos\w*|quoted|at)\b", re.I)
 _CHANGE_BEFORE = re.compile(
     r"\b(?P<verb>rose|rise[sn]?|rising|increased?|gained|gains?|grew|grown|jumped|climbed|up|"
     r"fell|fall(?:s|en)?|declined?|dropped|drops?|decreased?|down|slipped|shrank|"
@@ -365,7 +385,13 @@ def _flow(text: str, anchor: int) -> str | None:
 
 def _mentions(text: str) -> list[tuple[int, int, str, str]]:
     """Country mentions: (start, end, canonical name, as written)."""
-    return list(country_mentions(text))
+    named = list(country_mentions(text))
+    for c in capital_mentions(text):  # "Washington's deficit with Taipei"
+        if not (c[3].endswith(("'s", "’s")) or re.search(r"\bwith\s+$", text[: c[0]])):
+            continue  # elsewhere a capital is as often a market or a place ("London cocoa")
+        if not any(a < c[1] and c[0] < b for a, b, _, _ in named):
+            named.append(c)
+    return sorted(named)
 
 
 _SUBJECT_VERB = re.compile(
@@ -470,6 +496,43 @@ def _resolve_unit(unit: str, reporter: str | None, story: str | None, text: str,
     return (resolve_currency(code, here, dollar) or code) + (f"/{rest}" if rest else "")
 
 
+_CURRENCY_NAMES = {"dollar": "USD", "u.s. dollar": "USD", "pound": "GBP", "sterling": "GBP",
+                   "mark": "DEM", "yen": "JPY", "swiss franc": "CHF", "french franc": "FRF",
+                   "guilder": "NLG", "lira": "ITL"}
+_TO_THE = re.compile(r"\s*(?:to|per|against)\s+(?:the|one|a|each)\s+(?P<c>u\.s\. dollar|"
+                     r"dollar|pound|sterling|mark|yen|swiss franc|french franc|guilder|lira)\b",
+                     re.I)
+_DOLLAR_BEFORE = re.compile(r"\b(?:dollar|dlr)(?:['’]s)?\b", re.I)
+_FX_PAIR = re.compile(r"\b(?:dollar/yen|yen/dollar)\b(?:\s+[\w-]+){0,4}\s*$", re.I)
+_SCALE_WORD = re.compile(r"\b(?:trillion|billion|million|bln|mln|bn|mn)\b", re.I)
+
+
+def _exchange_rate(sentence: str, fig: Figure, seg: tuple[int, int]) -> str | None:
+    """The unit of an exchange rate (``JPY/USD``), or None when the figure is none.
+
+    "0.38 Egyptian pounds to the dollar", "2.90 marks and 1.60 dlrs to the pound"; an
+    unscaled amount of another currency said of the dollar ("the dollar fell to a low of
+    144.70 yen"); a bare number after "dollar/yen" ("a dollar/yen rate of 148 or 149").
+    """
+    if _SCALE_WORD.search(fig.text):
+        return None
+    after = sentence[fig.end : fig.end + 70]
+    if fig.currency:
+        listed = re.match(r"\s*(?:and|or)\s+[\d.]+\s+[A-Za-z.]+", after)
+        to = _TO_THE.match(after[listed.end() :] if listed else after)
+        if to:
+            base = _CURRENCY_NAMES[to.group("c").lower()]
+            return f"{fig.currency}/{base}" if base != fig.currency else None
+        before = sentence[max(seg[0] - 40, 0, fig.start - 90) : fig.start]
+        if fig.currency not in ("USD", "") and _DOLLAR_BEFORE.search(before) and fig.value < 5000:
+            return f"{fig.currency}/USD"
+        return None
+    if fig.kind == "number" and not fig.unit and _FX_PAIR.search(sentence[max(0, fig.start - 60) :
+                                                                      fig.start]):
+        return "JPY/USD"
+    return None
+
+
 def _kind_unit(sentence: str, fig: Figure, seg: tuple[int, int], no_target: bool = False
                ) -> tuple[str, str, float]:
     after = sentence[fig.end : min(len(sentence), fig.end + 45)]
@@ -531,7 +594,17 @@ def _kind_unit(sentence: str, fig: Figure, seg: tuple[int, int], no_target: bool
             if pattern.match(after):
                 unit = name
                 break
+    rate = _exchange_rate(sentence, fig, seg)
+    if rate:
+        return ("target" if is_target else "rate"), rate, value
     per = _PER.search(after[:45])
+    if per and (_OWN_UNIT_FIRST.match(after[: per.start()]) or (
+        per.group(1).lower() == "share" and fig.currency and not _SHARE_PRICE.search(clause)
+        and not _SHARE_OFFER.match(after[per.end():])
+    )):
+        # "10.8 mln dlrs or 1.11 dlrs a share": the "a share" is the next figure's; earnings
+        # and dividends per share are amounts of money, an offer "at 65 dlrs a share" a price
+        per = None
     if per and not re.search(r"[,;]", after[: per.start()]) and not _CHANGE_BEFORE.search(
         before
     ):
@@ -923,7 +996,7 @@ _M = (r"(?:January|February|March|April|May|June|July|August|September|October|N
       r"December|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept|Sep|Oct|Nov|Dec)\.?")
 _SPANNING = re.compile(
     rf"\b(?:(?P<len>year|12 months|twelve months|(?P<n>three|six|nine|3|6|9) months)\s+"
-    rf"(?:ended|ending|to|through|up to)(?: the end of| end-)?\s*(?P<m>{_M})(?:\s+\d{{1,2}})?"
+    rf"(?:ended|ending|to|through|up to)(?: the end of| end-)?\s*(?P<m>{_M})(?:\s+\d{{1,2}}\b)?"
     rf"(?:,?\s+(?P<y>(?:19|20)\d\d))?"
     rf"|(?P<y1>(?:19|20)\d\d)/(?P<y2>\d\d)\b(?:\s+\w+)?\s+(?:ended|ending|to)\s+(?P<m2>{_M})"
     rf"|(?:year|12 months|twelve months)\s+(?:started|starting|beginning|from)\s+(?P<m3>{_M})"
@@ -1032,6 +1105,9 @@ def _story_dollar(title: str, text: str) -> str | None:
     return _OWN_DOLLAR[found[0]]
 
 
+# A word that names trade itself, not only a sale, a purchase or an earning.
+_TRADE_WORD = re.compile(r"\b(?:export|import|re-export|shipment|shipped|invest|FDI)|"
+                         r"\b(?:abroad|overseas)\b", re.I)
 _COMPANY = re.compile(
     r"<[A-Z][\w.]*>|\b(?:Inc|Corp|Co|Ltd|Plc|PLC|AG|SA|NV|Oy|SpA|Cie|INC|CORP|LTD)\b\.?(?!\w)"
     r"|\b(?i:the|its|a)\s+(?:company|firm|subsidiary|group)(?:'s)?\b")
@@ -1200,6 +1276,10 @@ def extract_facts(
                 flow = previous.flow
             own = _roles(part, flow)
             flow = own.flow  # "bought ... of Kenyan tea" is Kenya's export
+            if flow in ("export", "import", "investment") and (
+                company_story or company_at is not None
+            ) and not _TRADE_WORD.search(masked) and not countries(part):
+                flow = None  # "Pat earned 5.4 mln dlrs", "Grace received 99.3 mln": results
             near_cities = [
                 c for c in cities(masked[seg[0] : min(seg[1], fig.end + 80)])
                 if not re.search(rf"{re.escape(c)}(?:-based| business| chamber)", masked)
@@ -1347,7 +1427,7 @@ def extract_facts(
             p_start = p_end = None
             by_year = re.search(r"\bby (the end of |end-|end )?((?:19|20)\d\d)\b",
                                 masked[seg[0] : seg[1]])
-            spanning = _spanning_period(masked, fig, seg, kind, article_date)
+            spanning = _spanning_period(sentence, fig, seg, kind, article_date)
             if kind == "target" and by_year:
                 year = int(by_year.group(2))
                 p_start, p_end = f"{year}-{12 if by_year.group(1) else 1:02d}", f"{year}-12"

@@ -435,6 +435,21 @@ _LISTED = re.compile(r"\s*,\s*(?:and|while)\s+(?:[a-z-]+\s+){1,3}")
 171,600, and poultry feed 287,600")."""
 
 
+_COMPARED = re.compile(r"\b(?:from|against|after|versus|vs|compared with|compared to)\s+"
+                       r"(?:[\w'-]+\s+){0,5}$", re.I)
+
+
+def _compared_after(gap: str, text: str, f: Figure) -> bool:
+    """A bare figure compared with one stated in units, with words between.
+
+    "67.6 mln acres of corn, down from 76.7 mln planted last year", "1.8 mln tonnes,
+    against a government estimate of 1.99 mln": the later figure is in the same units
+    (unless it counts something of its own: "2 mln people").
+    """
+    return (len(gap) <= 80 and ";" not in gap and ". " not in gap
+            and bool(_COMPARED.search(gap)) and not _PLURAL_AFTER.match(text, f.end))
+
+
 def _carry(text: str, figures: list[Figure]) -> list[Figure]:
     """Give a bare number the currency, unit or percent sign of the figure it is paired with.
 
@@ -457,7 +472,10 @@ def _carry(text: str, figures: list[Figure]) -> list[Figure]:
             if unit:  # "232 mln tonnes vs 220 mln": the unit word is the first figure's
                 gap = gap[unit.end() :]
             listed = j < i and _LISTED.fullmatch(gap) and bool(_SCALED.search(g.text)) == scaled
-            if not _paired(gap) and not listed:
+            if not _paired(gap) and not listed and not (
+                j < i and g.unit and g.kind != "percent" and _compared_after(gap, text, f)
+                and bool(_SCALED.search(g.text)) == scaled
+            ):
                 continue
             if g.kind == "number" and not g.unit:
                 continue

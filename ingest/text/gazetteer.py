@@ -343,14 +343,20 @@ def capital_countries(text: str) -> dict[str, str]:
     Taiwan, South Korea, the Soviet Union and Cuba. A capital as a place ("talks in
     London", "the Paris meeting") is left out.
     """
-    found: dict[str, str] = {}
+    return {raw: name for _, _, name, raw in capital_mentions(text)}
+
+
+def capital_mentions(text: str) -> tuple[tuple[int, int, str, str], ...]:
+    """Capitals standing for their governments: ``(start, end, country, as written)``."""
+    found: list[tuple[int, int, str, str]] = []
     for m in _capital_pattern().finditer(text):
         if _PLACE_BEFORE.search(text[: m.start()]) or _PLACE_AFTER.match(text[m.end():]):
             continue
         canonical = countries(CAPITALS[m.group()])
         if canonical:
-            found[m.group()] = next(iter(canonical))
-    return found
+            end = m.end() + (2 if text[m.end() : m.end() + 2] in ("'s", "’s") else 0)
+            found.append((m.start(), end, next(iter(canonical)), text[m.start() : end]))
+    return tuple(found)
 
 
 @lru_cache(maxsize=1)
