@@ -482,6 +482,13 @@ def test_a_follow_up_replaces_only_what_it_names(first: str, follow_up: str,
     assert _after(first, follow_up) == standalone
 
 
+def test_a_follow_up_naming_its_period_keeps_a_name_that_carries_the_old_one() -> None:
+    # "1987 U.S." is a name with a period in it, not only a period: the U.S. stays
+    standalone = _after("What 1987 U.S. sugar import quota allocation did the Philippines get?",
+                        "And what was it in 1986?")
+    assert "U.S" in standalone and "Philippines" in standalone
+
+
 def test_a_capital_standing_for_its_government_is_found_by_its_countrys_name() -> None:
     q = analyse("How deep a cut in the soybean import duty has Taipei's cabinet approved?")
     assert q.governments == (("Taipei's", "Taiwan"),)

@@ -330,7 +330,7 @@ def _condense_one(question: str, previous: str, anchor: str | None = None) -> st
         # the follow-up names its own period ("the February increase" after a question
         # about January 1987): the earlier period is not carried, its year is
         question = _with_year(question, prev_core)
-        context = [c for c in context if not _is_period(c)]
+        context = [c for c in context if not _only_period(c)]
     context = [c for c in context if c.lower() not in question.lower()][:10]
     if not context:
         return question

@@ -343,7 +343,7 @@ def capital_countries(text: str) -> dict[str, str]:
     Taiwan, South Korea, the Soviet Union and Cuba. A capital as a place ("talks in
     London", "the Paris meeting") is left out.
     """
-    return {raw: name for _, _, name, raw in capital_mentions(text)}
+    return {re.sub(r"['’]s$", "", raw): name for _, _, name, raw in capital_mentions(text)}
 
 
 def capital_mentions(text: str) -> tuple[tuple[int, int, str, str], ...]:
