@@ -151,6 +151,15 @@ def test_a_year_to_a_month_of_a_named_year_runs_the_twelve_months_before_it() ->
     assert (f.period_start, f.period_end) == ("1985-10", "1986-09")
 
 
+def test_a_quarter_ended_in_a_month_and_a_year_owning_its_quarter() -> None:
+    f = one("Anacomp reported net of 2.8 mln dlrs in its first qtr ended December 31.", "2.8",
+            date="1987-03-03")
+    assert (f.period_start, f.period_end) == ("1986-10", "1986-12")
+    g = one("Nacco reported earnings of 10.8 mln dlrs in last year's second quarter.", "10.8",
+            date="1987-04-07")
+    assert (g.period_start, g.period_end) == ("1986-04", "1986-06")
+
+
 def test_per_share_amounts_are_money_unless_a_price_is_paid() -> None:
     text = "The company reported earnings of 10.8 mln dlrs or 1.11 dlrs a share in 1986."
     net, eps = one(text, "10.8"), one(text, "1.11")

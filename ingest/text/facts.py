@@ -995,7 +995,9 @@ def _not_a_figure(sentence: str, fig: Figure) -> bool:
 _M = (r"(?:January|February|March|April|May|June|July|August|September|October|November|"
       r"December|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept|Sep|Oct|Nov|Dec)\.?")
 _SPANNING = re.compile(
-    rf"\b(?:(?P<len>year|12 months|twelve months|(?P<n>three|six|nine|3|6|9) months)\s+"
+    rf"\b(?:(?P<len>year|12 months|twelve months|(?P<n>three|six|nine|3|6|9) months|"
+    rf"(?P<qtr>(?:(?:first|second|third|fourth|1st|2nd|3rd|4th)\s+)?(?:fiscal\s+)?"
+    rf"(?:qtr|quarter)))\s+"
     rf"(?:ended|ending|to|through|up to)(?: the end of| end-)?\s*(?P<m>{_M})(?:\s+\d{{1,2}}\b)?"
     rf"(?:,?\s+(?P<y>(?:19|20)\d\d))?"
     rf"|(?P<y1>(?:19|20)\d\d)/(?P<y2>\d\d)\b(?:\s+\w+)?\s+(?:ended|ending|to)\s+(?P<m2>{_M})"
@@ -1035,6 +1037,7 @@ def _spanning_period(
             end_m = _month_of(m.group("m"))
             end_y = int(m.group("y")) if m.group("y") else (year if end_m <= month else year - 1)
             n = 12 if m.group("len").lower() in ("year", "12 months", "twelve months") else (
+                3 if m.group("qtr") else  # "its first qtr ended December 31"
                 _SPAN_WORDS.get((m.group("n") or "").lower()) or int(m.group("n")))
         elif m.group("m2"):
             end_m, end_y, n = _month_of(m.group("m2")), int(m.group("y1")) + 1, 12

@@ -351,7 +351,27 @@ def _dated_spans(text: str, date: str | None) -> list[tuple[int, int, Period]]:
             p = found[0]
             spans.append((m.start(), m.end(), Period(p.year, p.m1, p.m2, base)))
     spans.sort(key=lambda s: (s[0], s[1]))
-    return spans
+    return _possessive_years(text, spans)
+
+
+def _possessive_years(text: str, spans: list[tuple[int, int, Period]]
+                      ) -> list[tuple[int, int, Period]]:
+    """A year owning the period after it is that period's year.
+
+    "last year's second quarter" is April-June of last year, one period, not a year and a
+    yearless quarter; so is "1986's first half".
+    """
+    out: list[tuple[int, int, Period]] = []
+    for a, b, p in spans:
+        if out:
+            a0, b0, p0 = out[-1]
+            if (p0.year is not None and (p0.m1, p0.m2) == (1, 12) and p.year is None
+                    and (p.m1, p.m2) != (1, 12)
+                    and re.fullmatch(r"['’]s\s+(?:own\s+)?", text[b0:a])):
+                out[-1] = (a0, b, Period(p0.year, p.m1, p.m2, p.base or p0.base))
+                continue
+        out.append((a, b, p))
+    return out
 
 
 def date_year(period: Period, date: str | None) -> Period:
