@@ -81,6 +81,17 @@ def test_list_items_cut() -> None:
 
 
 @pytest.mark.fast
+def test_a_year_wrapped_to_a_line_start_is_not_a_list_item() -> None:
+    # hard-wrapped wire copy: "in December\n1985." ends the sentence, it starts no item
+    text = ("The deficit narrowed to 216 mln dlrs, against 277 mln in December\n1985. "
+            "Exports rose.")
+    assert sentences(text) == [
+        "The deficit narrowed to 216 mln dlrs, against 277 mln in December\n1985.",
+        "Exports rose.",
+    ]
+
+
+@pytest.mark.fast
 def test_quotes_stay_with_their_sentence() -> None:
     text = (
         '"Exports will grow," the minister said. "We expect more." '

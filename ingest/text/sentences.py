@@ -20,7 +20,7 @@ _ABBREVIATIONS = frozenset(
 # End of a sentence: terminal punctuation, optional closing quotes/brackets, whitespace.
 _BOUNDARY = re.compile(r"[.!?…]+[\"'’”»)\]]*(?=\s)")
 _NEXT_START = re.compile(r"\s+[\"'‘“«(\[]?[A-Z0-9À-ÖØ-Þ\u0100-\u024f$€£¥#*•-]")
-_PARAGRAPH = re.compile(r"\n\s*\n|\n(?=\s*(?:[-*•]\s|\d+[.)]\s|#))")
+_PARAGRAPH = re.compile(r"\n\s*\n|\n(?=\s*(?:[-*•]\s|\d{1,2}[.)]\s|#))")
 
 
 @dataclass(frozen=True)
