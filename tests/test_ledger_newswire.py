@@ -336,3 +336,55 @@ def test_a_sentence_about_the_company_gives_no_country_figure() -> None:
     facts = extract_facts("x", "NORDBANKEN POSTPONES AUCTION", text, "1987-03-13")
     deficit = [f for f in facts if f.figure.startswith("136")]
     assert deficit and deficit[0].reporter is None
+
+
+def test_a_currency_several_countries_use_takes_the_story_s_country() -> None:
+    qatar = one("Qatar's budget projects a deficit of 5.47 billion riyals.", "5.47",
+                title="QATAR BUDGET")
+    assert qatar.unit == "QAR"
+    syria = one("Syria proposed a budget of 41.7 billion Syrian pounds.", "41.7")
+    assert syria.unit == "SYP"
+    saudi = one("Saudi Arabia's revenue fell to 100 billion riyals.", "100", title="SAUDI BUDGET")
+    assert saudi.unit == "SAR"
+    bdt = one("Bangladesh's deficit narrowed to 1.91 billion taka in October.", "1.91")
+    assert bdt.unit == "BDT"
+
+
+def test_a_company_s_exchange_in_its_ticker_gives_the_currency_of_its_bare_amounts() -> None:
+    table = facts_of("Net 990 mln vs 1.54 billion\nRevs 10.2 billion vs 9.8 billion",
+                     title="RENAULT <RENA.PA> YEAR NET")
+    assert {f.unit for f in table} == {"FRF"}
+    swiss = facts_of("Net 190.9 mln Swiss francs vs 150.4 mln\nDividend 160 francs vs 155 francs",
+                     title="JACOBS <JACZ.Z> 1986 YEAR")
+    assert {f.unit for f in swiss} == {"CHF"}
+    hk = one("The company earned 1.28 billion dlrs in 1986.", "1.28",
+             title="CHEUNG KONG <CKGH.HK> YEAR")
+    assert hk.unit == "HKD"
+    us = one("The company earned 12.5 mln dlrs in 1986.", "12.5", title="ACME <ACM> YEAR NET")
+    assert us.unit == "USD"
+
+
+def test_cents_are_of_the_story_s_own_currency() -> None:
+    rubber = one("Malaysia cut the gazetted price of rubber to 202-7/8 cents per kg.", "202-7/8",
+                 title="MALAYSIA CUTS RUBBER PRICE")
+    assert (rubber.unit, round(rubber.value, 5)) == ("MYR/kg", 2.02875)
+    copper = one("Copper for July delivery rose to 69 cents a pound.", "69", title="COPPER")
+    assert copper.unit.startswith("USD")
+
+
+def test_a_growth_rate_moving_to_or_from_a_level_is_that_level_not_a_fall() -> None:
+    fall = one("GNP growth was expected to decline to 2.3 pct this year.", "2.3")
+    assert fall.value == 2.3
+    frm = one("Demand growth would decline from 7.6 pct last year to five pct in 1987.", "7.6")
+    assert (frm.value, frm.kind) == (7.6, "growth")
+    assert one("Exports fell 5.2 pct in February.", "5.2").value == -5.2
+
+
+def test_a_bare_count_of_people_and_a_term_in_days() -> None:
+    jobless = one("The number of unemployed in December was 61,500 against 60,500 a year "
+                  "earlier.", "61,500")
+    assert (jobless.kind, jobless.unit) == ("count", "people")
+    staff = one("The unit expects to cut its workforce to 6,000 this year.", "6,000")
+    assert staff.unit == "jobs"
+    bills = one("The bank rate is set above the yield on 91-day treasury bills of 8.2 pct.", "91")
+    assert (bills.kind, bills.unit) == ("duration", "days")

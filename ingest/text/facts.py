@@ -56,7 +56,7 @@ from ingest.text.sentences import split_sentences
 
 __all__ = ["FACTS_VERSION", "Fact", "extract_facts", "read_subject"]
 
-FACTS_VERSION = 8  # bump when the rules change: stored ledgers are extracted again
+FACTS_VERSION = 9  # bump when the rules change: stored ledgers are extracted again
 
 _FINANCIAL = (r"(?:\s+\S+){0,8}?\s+(?:(?:bank |commercial |treasury )?bills?|bonds?|securities|"
               r"shares|stakes?|CDs|certificates|paper|notes|assets|units?|subsidiar(?:y|ies)|"
@@ -176,6 +176,16 @@ _COUNTED = re.compile(
     r"\s+(?:(?:mln|million|billion|bln)\s+)?(?:[a-z-]{3,}\s+)?"
     r"(?P<noun>[a-z]{2,}(?:[^su\W]s|men|people))(?![\w-])"
 )
+_OPEN_ENDED = re.compile(r"\b(?:a|per|each|every) year\b|\bannually\b|\beventually\b|"
+                         r"\bin (?:later|coming|future) years\b", re.I)
+"""A target for no period in particular."""
+_PREDICTED = re.compile(r"\b(?:forecast|expect|estimat|projected|projection|predict|seen\b|"
+                        r"see\b|sees\b|outlook|likely|anticipat)", re.I)
+"""A forecast's words: a target that is one is for the period the story is about."""
+_PEOPLE_COUNTED = re.compile(
+    r"\bnumber of (?:people|persons|unemployed|jobless|registered unemployed)\b|\bnumber (?:of "
+    r"people )?out of work\b|\b(?P<jobs>workforce|work force|payrolls?)\b", re.I)
+"""The subject of a bare count of people: "the number of unemployed", "its workforce"."""
 _NOT_COUNTED = frozenset(
     """its this was has his hers ours yours theirs thus plus less unless across towards afterwards
     always perhaps whereas sales news series means dlrs pct points cents marks francs pounds
@@ -277,7 +287,7 @@ _TOTAL = re.compile(
 _SAME_MONTHS = re.compile(
     r"\bthe same (?:months?|period|quarter|week)(?: of| in)? (?P<year>(?:19|20)\d\d)\b"
     r"|\bthe same (?P<year2>(?:19|20)\d\d) (?:months?|period|quarter)\b"
-    r"|\bthe same (?:months?|period|quarter)(?: of)? (?P<rel>last year|a year (?:earlier|ago)|"
+    r"|\bthe same (?:months?|period|quarter|time)(?: of)? (?P<rel>last year|a year (?:earlier|ago)|"
     r"the previous year|the year before)\b",
     re.I,
 )
@@ -524,7 +534,9 @@ def _exchange_rate(sentence: str, fig: Figure, seg: tuple[int, int]) -> str | No
             base = _CURRENCY_NAMES[to.group("c").lower()]
             return f"{fig.currency}/{base}" if base != fig.currency else None
         before = sentence[max(seg[0] - 40, 0, fig.start - 90) : fig.start]
-        if fig.currency not in ("USD", "") and _DOLLAR_BEFORE.search(before) and fig.value < 5000:
+        if fig.currency not in ("USD", "", "*cent", "*dollar") and _DOLLAR_BEFORE.search(
+            before
+        ) and fig.value < 5000:
             return f"{fig.currency}/USD"
         return None
     if fig.kind == "number" and not fig.unit and _FX_PAIR.search(sentence[max(0, fig.start - 60) :
@@ -568,10 +580,18 @@ def _kind_unit(sentence: str, fig: Figure, seg: tuple[int, int], no_target: bool
             if re.match(r"\s*below", after):
                 value = -abs(value)
         elif re.search(r"\b(?:rose|fell|declined|dropped|climbed|eased|increased|decreased|"
-                       r"risen|fallen|slipped|jumped|grew|rising|falling)\s+to\s*$", before):
+                       r"risen|fallen|slipped|jumped|grew|rising|falling|rise|fall|decline|"
+                       r"drop|climb|ease|increase|decrease|slip|jump|grow|slow|slowed|"
+                       r"accelerate|accelerated|down|up)\s+(?:to|from)\s+(?:(?:less|more) than\s+|"
+                       r"about\s+|around\s+|some\s+|nearly\s+|almost\s+|just\s+(?:over|under)\s+|"
+                       r"an?\s+(?:estimated\s+|annual\s+|projected\s+)?)?$", before) and not (
+            re.search(r"\bup\s+to\s+$", before)  # "up to 10 pct": a cap
+        ):
             # "the ratio declined to 10.0 pct": the new level; "base rates fell ... to the
-            # current 10.5 pct": the new rate
-            kind = "rate" if _RATE_NOUN.search(clause) else "share"
+            # current 10.5 pct": the new rate; "growth slowed to 0.7 pct", "would decline from
+            # 7.6 pct": a growth rate's level, not a fall
+            kind = "rate" if _RATE_NOUN.search(clause) else (
+                "growth" if _GROWTH_NOUN.search(clause) else "share")
         elif _GROW.search(before[-35:] + " " + after[:25]) or _FALL.search(
             before[-35:] + " " + after[:25]
         ):
@@ -594,6 +614,13 @@ def _kind_unit(sentence: str, fig: Figure, seg: tuple[int, int], no_target: bool
             if pattern.match(after):
                 unit = name
                 break
+    if not unit and fig.kind == "number":
+        term = re.match(r"-(day|week|month|year)\b", sentence[fig.end : fig.end + 8])
+        if term:  # "a 91-day bill", "an 80-day option"
+            return "duration", f"{term.group(1)}s", value
+        people = _PEOPLE_COUNTED.search(clause)
+        if people:  # "the number of unemployed was 61,500", "cut its workforce to 6,000"
+            unit = "jobs" if people.group("jobs") else "people"
     rate = _exchange_rate(sentence, fig, seg)
     if rate:
         return ("target" if is_target else "rate"), rate, value
@@ -646,7 +673,7 @@ def _kind_unit(sentence: str, fig: Figure, seg: tuple[int, int], no_target: bool
         return "count", counted.group("noun").lower(), value  # "some 400 foreign items"
     if not unit:
         return "count", "count", value
-    if unit in ("companies", "agreements", "workers", "trucks"):
+    if unit in ("companies", "agreements", "workers", "trucks", "people", "jobs"):
         return "count", unit, value
     return "level", unit, value
 
@@ -672,8 +699,8 @@ _RELATIVE_BASE = re.compile(
     r"\b(?:previous|prior|preceding|last|before|earlier|ago)\b", re.I)
 
 
-def _anchor_previous(sentence: str, spans: list[tuple[int, int, Period]]
-                     ) -> list[tuple[int, int, Period]]:
+def _anchor_previous(sentence: str, spans: list[tuple[int, int, Period]],
+                     date: str | None = None) -> list[tuple[int, int, Period]]:
     """The period before the one a sentence states, for its "the previous year".
 
     "rose 5.7 pct last year ..., compared to a 2.4 pct rise in the previous year": 1985 in
@@ -682,11 +709,11 @@ def _anchor_previous(sentence: str, spans: list[tuple[int, int, Period]]
     out = list(spans)
     for m in _PREVIOUS.finditer(sentence):
         unit = (m.group("u") or m.group("u2")).lower()
-        anchors = [s for s in spans if not s[2].base and s[2].year is not None
+        anchors = [s for s in spans if not s[2].base and (s[2].year is not None or date)
                    and not (m.start() <= s[0] < m.end()) and s[1] <= m.start()]
         if not anchors:
             continue
-        p = max(anchors, key=lambda s: s[1])[2]
+        p = date_year(max(anchors, key=lambda s: s[1])[2], date)  # "end-February": 1987's
         if p.year is None:
             continue
         base = bool(re.search(r"\b(?:from|than|compared (?:with|to)|against|over|on|versus)\s+"
@@ -723,7 +750,7 @@ def _nearest_period(
         if not re.match(r"\s*(?:level|base)\b", sentence[b:])
         and not _INDEX_BASE.search(sentence[max(0, a - 20) : a])
     ]
-    spans = _anchor_previous(sentence, spans)
+    spans = _anchor_previous(sentence, spans, date)
     if growth:  # "fell 9.2 pct from the previous month": a comparison, no period of its own
         spans = [s for s in spans if not (s[2].base and _RELATIVE_BASE.search(
             sentence[s[0] : s[1]]))]
@@ -815,10 +842,10 @@ def _nearest_period(
             return after[0][2]
         if before:
             return before[0][2]
-    if own_part:  # a target: only a period of its own part of the sentence
-        return None
     # Nothing in its part: the sentence's own period, nearest before the part, then after.
     rest = [s for s in spans if not s[2].base and not (seg[0] <= s[0] < seg[1])]
+    if own_part and date:  # a target's period elsewhere in the sentence is not over yet
+        rest = [s for s in rest if s[2].year is None or s[2].year >= int(date[:4])]
     earlier_in = [s for s in rest if s[1] <= seg[0]]
     # a period of an earlier clause ("... this year: exports rose 6.2% to ... in the first
     # quarter") yields to one of the figure's own clause
@@ -840,6 +867,29 @@ def _nearest_period(
     return None
 
 
+_YEAR_BACK = re.compile(r"^\s*(?:A year (?:ago|earlier|before)|In the year-ago (?:month|period|"
+                        r"quarter))\b", re.I)
+
+
+def _a_year_back(sentence: str, date: str | None) -> bool:
+    """Whether a sentence's figures are a year before the story's period.
+
+    Only when it names no period of its own but that: "A year ago the index stood at 236.7",
+    "The figures for the same month last year were ...".
+    """
+    same = _SAME_MONTHS.search(sentence)
+    lead = _YEAR_BACK.search(sentence)
+    if not (same and same.group("rel")) and not lead:
+        return False
+    cue = same if same and same.group("rel") else lead
+    assert cue is not None
+    if re.search(r"\b(?:than|from|against|compared (?:with|to)|over|on|versus|vs\.?|above|"
+                 r"below)\s+(?:in\s+|for\s+|during\s+|at\s+)?$", sentence[: cue.start()], re.I):
+        return False  # "... less than in the same period last year": a base, not the subject
+    return not [a for a, _, _ in dated_period_spans(sentence, date)
+                if not (cue.start() <= a < cue.end())]
+
+
 def _inherited_period(earlier: list[str], sentence: str, date: str | None = None
                       ) -> Period | None:
     """The period the text was last talking about (skipping "May alone" sub-periods)."""
@@ -847,7 +897,8 @@ def _inherited_period(earlier: list[str], sentence: str, date: str | None = None
     for text in earlier:
         if re.search(r"\balone\b", text):
             continue
-        found = [p for _, _, p in dated_period_spans(text, date) if not p.base]
+        found = [p for a, _, p in dated_period_spans(text, date) if not p.base
+                 and not _INDEX_BASE.search(text[max(0, a - 20) : a])]  # "(base 1980)"
         if span_only:
             found = [p for p in found if p.m1 != p.m2]
         if found:
@@ -1095,12 +1146,37 @@ _OWN_DOLLAR = {"Australia": "AUD", "Canada": "CAD", "New Zealand": "NZD", "Hong 
                "Singapore": "SGD", "Taiwan": "TWD"}
 
 
+_TICKER = re.compile(r"<[A-Z0-9&'-]+(?:\.[A-Z0-9]+)*\.(?P<x>[A-Z]{1,2})>")
+_EXCHANGE_COUNTRY = {
+    "HK": "Hong Kong", "PA": "France", "Z": "Switzerland", "S": "Switzerland",
+    "T": "Japan", "L": "United Kingdom", "F": "West Germany", "D": "West Germany",
+    "AS": "Netherlands", "BR": "Belgium", "MI": "Italy", "MC": "Spain", "ST": "Sweden",
+    "CO": "Denmark", "OL": "Norway", "HE": "Finland", "VI": "Austria", "TO": "Canada",
+    "M": "Canada", "V": "Canada", "AX": "Australia", "SI": "Singapore",
+    "KL": "Malaysia", "NZ": "New Zealand", "J": "South Africa", "JO": "South Africa",
+}
+"""A stock exchange's code in a Reuters ticker ("<CKGH.HK>", "<RENA.PA>"): the country
+whose currency a company's bare amounts are in."""
+_LOCAL_CURRENCY = {
+    "France": "FRF", "Switzerland": "CHF", "Japan": "JPY", "United Kingdom": "GBP",
+    "West Germany": "DEM", "Netherlands": "NLG", "Belgium": "BEF", "Italy": "ITL",
+    "Spain": "ESP", "Sweden": "SEK", "Denmark": "DKK", "Norway": "NOK", "Finland": "FIM",
+    "Austria": "ATS", "Malaysia": "MYR", "South Africa": "ZAR",
+}
+
+
+def _ticker_country(title: str) -> str | None:
+    """The country of the exchange a title's ticker names, if any."""
+    m = _TICKER.search(title)
+    return _EXCHANGE_COUNTRY.get(m.group("x")) if m else None
+
+
 def _story_dollar(title: str, text: str) -> str | None:
     """The dollar of a story about a country that has its own ("AUSTRALIAN ... MONEY").
 
     Only when the text never writes an amount in U.S. dollars.
     """
-    found = sorted(countries(title))
+    found = sorted(countries(title)) or [c for c in [_ticker_country(title)] if c]
     if len(found) != 1 or found[0] not in _OWN_DOLLAR:
         return None
     if re.search(r"\bU\.?S\.?\s*(?:dlrs?|dollars?)\b|US\$", text, re.I):
@@ -1141,7 +1217,7 @@ def _table_facts(article_id: str, title: str, text: str, span_start: int, senten
     """
     facts: list[Fact] = []
     named = sorted(countries(title))
-    story = named[0] if len(named) == 1 else None
+    story = named[0] if len(named) == 1 else _ticker_country(title)
     header = next((h for h in re.split(r"\s*[<>]\s*|\s{2,}", title)
                    if _TABLE_HEADER.search(h)), "")
     title_header = _TABLE_HEADER_ANYWHERE.search(title)
@@ -1170,7 +1246,7 @@ def _table_facts(article_id: str, title: str, text: str, span_start: int, senten
             back = 1 if 0 <= vs < fig.start else 0
             unit = resolve_currency(fig.currency, story, dollar) or fig.unit
             if unit is None:
-                unit = table_currency or dollar or "USD"
+                unit = table_currency or dollar or _LOCAL_CURRENCY.get(story or "", "USD")
             value = fig.value
             if re.search(r"\bcts$", fig.text) is None and fig.kind == "number" and re.match(
                 r"\s*cts\b", stripped[fig.end :]
@@ -1216,6 +1292,7 @@ def extract_facts(
     topic = sectors(title)
     story_sector = next(iter(topic)) if len(topic) == 1 and topic <= _COMMODITIES else None
     dollar = named_dollar(text) or _story_dollar(title, text)
+    money_country = title_roles.reporter or _ticker_country(title)  # whose "francs"
     last_currency: str | None = None
     fiscal = _FISCAL_END.search(text)
     table: _HeaderUnit | None = None  # a statistics table's unit, from its header line
@@ -1424,7 +1501,7 @@ def extract_facts(
                 reporter, partner = sorted([reporter, partner])
             if partner == reporter:
                 partner = None
-            unit = _resolve_unit(unit, reporter, title_roles.reporter, masked, dollar)
+            unit = _resolve_unit(unit, reporter, money_country, masked, dollar)
             # The period.
             label: str | None
             p_start = p_end = None
@@ -1448,6 +1525,20 @@ def extract_facts(
                 else:
                     if p is None and kind != "target" and not present and not future:
                         p = _inherited_period(earlier, sentence, article_date)
+                    if kind == "target" and _OPEN_ENDED.search(
+                        sentence[seg[0] : seg[1] + 20]
+                    ) and not [
+                        x for x in period_spans(part) if not x[2].base
+                    ]:
+                        p = None  # "an objective of $40 billion a year", "will eventually save"
+                    elif p is None and kind == "target" and article_date and _PREDICTED.search(
+                        sentence
+                    ):
+                        # a forecast with no period of its own: the one the story is about,
+                        # unless that is over ("exports are forecast to rise to 720,000")
+                        p = _inherited_period(earlier, sentence, article_date)
+                        if p is not None and (p.year is None or p.year < int(article_date[:4])):
+                            p = None
                     if p is None and article_date and (
                         kind in _CURRENT_KINDS and (kind != "share" or not future)
                         or (present or same_day and not future)
@@ -1457,12 +1548,18 @@ def extract_facts(
                         # month
                         p = date_year(Period(None, int(article_date[5:7]),
                                              int(article_date[5:7])), article_date)
+                    back = p is not None and _a_year_back(sentence, article_date)
+                    if back:  # "the figures for the same month last year were 314 mln"
+                        q = _inherited_period(earlier, sentence, article_date)
+                        q = _fill_year(q, earlier, article_date) if q is not None else None
+                        if q is not None and q.year is not None:
+                            p = Period(q.year - 1, q.m1, q.m2)
                     if p is not None:
                         p = _fill_year(p, earlier, article_date)
                         crop = fiscal_end and p.year is not None and (p.m1, p.m2) == (1, 12) and (
                             _split_year(p.year, sentence)
                             or not period_spans(sentence) and _split_year(p.year, text))
-                        if p.year is not None and kind != "growth" and _year_earlier(
+                        if p.year is not None and kind != "growth" and not back and _year_earlier(
                             masked, fig, seg
                         ):
                             p = Period(p.year - 1, p.m1, p.m2)  # "a year-earlier loss of ..."
@@ -1498,7 +1595,7 @@ def extract_facts(
                 # "expects a 1986 deficit of 1.5 billion", written in 1987: an estimate of
                 # a period already over is its figure, not a target
                 kind, unit, value = _kind_unit(sentence, fig, seg, no_target=True)
-                unit = _resolve_unit(unit, reporter, title_roles.reporter, masked, dollar)
+                unit = _resolve_unit(unit, reporter, money_country, masked, dollar)
             made.append((fig, len(facts)))
             if unit not in ("count", "percent") and not unit.startswith("count"):
                 story_unit = unit

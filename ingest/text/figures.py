@@ -19,10 +19,11 @@ _CURRENCIES: dict[str, str] = {
     "us$": "USD", "usd": "USD", "$": "USD", "dollar": "*dollar", "dollars": "*dollar",
     "a$": "AUD", "aud": "AUD", "c$": "CAD", "cad": "CAD", "nz$": "NZD", "hk$": "HKD",
     "r$": "BRL", "brl": "BRL", "€": "EUR", "eur": "EUR", "euro": "EUR", "euros": "EUR",
-    "£": "GBP", "gbp": "GBP", "pound": "GBP", "pounds": "GBP", "sterling": "GBP",
+    "£": "GBP", "gbp": "GBP", "pound": "*pound", "pounds": "*pound", "sterling": "GBP",
     "¥": "JPY", "jpy": "JPY", "yen": "JPY", "yuan": "CNY", "cny": "CNY", "rmb": "CNY",
     "₹": "INR", "inr": "INR", "rupee": "*rupee", "rupees": "*rupee", "rs": "INR", "rs.": "INR",
-    "₺": "TRY", "try": "TRY", "lira": "TRY", "ksh": "KES", "kes": "KES", "shillings": "KES",
+    "₺": "TRY", "try": "TRY", "lira": "TRY", "ksh": "KES", "kes": "KES",
+    "shillings": "*shilling", "shilling": "*shilling", "taka": "BDT",
     "aed": "AED", "dirham": "AED", "dirhams": "AED", "won": "KRW", "krw": "KRW",
     "dlr": "*dollar", "dlrs": "*dollar", "stg": "GBP",
     # currencies of 1980s newswire
@@ -31,7 +32,8 @@ _CURRENCIES: dict[str, str] = {
     "sdr": "XDR", "roubles": "RUB", "rubles": "RUB", "rand": "ZAR", "schillings": "ATS",
     "escudos": "PTE", "drachmas": "GRD", "forints": "HUF", "zlotys": "PLN", "markka": "FIM",
     "markkaa": "FIM", "rupiah": "IDR", "ringgit": "MYR", "baht": "THB", "naira": "NGN",
-    "riyals": "SAR", "riyal": "SAR", "dinars": "KWD", "australs": "ARA", "australes": "ARA",
+    "riyals": "*riyal", "riyal": "*riyal", "rials": "*riyal", "dinars": "*dinar",
+    "australs": "ARA", "australes": "ARA",
     "cruzados": "BRC", "kyats": "MMK", "bolivianos": "BOB", "sucres": "ECS", "intis": "PEI",
     "shekels": "ILS", "european currency units": "XEU",
     # the country decides: see AMBIGUOUS
@@ -55,7 +57,11 @@ _ADJECTIVE_CURRENCY: dict[tuple[str, str], str] = {
     ("pakistani", "rupee"): "PKR", ("sri lankan", "rupee"): "LKR",
     ("kenyan", "shilling"): "KES", ("austrian", "schilling"): "ATS",
     ("irish", "pound"): "IEP", ("egyptian", "pound"): "EGP", ("turkish", "lira"): "TRL",
-    ("italian", "lira"): "ITL",
+    ("italian", "lira"): "ITL", ("syrian", "pound"): "SYP", ("lebanese", "pound"): "LBP",
+    ("sudanese", "pound"): "SDP", ("qatari", "riyal"): "QAR", ("omani", "rial"): "OMR",
+    ("bahraini", "dinar"): "BHD", ("iraqi", "dinar"): "IQD", ("jordanian", "dinar"): "JOD",
+    ("libyan", "dinar"): "LYD", ("tunisian", "dinar"): "TND", ("algerian", "dinar"): "DZD",
+    ("tanzanian", "shilling"): "TZS", ("ugandan", "shilling"): "UGX",
 }
 AMBIGUOUS: dict[str, dict[str, str]] = {
     "*dollar": {"": "USD"},  # the article's own dollar when it names one (Canadian, H.K.)
@@ -64,6 +70,15 @@ AMBIGUOUS: dict[str, dict[str, str]] = {
     "*crown": {"Denmark": "DKK", "Sweden": "SEK", "Norway": "NOK", "": "SEK"},
     "*rupee": {"India": "INR", "Sri Lanka": "LKR", "Pakistan": "PKR", "Nepal": "NPR",
                "Mauritius": "MUR", "": "INR"},
+    "*cent": {"Malaysia": "MYR", "Singapore": "SGD", "Sri Lanka": "LKR", "Hong Kong": "HKD",
+              "Canada": "CAD", "Australia": "AUD", "New Zealand": "NZD", "Taiwan": "TWD",
+              "": "USD"},
+    "*pound": {"Egypt": "EGP", "Syria": "SYP", "Lebanon": "LBP", "Sudan": "SDP",
+               "Ireland": "IEP", "Cyprus": "CYP", "": "GBP"},
+    "*riyal": {"Qatar": "QAR", "Oman": "OMR", "Iran": "IRR", "Yemen": "YER", "": "SAR"},
+    "*dinar": {"Bahrain": "BHD", "Iraq": "IQD", "Jordan": "JOD", "Libya": "LYD",
+               "Tunisia": "TND", "Algeria": "DZD", "Yugoslavia": "YUD", "": "KWD"},
+    "*shilling": {"Tanzania": "TZS", "Uganda": "UGX", "Somalia": "SOS", "": "KES"},
     "*peso": {"Mexico": "MXN", "Philippines": "PHP", "Chile": "CLP", "Colombia": "COP",
               "Argentina": "ARS", "": "MXN"},
 }
@@ -123,14 +138,15 @@ _ADJECTIVES = (
     r"American|Malaysian|Zimbabwe|French|Belgian|Swiss|Luxembourg|CFA|Danish|Swedish|"
     r"Norwegian|Mexican|Philippine|Chilean|Colombian|Argentine|West German|German|Deutsche|D|"
     r"Finnish|Saudi|Kuwaiti|Indian|Pakistani|Sri Lankan|Kenyan|Austrian|Irish|Egyptian|"
-    r"Turkish|Italian"
+    r"Turkish|Italian|Syrian|Lebanese|Sudanese|Qatari|Omani|Bahraini|Iraqi|Jordanian|Libyan|"
+    r"Tunisian|Algerian|Tanzanian|Ugandan"
 )
 _SUFFIX_CUR = re.compile(
     rf"(?P<of>[\s-](?:of\s)?)(?:(?P<adj>{_ADJECTIVES})[\s-])?"
     r"(?P<word>dollars|dollar|dlrs|dlr|euros|euro|pounds|pound|sterling|stg|yen|yuan|rupees|"
     r"rupee|lira|lire|shillings|schillings|dirhams|won|marks|mark|guilders|guilder|pesetas|"
     r"ecus|ecu|sdrs|sdr|roubles|rubles|rand|escudos|drachmas|forints|zlotys|markkaa|markka|"
-    r"rupiah|ringgit|baht|naira|riyals|riyal|dinars|australs|australes|cruzados|kyats|francs|"
+    r"rupiah|ringgit|baht|naira|riyals|riyal|rials|dinars|taka|australs|australes|cruzados|kyats|francs|"
     r"bolivianos|sucres|intis|shekels|European\s+Currency\s+Units|"
     r"franc|crowns|crown|kronor|kroner|pesos|peso)\b",
     re.IGNORECASE,
@@ -203,6 +219,8 @@ def resolve_currency(code: str | None, country: str | None, dollar: str | None =
         return code
     if code == "*dollar":
         return dollar or "USD"
+    if code == "*cent":  # a cent of the story's own dollar, else of its country's currency
+        return dollar or AMBIGUOUS[code].get(country or "", "USD")
     table = AMBIGUOUS[code]
     return table.get(country or "", table[""])
 
@@ -269,7 +287,7 @@ def _currency_after(text: str, end: int) -> tuple[str | None, int, float]:
     if m:
         adj = (m.group("adj") or "").lower()
         code = "GBP" if m.group("word").lower() == "pence" else {
-            "canadian": "CAD", "australian": "AUD"}.get(adj, "USD")
+            "canadian": "CAD", "australian": "AUD", "u.s.": "USD", "us": "USD"}.get(adj, "*cent")
         return code, m.end(), 0.01
     return None, end, 1.0
 
