@@ -621,3 +621,24 @@ def test_the_sentence_model_is_fitted_listwise_to_put_the_answer_first() -> None
     assert w[0] > 0 and abs(w[1]) < w[0] / 3
     # (a random ranking puts it first for one question in six)
     assert sum(bool(y[int(np.argmax(x @ w))]) for x, y in lists) >= 38
+
+
+def test_a_summary_gives_distinct_points_not_one_point_restated(fake_embedder) -> None:
+    text = (
+        "Japan's exports to the United States fell 12 pct in March, the ministry said. "
+        "Exports to the United States from Japan fell in March by 12 pct, officials said. "
+        "In March Japan's United States exports fell 12 pct, a sharp drop. "
+        "The yen rose to a record against the dollar. "
+        "Car makers cut their shipments of vehicles to Europe."
+    )
+    restating = ExtractiveSource(fake_embedder, weights=neutral_weights(
+        summary_sentences=3, summary_novelty=0.0, summary_figure_bonus=0.0))
+    distinct = ExtractiveSource(fake_embedder, weights=neutral_weights(
+        summary_sentences=3, summary_novelty=1.0, summary_figure_bonus=0.0))
+    q = analyse("Summarize what happened to Japan's exports in March.")
+
+    def said(source: ExtractiveSource) -> str:
+        return " ".join(c.text for c in source.draft(q, passages(text)).claims)
+
+    assert "yen" not in said(restating)  # the three restatements are the most central
+    assert "yen" in said(distinct) or "Car makers" in said(distinct)

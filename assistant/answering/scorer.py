@@ -108,6 +108,7 @@ class ScorerWeights:
     summary_sentences: int = 5  # a summary: the 3-5 most central sentences
     list_sentences: int = 4  # a list: the sentences naming its items
     summary_figure_bonus: float = 0.15  # a summary prefers sentences stating a figure
+    summary_novelty: float = 0.0  # ... and sentences unlike those already chosen (MMR)
     fitted_on: str = ""  # what the weights were fitted on, for the record
 
     def __post_init__(self) -> None:

@@ -752,16 +752,20 @@ class ExtractiveSource:
         figured = np.array([1.0 if extract_figures(c.text) else 0.0 for c in pool])
         scores = vecs @ centre + 0.5 * (vecs @ qvec) + self.weights.summary_figure_bonus * figured
         # a news story says what matters most first: its lead sentence opens the summary
-        order = sorted(range(len(pool)), key=lambda j: (-pool[j].cue("lead"), -scores[j]))
-        chosen: list[int] = []
-        for j in order:
+        # then, one at a time, the sentence that adds most: central, and least like what is
+        # already chosen (maximal marginal relevance: a summary of distinct points)
+        left = [j for j in range(len(pool)) if not pool[j].cue("short")]
+        chosen: list[int] = [j for j in left if pool[j].cue("lead")][:1]
+        left = [j for j in left if j not in chosen]
+        novelty = self.weights.summary_novelty
+        while left and len(chosen) < self.weights.summary_sentences:
+            like = [max((float(vecs[j] @ vecs[k]) for k in chosen), default=0.0) for j in left]
+            j = left[int(np.argmax([scores[i] - novelty * s for i, s in zip(left, like,
+                                                                             strict=True)]))]
+            left.remove(j)
             if any(float(vecs[j] @ vecs[k]) > 0.9 for k in chosen):
                 continue  # the same point said twice
-            if pool[j].cue("short"):
-                continue
             chosen.append(j)
-            if len(chosen) >= self.weights.summary_sentences:
-                break
         return [pool[j] for j in chosen]
 
     def _both_figures(self, q: Question, ranked: list[Candidate],
