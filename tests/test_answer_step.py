@@ -642,3 +642,13 @@ def test_a_summary_gives_distinct_points_not_one_point_restated(fake_embedder) -
 
     assert "yen" not in said(restating)  # the three restatements are the most central
     assert "yen" in said(distinct) or "Car makers" in said(distinct)
+
+
+@pytest.mark.parametrize("question", [
+    "Roughly what proportion of Chile's export earnings comes from copper?",
+    "Approximately how many tonnes of coffee did Brazil export in 1986?",
+    "According to Yonhap, how big was South Korea's current account surplus?",
+])
+def test_a_word_capitalised_only_because_it_opens_the_question_is_no_name(question: str) -> None:
+    q = analyse(question)
+    assert not any(n in ("Roughly", "Approximately", "According") for n in q.names), q.names

@@ -121,7 +121,13 @@ _PERIOD_PHRASE = re.compile(
 _LEADING = frozenset(
     "What When Where Who Whom Whose Why How Which Did Does Do Is Are Was Were Has Have Had Can "
     "Could Would Will Should And But Tell Give List Show In On At By For Of The A An To From "
-    "With".split()
+    "With "
+    # words capitalised only because they open the question ("Roughly what share ...")
+    "Roughly Approximately About Around Nearly Almost Exactly Precisely According Apart "
+    "Besides During After Before Since Between Among Compared Excluding Including Over Under "
+    "Please Summarize Summarise Describe Explain Name Outline Briefly Overall Also So Then Now "
+    "Against Following Despite Beyond Within Without Through Across Upon Into Besides Just "
+    "Only Excluding Based Given Looking Regarding Concerning As Exactly Specifically".split()
 )
 # Capitalised words that name a measure, not a subject: "And FOB exports?" keeps the country.
 _MEASURE_ACRONYMS = frozenset("FOB CIF GDP GNP CPI PPI M0 M1 M2 M3 NAPM".split())
