@@ -53,16 +53,17 @@ def report(tmp_path_factory: pytest.TempPathFactory, embedder) -> EvalReport:
 def test_dev_split_quality_does_not_regress(report: EvalReport) -> None:
     totals = report.totals()
     wrong = [(r.id, r.why) for r in report.results if not r.correct]
-    # Measured on this store after the 172 f5 questions joined dev and the seventh round
-    # (2026-12-02, 1,061 turns): accuracy 0.77, partial 0.07, unanswerable declined 0.75,
-    # contradictions 28 (the sixth round, before f5 joined: 0.78, 0.07, 0.81, 21 of 859
-    # turns; the f5 paraphrases and follow-ups add most of the new hedges); the bars sit a
-    # little below (the contradictions bar is the measured count: it must not grow).
+    # Measured on this store after the 172 f6 questions joined dev and the eighth round
+    # (2026-12-02, 1,265 turns): accuracy 0.768, partial 0.065, unanswerable declined 0.739,
+    # contradictions 33 (28 of them on the 1,061 turns before f6 joined, as in the seventh
+    # round; the sixth round, before f5 joined: 0.78, 0.07, 0.81, 21 of 859 turns); the
+    # bars sit a little below (the contradictions bar is the measured count: it must not
+    # grow).
     assert totals["answer_accuracy"] >= 0.75, wrong
     assert totals["partial_rate"] <= 0.08
     assert totals["refusal_recall"] >= 0.73
     assert totals["premises_asserted"] == 0
-    assert totals["contradictions"] <= 28
+    assert totals["contradictions"] <= 33
 
 
 def test_no_reply_refuses_while_quoting_an_answering_sentence(report: EvalReport) -> None:
@@ -71,8 +72,8 @@ def test_no_reply_refuses_while_quoting_an_answering_sentence(report: EvalReport
     for r in report.results:
         if r.refused:
             assert r.citations == 0, r.answer
-    # the measured count on this store (28 since the f5 questions joined dev): it must not grow
-    assert report.contradictions <= 28, [r.id for r in report.results if r.contradicts]
+    # the measured count on this store (33 since the f6 questions joined dev): it must not grow
+    assert report.contradictions <= 33, [r.id for r in report.results if r.contradicts]
 
 
 def test_every_question_type_is_answered_in_part_at_least(report: EvalReport) -> None:
