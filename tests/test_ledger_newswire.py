@@ -388,3 +388,14 @@ def test_a_bare_count_of_people_and_a_term_in_days() -> None:
     assert staff.unit == "jobs"
     bills = one("The bank rate is set above the yield on 91-day treasury bills of 8.2 pct.", "91")
     assert (bills.kind, bills.unit) == ("duration", "days")
+
+
+def test_a_country_inside_a_company_s_name_is_no_reporter() -> None:
+    from ingest.text.gazetteer import countries
+
+    assert countries("Air Canada and Petro-Canada") == set()
+    assert countries("Amoco Canada Petroleum Co Ltd said") == set()
+    assert countries("The Bank of Canada said Canada's exports rose") == {"Canada"}
+    loss = one("Air Canada lost 14.8 mln Canadian dlrs in 1985.", "14.8",
+               title="AIRLINE PROFITS SEEN HIGHER")
+    assert (loss.reporter, loss.unit) == (None, "CAD")

@@ -146,6 +146,11 @@ _IN_A_NAME = re.compile(r"\)|\s+(?!And\b|Or\b)[A-Z][a-z]")
 """After a region, what makes it part of a name ("Middle East Economic Survey", "(Asia) Ltd")."""
 
 
+_COMPANY_BEFORE = re.compile(r"(?:\bAir |\bPetro-|\bHydro-)$")
+_COMPANY_AFTER = re.compile(
+    r"(?:\s+[A-Z][\w&.-]*){0,3}?\s+(?:Co|Corp|Corporation|Inc|Ltd|Plc|PLC|Petroleum|Airlines|"
+    r"Airways|Air Lines|Bancorp|Steel|Motors|Telecom|Holdings)\b")
+"""A country's name inside a company's, before or after it."""
 _CURRENCY_AFTER = re.compile(
     r"\s+(?:dlrs?|dollars?|francs?|crowns?|marks?|pesos?|pounds?|cents|shillings|rupees?|"
     r"lire|yen|guilders?|kronor|kroner)\b",
@@ -194,6 +199,10 @@ def country_mentions(text: str) -> tuple[tuple[int, int, str, str], ...]:
             if text[end : end + 1] == "$":  # "US$5 billion" is a currency
                 break
             if _CURRENCY_AFTER.match(text, end):  # "14.8 mln Canadian dlrs": a currency
+                break
+            if _COMPANY_BEFORE.search(text, max(0, start - 8), start) or _COMPANY_AFTER.match(
+                text, end
+            ):  # "Air Canada", "Petro-Canada", "Amoco Canada Petroleum Co": a company's name
                 break
             if key not in table:  # "Italy." at a sentence end: the dot is not the name's
                 end -= len(raw) - len(raw.rstrip("."))
