@@ -399,3 +399,8 @@ def test_a_country_inside_a_company_s_name_is_no_reporter() -> None:
     loss = one("Air Canada lost 14.8 mln Canadian dlrs in 1985.", "14.8",
                title="AIRLINE PROFITS SEEN HIGHER")
     assert (loss.reporter, loss.unit) == (None, "CAD")
+
+
+def test_a_sydney_ticker_is_an_australian_company() -> None:
+    net = one("The company earned 41.2 mln dlrs in 1986.", "41.2", title="BORAL <BOAL.S> YEAR")
+    assert net.unit == "AUD"

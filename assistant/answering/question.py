@@ -126,8 +126,8 @@ _LEADING = frozenset(
     "Roughly Approximately About Around Nearly Almost Exactly Precisely According Apart "
     "Besides During After Before Since Between Among Compared Excluding Including Over Under "
     "Please Summarize Summarise Describe Explain Name Outline Briefly Overall Also So Then Now "
-    "Against Following Despite Beyond Within Without Through Across Upon Into Besides Just "
-    "Only Excluding Based Given Looking Regarding Concerning As Exactly Specifically".split()
+    "Against Following Despite Beyond Within Without Through Across Upon Into Just Only Based "
+    "Given Looking Regarding Concerning As Specifically".split()
 )
 # Capitalised words that name a measure, not a subject: "And FOB exports?" keeps the country.
 _MEASURE_ACRONYMS = frozenset("FOB CIF GDP GNP CPI PPI M0 M1 M2 M3 NAPM".split())

@@ -1148,15 +1148,15 @@ _OWN_DOLLAR = {"Australia": "AUD", "Canada": "CAD", "New Zealand": "NZD", "Hong 
 
 _TICKER = re.compile(r"<[A-Z0-9&'-]+(?:\.[A-Z0-9]+)*\.(?P<x>[A-Z]{1,2})>")
 _EXCHANGE_COUNTRY = {
-    "HK": "Hong Kong", "PA": "France", "Z": "Switzerland", "S": "Switzerland",
+    "HK": "Hong Kong", "PA": "France", "Z": "Switzerland", "S": "Australia",
     "T": "Japan", "L": "United Kingdom", "F": "West Germany", "D": "West Germany",
-    "AS": "Netherlands", "BR": "Belgium", "MI": "Italy", "MC": "Spain", "ST": "Sweden",
-    "CO": "Denmark", "OL": "Norway", "HE": "Finland", "VI": "Austria", "TO": "Canada",
-    "M": "Canada", "V": "Canada", "AX": "Australia", "SI": "Singapore",
-    "KL": "Malaysia", "NZ": "New Zealand", "J": "South Africa", "JO": "South Africa",
+    "AS": "Netherlands", "BR": "Belgium", "MI": "Italy", "ST": "Sweden", "CO": "Denmark",
+    "OL": "Norway", "HE": "Finland", "VI": "Austria", "TO": "Canada", "SI": "Singapore",
+    "J": "South Africa",
 }
-"""A stock exchange's code in a Reuters ticker ("<CKGH.HK>", "<RENA.PA>"): the country
-whose currency a company's bare amounts are in."""
+"""A stock exchange's code in a 1987 Reuters ticker ("<CKGH.HK>", "<RENA.PA>", "<BOAL.S>"
+Sydney, "<JACZ.Z>" Zurich): the country whose currency a company's bare amounts are in.
+Codes the wire uses for more than one exchange (".M", ".V") are left out."""
 _LOCAL_CURRENCY = {
     "France": "FRF", "Switzerland": "CHF", "Japan": "JPY", "United Kingdom": "GBP",
     "West Germany": "DEM", "Netherlands": "NLG", "Belgium": "BEF", "Italy": "ITL",
