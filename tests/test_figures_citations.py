@@ -221,6 +221,11 @@ def test_comparison_base_periods() -> None:
     )
     assert own == Period(2025, 1, 5, base=False)
     assert base == Period(2024, 1, 5, base=True)
+    # a figure of its own verb after the comparison word is no base: January's rise
+    rise = extract_periods("Exports other than coffee rose 55 pct in January 1987.")
+    assert rise == [Period(1987, 1, 1, base=False)]
+    assert extract_periods("higher than the 12 billion recorded in January 1987") == [
+        Period(1987, 1, 1, base=True)]
 
 
 def test_periods_compatible() -> None:

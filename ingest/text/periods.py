@@ -105,9 +105,14 @@ class Period:
 # in February 1986", "42 pct above the 16.98 billion dlrs recorded in February 1986". The
 # words between hold a figure and no "to" ("from a year earlier to 3 billion in March" is
 # March's figure, not a base).
+_CHANGE_VERB = (r"(?:rose|fell|grew|climbed|declined|dropped|increased|decreased|jumped|slipped|"
+                r"eased|gained|was|were|totalled|totaled|reached)\b")
+"""A verb between a comparison word and a figure: the figure is the verb's ("other than coffee
+rose 55 pct in January" is January's rise, no base)."""
 _BASE_PHRASE = re.compile(
     r"\b(?:than|from|over|compared (?:with|to)|versus|vs\.?|against|above|below)\s+"
-    r"(?:(?!to\b)[^\s.;:,]+\s+){0,6}?[$€£]?\d(?:[\d.,/-]*\d)?(?:\s+(?!to\b)[^\s.;:,]+){0,5}?"
+    rf"(?:(?!to\b|{_CHANGE_VERB})[^\s.;:,]+\s+){{0,6}}?[$€£]?\d(?:[\d.,/-]*\d)?"
+    r"(?:\s+(?!to\b)[^\s.;:,]+){0,5}?"
     r"\s+(?:in|of|for|during|at end-|at the end of)\s*$"
     # or no figure at all: "a 5.2 billion deficit, compared with a balance in 1985"
     r"|\bcompared (?:with|to)\s+(?:an? |the )?(?:[\w-]+\s+)?(?:deficit|surplus|balance|gain|"
