@@ -36,6 +36,10 @@ pytestmark = pytest.mark.fast
         ("Who is the chief executive of Kessler Antriebstechnik?", "person"),
         ("Which company bought the refinery?", "org"),
         ("When will the first tariff cut be made?", "date"),
+        ("And when was the accord signed?", "date"),
+        # "when" in a clause of the question is no date asked for
+        ("Which Soviet committee did Murakhovsky chair when he visited France?", "other"),
+        ("What did the analyst say when coffee futures fell?", "other"),
         ("How did Peru's exports in 1986 compare with 1985?", "compare"),
         ("By how much did German exports to China fall in 2024?", "change"),
         ("How many Italian companies operate in Turkey?", "count"),

@@ -177,7 +177,10 @@ _CHANGE_CUES = re.compile(
     re.IGNORECASE,
 )
 _COUNT_CUES = re.compile(r"\bhow many\b", re.IGNORECASE)
-_YEAR_CUES = re.compile(r"\b(which year|what year|by when|when)\b", re.IGNORECASE)
+_YEAR_CUES = re.compile(r"\b(which year|what year|by when|since when|until when)\b|"
+                        r"^\W*(?:(?:and|so|but|then)\s+)?when\b", re.IGNORECASE)
+"""A date asked for: "when" opening the question ("Which analyst spoke when futures fell?"
+asks for a name)."""
 _PLACE_CUES = re.compile(
     r"\b(where|which (?:\w+ )?(?:city|cities|port|ports|country|province|state|region|terminal|"
     r"hub))\b",
