@@ -24,7 +24,7 @@ _INSTRUCTION = re.compile(
     r"\byour\s+(?:\w+\s+){0,2}(?:instructions|prompt|rules|secrets?)\b"
     r"|\b(?:reveal|show|repeat|disclose|leak)\b.{0,40}?\b(?:instructions|prompt|rules|secrets?)\b"
     r"|^\W*(?:assistant|ai|chatbot|bot|model)\s*[,:]"
-    r"|^\s*(?:system|assistant|user|human|instruction)\s*:"
+    r"|^\s*(?:system|assistant|user|human|instruction|question|answer|response)\s*:"
     r"|\bnew\s+instructions?\b|\bjailbreak\b|\bDAN\b",
     re.IGNORECASE,
 )
