@@ -226,6 +226,8 @@ def test_comparison_base_periods() -> None:
     assert rise == [Period(1987, 1, 1, base=False)]
     assert extract_periods("higher than the 12 billion recorded in January 1987") == [
         Period(1987, 1, 1, base=True)]
+    assert extract_periods("up from what was 5.2 billion in January 1987") == [
+        Period(1987, 1, 1, base=True)]
 
 
 def test_periods_compatible() -> None:

@@ -106,7 +106,7 @@ class Period:
 # words between hold a figure and no "to" ("from a year earlier to 3 billion in March" is
 # March's figure, not a base).
 _CHANGE_VERB = (r"(?:rose|fell|grew|climbed|declined|dropped|increased|decreased|jumped|slipped|"
-                r"eased|gained|was|were|totalled|totaled|reached)\b")
+                r"eased|gained|totalled|totaled|reached)\b")
 """A verb between a comparison word and a figure: the figure is the verb's ("other than coffee
 rose 55 pct in January" is January's rise, no base)."""
 _BASE_PHRASE = re.compile(
