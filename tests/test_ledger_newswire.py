@@ -54,18 +54,18 @@ def test_the_annotations_are_where_they_say_and_split_once() -> None:
 def test_the_dev_split_keeps_its_scores() -> None:
     """A regression gate a little below what the rules reach on dev (see README)."""
     scores = ledger_eval.evaluate(LEDGER / "dev.json").as_dict()
-    # dev holds the 416 + 229 + 221 fresh figures of 2026-12-02 since (measured with the
-    # lf-E figures in: value+unit 0.881, kind 0.817, reporter 0.860, flow 0.846, sector
-    # 0.855, period 0.744, every field 0.482, not worth listing 0.068)
+    # dev holds the 416 + 229 + 221 + 197 fresh figures of 2026-12-02/03 since (measured
+    # with the lf-F figures in: value+unit 0.881, kind 0.821, reporter 0.862, flow 0.848,
+    # sector 0.854, period 0.745, every field 0.485, not worth listing 0.070)
     assert scores["found"] >= 0.95, scores
     assert scores["value_unit"] >= 0.88, scores
-    assert scores["kind"] >= 0.81, scores
-    assert scores["reporter"] >= 0.85, scores
+    assert scores["kind"] >= 0.815, scores
+    assert scores["reporter"] >= 0.855, scores
     assert scores["flow"] >= 0.84, scores
     assert scores["sector"] >= 0.85, scores
     assert scores["period"] >= 0.74, scores
     assert scores["all_fields"] >= 0.48, scores
-    assert scores["not_worth_listing"] <= 0.07, scores
+    assert scores["not_worth_listing"] <= 0.075, scores
 
 
 def test_positions_map_through_collapsed_whitespace() -> None:
@@ -223,6 +223,18 @@ def test_kinds_from_the_verb_and_the_comparison() -> None:
     loss = one("The company had a net loss of 4.6 mln dlrs.", "4.6")
     assert loss.value == -4.6e6
     assert one("Officials forecast exports of 31 billion dlrs this year.", "31").kind == "target"
+
+
+def test_a_clause_s_forecast_verb_makes_its_figures_targets_until_an_actual_verb() -> None:
+    said = ("The planning office forecast that this year tea, the island's second export, "
+            "will bring in only a fifth of earnings, or about 2.4 billion dlrs.")
+    assert one(said, "2.4").kind == "target"
+    planted = "Growers intend to sow 31.5 mln acres of barley, the ministry said."
+    got = one(planted, "31.5")
+    assert (got.kind, got.unit) == ("target", "acres")
+    base = ("The bank expects deposits to pass two billion dlrs by 1990, compared with "
+            "810 mln dlrs in 1986.")
+    assert one(base, "810").kind == "level"
 
 
 def test_a_results_table_reads_as_the_company_s_figures_by_period() -> None:

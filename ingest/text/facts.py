@@ -56,7 +56,7 @@ from ingest.text.sentences import split_sentences
 
 __all__ = ["FACTS_VERSION", "Fact", "extract_facts", "read_subject"]
 
-FACTS_VERSION = 13  # bump when the rules change: stored ledgers are extracted again
+FACTS_VERSION = 14  # bump when the rules change: stored ledgers are extracted again
 
 _FINANCIAL = (r"(?:\s+\S+){0,8}?\s+(?:(?:bank |commercial |treasury )?bills?|bonds?|securities|"
               r"shares|stakes?|CDs|certificates|paper|notes|assets|units?|subsidiar(?:y|ies)|"
@@ -254,6 +254,13 @@ _FORECAST = re.compile(
     r"allocations?|authori[sz]ed to|eligible|not more than|hoped|saw|range)\b",
     re.I,
 )
+_HEAD_FORECAST = re.compile(  # a clause's forecast verb (see ``_kind_unit``)
+    r"\b(?:forecasts?|predict(?:s|ed)?|projected|projections?|expect(?:s|ed)?|intends?|"
+    r"intended|plans?|planned|likely|estimat(?:e|es|ed))\b", re.I)
+_ACTUAL = re.compile(
+    r"\b(?:was|were|had|rose|fell|totall?ed|reached|showed|amounted|lost|earned|last year|"
+    r"compared|in 19\d\d)\b", re.I)
+"""An actual's words: after a forecast verb, the figure is what happened ("compared with")."""
 _PRESENT = re.compile(
     r"\b(?:now|currently|at present|(?:its|the) current|so far today|still|"
     r"(?:is|are|has|have)\s+(?:(?:about|around|some|over|more than|nearly|unchanged at|at)\s+)?"
@@ -555,9 +562,14 @@ def _kind_unit(sentence: str, fig: Figure, seg: tuple[int, int], no_target: bool
     is_target = bool(_TARGET.search(window)) and (
         bool(target_year) or bool(re.search(r"\b(?:target|objective|goal)\b", window, re.I))
     ) or bool(_FORECAST.search(sentence[seg[0] : fig.start]))
-    is_target = is_target and not no_target
     clause = sentence[max((m.end() for m in _BOUNDARY.finditer(sentence, 0, fig.start)),
                           default=0) : fig.start]
+    head = None if is_target else _HEAD_FORECAST.search(clause)
+    if head and not _ACTUAL.search(clause, head.end()):
+        # "the department forecast that ... will account for about 1.5 billion dlrs": the
+        # clause's forecast verb governs a figure no actual verb stands between
+        is_target = True
+    is_target = is_target and not no_target
     if fig.kind == "percent":
         if re.match(r"\s*of\b", after) and not target_year and not re.search(
             r"\b(?:target|goal|objective|forecast|projected|expected)", window, re.I
@@ -666,9 +678,11 @@ def _kind_unit(sentence: str, fig: Figure, seg: tuple[int, int], no_target: bool
         ):
             value = -abs(value)
         return "growth", unit or "count", value
-    if is_target and not re.search(r"\bup from\s*$|\bfrom\s*$", before):
-        return "target", unit or "count", value
     counted = _COUNTED.match(sentence, fig.end) if not unit and fig.kind == "number" else None
+    if is_target and not re.search(r"\bup from\s*$|\bfrom\s*$", before):
+        if counted and counted.group("noun").lower() not in _NOT_COUNTED:
+            unit = counted.group("noun").lower()  # "plans to build 1.85 mln units"
+        return "target", unit or "count", value
     if counted and counted.group("noun").lower() not in _NOT_COUNTED:
         return "count", counted.group("noun").lower(), value  # "some 400 foreign items"
     if not unit:
