@@ -19,6 +19,7 @@ from assistant.answering.sources.extractive import ExtractiveSource
 from assistant.answering.sources.llm import llm_draft
 from assistant.documents import to_document
 from ingest.records import ChunkRow
+from ingest.text.gazetteer import countries
 from ingest.text.periods import Period, context_periods, relative_periods
 from ingest.text.sentences import flowing, split_sentences
 from ingest.text.tokens import tokenize
@@ -186,6 +187,45 @@ def test_nothing_related_is_a_refusal(fake_embedder) -> None:
     assert draft.outcome == "refused" and draft.claims == []
 
 
+def test_a_confident_outcome_is_no_refusal_for_want_of_similarity_alone(
+    fake_embedder,
+) -> None:
+    # the best sentence is less similar than the related threshold, but the outcome model
+    # is sure: the sentence states what was asked without the question's words
+    sure = ExtractiveSource(fake_embedder, weights=neutral_weights(related_threshold=0.99))
+    draft = sure.draft(analyse("How much did Japan export to the United States?"), passages())
+    assert draft.outcome == "answer" and "12 pct" in draft.claims[0].text
+
+
+def _answered_with(source: ExtractiveSource, question: str, text: str, want: str) -> None:
+    draft = source.draft(analyse(question), passages(text))
+    assert draft.outcome == "answer" and want in draft.claims[0].text, draft
+
+
+def test_a_sentence_naming_one_of_the_countries_asked_in_a_story_naming_the_rest(
+    source: ExtractiveSource,
+) -> None:
+    question = ("Which Belgian minister said the EC would retaliate if the U.S. Congress "
+                "passed the textile bill?")
+    assert len(analyse(question).countries) == 3
+    _answered_with(source, question,
+                   "Belgium's trade minister spoke in Brussels on Monday.\n"
+                   "The minister, Jan Claes, said the EC would retaliate if Congress passed the "
+                   "bill.\nThe United States Congress votes on the textile bill next week.",
+                   "Jan Claes")
+
+
+def test_a_lone_surname_that_speaks_and_a_body_named_after_its_noun_are_names(
+    source: ExtractiveSource,
+) -> None:
+    _answered_with(source, "Who said Canadian grain stocks would fall sharply?",
+                   "Grain stocks in Canada are high this spring.\nHargreave, addressing a farm "
+                   "meeting in Ottawa, said grain stocks would fall sharply.", "Hargreave")
+    _answered_with(source, "Which broker put this season's cocoa output at 2.1 mln tonnes?",
+                   "Cocoa output this season is put at 2.1 mln tonnes by broker E.D.Kenning.\n"
+                   "Cocoa prices were steady in London.", "Kenning")
+
+
 def test_a_word_no_article_of_the_store_holds_is_a_refusal_that_names_it(
     fake_embedder,
 ) -> None:
@@ -307,6 +347,46 @@ def test_a_question_naming_no_subject_continues_the_conversation() -> None:
     # a question with a subject of its own stands alone
     own = "How much money did the Ugandan government ask for?"
     assert analyse(own, [("user", first), ("assistant", "x")]).standalone == own
+
+
+def test_a_follow_up_two_turns_on_keeps_the_country_its_context_carried() -> None:
+    # the condensed second turn carries "(Chile's May 1987 ...)": a name and a period, which
+    # are two things, so the third turn keeps the name
+    history = [("user", "How far did Chile's central bank lower its deposit rate in May 1987?"),
+               ("assistant", "To 9.5 pct [1]."), ("user", "Was that the second cut?"),
+               ("assistant", "Yes [1].")]
+    q = analyse("How much did the economy grow in 1986?", history)
+    assert q.countries == {"Chile"}, q.standalone
+
+
+def test_a_pronoun_subject_points_back_whatever_else_the_question_names() -> None:
+    history = [("user", "Why did Ghana stop its cocoa sales in June 1987?"), ("assistant", "x")]
+    q = analyse("To what price did it ask the ICCO to raise its floor?", history)
+    assert "Ghana" in q.standalone
+    q = analyse("What was the Accra market price over the same period?", history)
+    assert "Ghana" in q.standalone
+
+
+def test_and_how_many_is_a_question_not_a_noun_to_swap_in() -> None:
+    history = [("user", "How many buses did Volvo sell in the year to June 1987?"),
+               ("assistant", "x")]
+    q = analyse("And how many trucks?", history)
+    assert q.standalone.startswith("And how many trucks?") and "Volvo" in q.standalone
+
+
+def test_a_question_of_its_own_takes_the_conversation_s_year_for_a_yearless_month() -> None:
+    history = [("user", "What was Korea's trade surplus in March 1987?"), ("assistant", "x")]
+    assert analyse("How much did Korea export in April?", history).standalone == (
+        "How much did Korea export in April 1987?")
+
+
+def test_a_possessive_after_a_plural_name_is_the_country() -> None:
+    assert countries("THE NETHERLANDS' RESERVES RISE") == {"Netherlands"}
+    assert countries("the Philippines' money supply") == {"Philippines"}
+    # hard-wrapped copy breaks a name across lines; a prefix makes it no country
+    assert countries("accused the United\nStates of delay") == {"United States"}
+    assert countries("the Inter-American Development Bank") == set()
+    assert countries("Franco-German talks") == {"Germany"}
 
 
 def test_the_year_asked_about_is_when_a_dated_event_happened(source: ExtractiveSource) -> None:

@@ -104,6 +104,11 @@ _ANAPHORA = re.compile(
     r"improvement|deterioration|contraction|expansion|cut|figure)\b",
     re.IGNORECASE,
 )
+_BACK_REFERENCE = re.compile(
+    r"\b(?:did|does|do|was|is|were|are|has|have|had|will|would|could|can|should)\s+"
+    r"(?:it|he|she|they)\b|\bthe same (?:period|month|quarter|year|time)\b",
+    re.IGNORECASE,
+)
 _SWITCH = re.compile(
     r"^\s*(?:and what about|and how about|what about|how about|same for|what of|and)\s+"
     r"(?P<rest>.+?)\??\s*$",
@@ -183,9 +188,12 @@ _YEAR_CUES = re.compile(r"\b(which year|what year|by when|since when|until when)
 asks for a name)."""
 _PLACE_CUES = re.compile(
     r"\b(where|which (?:\w+ )?(?:city|cities|port|ports|country|province|state|region|terminal|"
-    r"hub))\b",
+    r"hub))\b(?![\s-]+(?:airlines?|company|companies|firms?|agency|bank|body|oil|corporation|"
+    r"enterprises?|monopoly|council|committee|owned|authority|run|trading)\b)",
     re.I,
 )
+"""A place asked for ("Which port ...", "Where ..."), not a body named by one ("Which state
+airline ...", "Which port authority ...")."""
 
 
 def answer_type(question: str) -> str | None:
@@ -230,11 +238,23 @@ def entities(text: str) -> list[str]:
         while words and words[0] in _LEADING:
             words.pop(0)
         phrase = " ".join(words).strip(" .,'’")
-        if phrase in _MEASURE_ACRONYMS:
-            continue
-        if phrase and phrase not in out:
-            out.append(phrase)
+        for part in _name_and_period(phrase):
+            if part not in _MEASURE_ACRONYMS and part not in out:
+                out.append(part)
     return out
+
+
+def _name_and_period(phrase: str) -> list[str]:
+    """A capitalised run split where a period starts.
+
+    "Kuwait's April 1987" is a name and a period (as a condensed follow-up's context writes
+    them); "April 1987" stays one.
+    """
+    spans = period_spans(phrase)
+    if not spans or spans[0][0] == 0:
+        return [phrase] if phrase else []
+    name = phrase[: spans[0][0]].strip(" .,'’")
+    return [p for p in (name, phrase[spans[0][0] :].strip(" .,'’")) if p]
 
 
 def _only_period(phrase: str) -> bool:
@@ -255,6 +275,11 @@ def _is_follow_up(question: str) -> bool:
     has_entity = any(not _only_period(e) for e in entities(question))
     if _ANAPHORA.search(question) and (not has_entity or len(words) <= 8):
         return True
+    if _BACK_REFERENCE.search(question):
+        # "To what level did it plan to ask OPEC to ...", "the average Mombasa price over the
+        # same period": a pronoun subject or "the same period" points back, whatever else
+        # the question names
+        return True
     # A question naming no country, name or year is about what the conversation is about
     # ("How much money did the government ask for?"): in 19,000 articles it has no subject
     # of its own.
@@ -272,7 +297,9 @@ _QUESTION_START = re.compile(
 def _bare_phrase(question: str) -> str | None:
     """The noun phrase of an elliptical follow-up ("Imports?", "The trade deficit?")."""
     text = question.strip().rstrip("?").strip()
-    if not text or len(text.split()) > 4 or _QUESTION_START.match(text):
+    if not text or len(text.split()) > 4 or _QUESTION_START.match(
+        re.sub(r"^(?:and|but|so)\s+", "", text, flags=re.I)  # "And how many trucks?" asks
+    ):
         return None
     return text
 
@@ -310,7 +337,9 @@ def _condense_one(question: str, previous: str, anchor: str | None = None) -> st
     rewrites the anchor, whose words name the measure, the subject and the period.
     """
     if not _is_follow_up(question):
-        return question
+        # a question of its own, but "in February" is the conversation's February
+        return _with_year(question, previous.split(" (", 1)[0] if previous.endswith(")")
+                          else previous)
     if anchor is not None and previous.endswith(")") and (
         _SWITCH.match(question) or _bare_phrase(question)
         or any(p.search(question) for p, _, _ in _RELATIVE_SHIFT)

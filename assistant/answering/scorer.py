@@ -13,7 +13,9 @@ Two small logistic models whose weights are fitted on the dev split of the Q&A s
   it is that the best sentences answer the question. Below ``answer_threshold`` the
   reply is a partial answer when something related was found (``related_threshold``),
   else a refusal; the threshold is chosen on dev so that refusals are right at least
-  95% of the time.
+  95% of the time. At or above ``answer_threshold`` a reply is never a refusal for want of
+  similarity alone: a sentence stating the figure asked for without the question's words
+  is little like the question yet answers it.
 
 No constant of the scorer lives in code: ``ScorerWeights`` is the one place.
 """

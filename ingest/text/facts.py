@@ -56,7 +56,7 @@ from ingest.text.sentences import split_sentences
 
 __all__ = ["FACTS_VERSION", "Fact", "extract_facts", "read_subject"]
 
-FACTS_VERSION = 14  # bump when the rules change: stored ledgers are extracted again
+FACTS_VERSION = 15  # bump when the rules change: stored ledgers are extracted again
 
 _FINANCIAL = (r"(?:\s+\S+){0,8}?\s+(?:(?:bank |commercial |treasury )?bills?|bonds?|securities|"
               r"shares|stakes?|CDs|certificates|paper|notes|assets|units?|subsidiar(?:y|ies)|"

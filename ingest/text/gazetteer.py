@@ -181,16 +181,19 @@ def country_mentions(text: str) -> tuple[tuple[int, int, str, str], ...]:
     i = 0
     while i < len(words):
         start, _, first = words[i]
-        if not first[0].isupper() or text[max(0, start - 4) : start].lower() == "non-":
+        if not first[0].isupper() or re.search(r"(?<![\w-])(?:non|inter|pan)-$",
+                                                text[max(0, start - 7) : start], re.I):
+            # "non-EU", "the Inter-American Development Bank", "Pan-African": no country
             i += 1
             continue
         for n in range(min(longest, len(words) - i), 0, -1):
             group = words[i : i + n]
-            if any(text[a[1] : b[0]] != " " for a, b in zip(group, group[1:], strict=False)):
-                continue
+            if any(text[a[1] : b[0]] not in (" ", "\n") for a, b in zip(group, group[1:],
+                                                                      strict=False)):
+                continue  # one space, or the line break of hard-wrapped copy ("United\nStates")
             end = group[-1][1]
             raw = text[start:end]
-            key = re.sub(r"['’]s$", "", raw).lower()
+            key = re.sub(r"['’]s?$", "", raw).lower().replace("\n", " ")  # "Philippines'"
             name = table.get(key) or table.get(key.rstrip("."))
             if name is None:
                 continue

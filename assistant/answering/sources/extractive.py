@@ -74,6 +74,18 @@ _ORG = re.compile(
     r"Cabinet|Parliament|Congress|Senate)\b|\b(?:OPEC|GATT|IMF|OECD|EC|EEC|MITI|USDA|ICO|ICCO|"
     r"ITC|Fed|Bundesbank|CCC|NYMEX|COMEX|LME)\b|\baccording to [A-Z]"
 )
+_SURNAME_SAYS = re.compile(
+    r"(?:^|[.;]\s+)([A-Z][a-z]{2,})(?:,[^,]{1,90},)?\s+(?:said|says|told|added|warned|"
+    r"forecast|predicted|estimated|noted|argued|urged|expects|expected|believes)\b"
+)
+"""A surname opening a sentence as the one who speaks ("Lichtblau, speaking at a
+conference, said ..."): a person, unless the word is a country or a city."""
+_ORG_NAMED = re.compile(
+    r"\b(?:broker|brokers|brokerage|firm|trading house|agency|newspaper|magazine|daily|weekly|"
+    r"review|institute|consultancy|the official)\s+(?:<)?[A-Z][\w.&'-]+"
+)
+"""A body named after the noun saying what it is ("broker C.Czarnikow", "the magazine
+Beijing Review")."""
 _DATE = re.compile(
     r"\b(?:19|20)\d\d\b|\b(?:January|February|March|April|May|June|July|August|September|"
     r"October|November|December|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)\b|\b(?:"
@@ -530,8 +542,15 @@ class ExtractiveSource:
         if missing:  # about a country no passage mentions
             return ("refused" if missing == q.countries else "partial"), confidence
         related = related_similarity(ranked, summary=q.kind == "summary")
-        if related < self.weights.related_threshold or self._unknown(q):
-            return "refused", confidence  # nothing related, or what is asked about is unknown
+        if self._unknown(q) or (
+            related < self.weights.related_threshold
+            and confidence < self.weights.answer_threshold
+        ):
+            # what is asked about is in no article, or nothing related was found and the
+            # outcome model expects no answer (a sentence that states the figure asked for
+            # without the question's words, "Revenue fell to 4.55 billion dlrs", is little
+            # like the question yet answers it)
+            return "refused", confidence
         if q.kind == "summary":
             return "answer", confidence  # related passages are what a summary is made of
         top = ranked[:2]
@@ -542,7 +561,7 @@ class ExtractiveSource:
         product = bool(q.sectors and q.wants_figure)
         if (dated or q.countries or product) and not any(
             (not dated or c.cue("period_fit") >= 0)
-            and (not q.countries or c.cue("countries_missing") == 0)
+            and (not q.countries or self._countries_fit(q, c, ctx))
             and (not product or self._names_sector(q, c, ctx))
             for c in top
         ):
@@ -578,6 +597,24 @@ class ExtractiveSource:
         content = [t for t in q.terms if not t[0].isdigit() and t not in _MEASURE_WORDS]
         unknown = [t for t in content if not self.known(t)]
         return unknown if content and 2 * len(unknown) > len(content) else []
+
+    @staticmethod
+    def _countries_fit(q: Question, c: Candidate, ctx: _Context) -> bool:
+        """Whether a sentence is about the countries asked.
+
+        It names them all (with its title and the sentence before), or, when several are
+        asked for a name or a cause, names one and its passage the rest: "Which Belgian
+        minister warned that the EC would retaliate if the U.S. Congress passed a textile
+        bill?" is answered by a sentence naming the minister, the EC and Congress in a story
+        about U.S. trade. A figure between countries ("Taiwan's deficit with Japan") must be
+        stated of them all: a story naming Japan elsewhere gives Taiwan's total.
+        """
+        missing = c.cue("countries_missing")
+        if missing == 0:
+            return True
+        p = ctx.by_n[c.passage]
+        return len(q.countries) > 1 and not q.wants_figure and missing < 1 and q.countries <= (
+            countries(p.text) | countries(p.meta.title))
 
     @staticmethod
     def _names_sector(q: Question, c: Candidate, ctx: _Context) -> bool:
@@ -978,9 +1015,12 @@ def _type_match(kind: str, text: str, figures: list[Figure], p: Passage, index: 
         return 1.0 if cities(text) or countries(text) or re.search(
             r"\b(?:in|at|from|to|near) [A-Z][a-z]+", text) else -0.5
     if kind == "person":
-        return 1.0 if _PERSON.search(text) else -0.5
+        return 1.0 if _PERSON.search(text) or any(
+            not countries(m.group(1)) and not cities(m.group(1))
+            for m in _SURNAME_SAYS.finditer(text)
+        ) else -0.5
     if kind == "org":
-        return 1.0 if _ORG.search(text) else -0.5
+        return 1.0 if _ORG.search(text) or _ORG_NAMED.search(text) else -0.5
     if kind == "cause":
         if _CAUSAL.search(text):
             return 1.0
