@@ -142,6 +142,7 @@ _COUNTRIES: dict[str, tuple[str, ...]] = {
 COUNTRY_NAMES = frozenset(_COUNTRIES)
 _REGIONS = frozenset({"Latin America", "North America", "South America", "Central America",
                       "Middle East", "Far East", "Africa", "Asia"})
+_NO_COUNTRY_PREFIX = re.compile(r"(?<![\w-])(?:non|inter|pan)-$", re.I)
 _IN_A_NAME = re.compile(r"\)|\s+(?!And\b|Or\b)[A-Z][a-z]")
 """After a region, what makes it part of a name ("Middle East Economic Survey", "(Asia) Ltd")."""
 
@@ -181,8 +182,7 @@ def country_mentions(text: str) -> tuple[tuple[int, int, str, str], ...]:
     i = 0
     while i < len(words):
         start, _, first = words[i]
-        if not first[0].isupper() or re.search(r"(?<![\w-])(?:non|inter|pan)-$",
-                                                text[max(0, start - 7) : start], re.I):
+        if not first[0].isupper() or _NO_COUNTRY_PREFIX.search(text, max(0, start - 7), start):
             # "non-EU", "the Inter-American Development Bank", "Pan-African": no country
             i += 1
             continue
