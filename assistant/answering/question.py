@@ -697,6 +697,8 @@ class Question:
         reported: periods that date the report, not the figure ("according to the
             ministry in June 1987", "the OECD's February 1987 survey"): left out of
             ``periods`` and ``compared``; the article's date is checked against them.
+        days: the days the question names, ISO ``YYYY-MM-DD`` ("on March 29, 1987",
+            "the meeting that ended on April 29, 1987"): they date a story.
     """
 
     text: str
@@ -717,6 +719,7 @@ class Question:
     latest: bool = False
     compared: tuple[Period, ...] = ()
     reported: tuple[Period, ...] = ()
+    days: tuple[str, ...] = ()
 
     @property
     def topic(self) -> str:
@@ -827,7 +830,39 @@ def analyse(question: str, history: History = (), context: str = "") -> Question
         latest=bool(_LATEST.search(core)),
         compared=compared_periods(_without_report_dates(core)),
         reported=report_dates(standalone),
+        days=named_days(standalone),
     )
+
+
+_MONTH_NUMBERS = {m: i for i, m in enumerate(
+    ("january", "february", "march", "april", "may", "june", "july", "august", "september",
+     "october", "november", "december"), start=1)}
+_M_NAME = r"(?P<m>January|February|March|April|May|June|July|August|September|October|" \
+    r"November|December|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept?|Oct|Nov|Dec)\.?"
+_DAY = re.compile(
+    rf"\b(?:{_M_NAME}\s+(?P<d>[0-3]?\d)(?:st|nd|rd|th)?\b(?!\s*(?:pct|per|%|mln|bln|billion))"
+    rf"|(?P<d2>[0-3]?\d)(?:st|nd|rd|th)?\s+{_M_NAME.replace('?P<m>', '?P<m2>')})"
+    r"(?:,?\s+(?P<y>(?:19|20)\d\d))?", re.I)
+_ANY_YEAR = re.compile(r"\b(?:19|20)\d\d\b")
+
+
+def named_days(text: str) -> tuple[str, ...]:
+    """The days ``text`` names, ISO ``YYYY-MM-DD``.
+
+    "March 29, 1987", "29 March 1987", or "on April 27" in a question naming 1987 elsewhere;
+    a day without any year is left out.
+    """
+    years = _ANY_YEAR.findall(text)
+    out = []
+    for m in _DAY.finditer(text):
+        name = (m.group("m") or m.group("m2")).lower().rstrip(".")
+        month = next((n for k, n in _MONTH_NUMBERS.items() if k.startswith(name[:3])), None)
+        day = int(m.group("d") or m.group("d2"))
+        year = m.group("y") or (years[-1] if years else None)
+        if month is None or year is None or not 1 <= day <= 31:
+            continue
+        out.append(f"{year}-{month:02d}-{day:02d}")
+    return tuple(dict.fromkeys(out))
 
 
 # A period that dates the source of a figure rather than the figure: "according to the

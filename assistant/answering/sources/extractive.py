@@ -17,6 +17,7 @@ No LLM. ``ExtractiveSource.draft`` runs named steps:
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -777,7 +778,7 @@ class ExtractiveSource:
 
     def _central(self, q: Question, ranked: list[Candidate], ctx: _Context) -> list[Candidate]:
         """A summary: the 3-5 most central sentences of the best article(s), de-duplicated."""
-        top = ctx.by_n[ranked[0].passage].meta.article_id
+        top = self._story(q, ranked, ctx)
         article = [c for c in ranked if ctx.by_n[c.passage].meta.article_id == top]
         pool = article[:14] + [c for c in article[14:] if c.cue("lead")]
         if len(pool) <= 3:
@@ -804,6 +805,30 @@ class ExtractiveSource:
                 continue  # the same point said twice
             chosen.append(j)
         return [pool[j] for j in chosen]
+
+    def _story(self, q: Question, ranked: list[Candidate], ctx: _Context) -> str:
+        """The article a summary is about: the best ranked, unless the question dates the story.
+
+        A question naming a day ("what Nakasone said on April 27, 1987") or a month ("the
+        October 1987 plan") asks for the story of then: the first of the five best-ranked
+        articles dated so is taken (on the day or the day after it; else within the
+        month; else in the month after it).
+        """
+        order: list[str] = []
+        dates: dict[str, str] = {}
+        for c in ranked:
+            meta = ctx.by_n[c.passage].meta
+            if meta.article_id not in dates:
+                order.append(meta.article_id)
+                dates[meta.article_id] = meta.date or ""
+        months = tuple(p for p in q.reported or q.periods  # one month: a quarter is data's
+                       if p.year is not None and p.m1 == p.m2)
+        for fits in (lambda d: _on_day(d, q.days), lambda d: _dated_within(d, months),
+                     lambda d: _reported_in(d, months)):
+            for article_id in order[:5]:
+                if fits(dates[article_id]):
+                    return article_id
+        return order[0]
 
     def _both_figures(self, q: Question, ranked: list[Candidate],
                       ctx: _Context) -> list[Candidate]:
@@ -954,6 +979,29 @@ class ExtractiveSource:
 
 def _months(p: Period) -> int:
     return p.m2 - p.m1 + 1
+
+
+def _on_day(date: str | None, days: tuple[str, ...]) -> bool:
+    """Whether an article of ``date`` reports on one of ``days`` or the day after.
+
+    The wire dates a story when it is filed, often the day after the event.
+    """
+    if not date or not days:
+        return False
+    try:
+        when = dt.date.fromisoformat(date[:10])
+        return any(0 <= (when - dt.date.fromisoformat(d)).days <= 1 for d in days)
+    except ValueError:
+        return False
+
+
+def _dated_within(date: str | None, asked: tuple[Period, ...]) -> bool:
+    """Whether an article of ``date`` is dated within a period asked."""
+    m = re.match(r"(\d{4})-(\d\d)", date or "")
+    if not m:
+        return False
+    year, month = int(m.group(1)), int(m.group(2))
+    return any(p.year == year and p.m1 <= month <= p.m2 for p in asked)
 
 
 def _reported_in(date: str | None, asked: tuple[Period, ...]) -> bool:
