@@ -41,6 +41,14 @@ pytestmark = pytest.mark.fast
         ("And when was the accord signed?", "date"),
         # "when" in a clause of the question is no date asked for
         ("Which Soviet committee did Murakhovsky chair when he visited France?", "other"),
+        # a wh-phrase headed by a plural noun asks for several things; a measure's plural
+        # asks for a figure
+        ("Which Japanese chipmakers announced output cuts in March?", "list"),
+        ("Which parts of the semiconductor pact did Japan fail to implement?", "list"),
+        ("What principles did Canada propose for farm trade reform?", "list"),
+        ("What net profit in marks did Audi report for 1986?", "other"),
+        ("Which British company was at the centre of the dispute?", "other"),
+        ("What wage cut for slaughterers did the meat packer propose?", "other"),
         ("What did the analyst say when coffee futures fell?", "other"),
         ("How did Peru's exports in 1986 compare with 1985?", "compare"),
         ("By how much did German exports to China fall in 2024?", "change"),
@@ -166,6 +174,19 @@ def test_a_list_question_gathers_the_items(source: ExtractiveSource) -> None:
     draft = source.draft(analyse("Which products did Japan ship to Europe?"), passages())
     text = " ".join(c.text for c in draft.claims)
     assert "semiconductors" in text and "video recorders" in text
+
+
+def test_a_sentence_announcing_the_items_is_followed_by_them(source: ExtractiveSource) -> None:
+    text = ("Yeutter said Japan must implement the semiconductor pact or face sanctions.\n"
+            "It has failed to implement two parts of it, he said.\n"
+            "One is access for foreign makers to the home market.\n"
+            "The other is an end to sales below cost in third countries.\n"
+            "The yen rose against the dollar on Friday.")
+    draft = source.draft(analyse("Which parts of the semiconductor pact did Japan fail to "
+                                 "implement?"), passages(text))
+    said = " ".join(c.text for c in draft.claims)
+    assert "two parts" in said and "home market" in said and "below cost" in said
+    assert "yen" not in said
 
 
 def test_below_the_answer_threshold_related_passages_give_a_partial_answer(

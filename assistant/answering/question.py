@@ -777,7 +777,43 @@ def _kind(text: str, wanted: str | None) -> str:
         return "date"
     if _YESNO.search(text):
         return "yesno"
+    if _plural_head(text):
+        return "list"
     return "other"
+
+
+# "Which Japanese chipmakers announced ...", "What kinds of food did ...", "Which parts of the
+# pact ...": a wh-phrase whose head is a plural noun asks for several things. The plural
+# names of measures ("What exports ...", "What net profit in marks ...") ask for a figure.
+_PLURAL_HEAD = re.compile(
+    r"^(?:(?:according to|in|under|at|after|during) [^,?]{1,80}, )?(?:which|what)\s+"
+    r"(?:(?:other|main|key|major|chief|principal|two|three|four|five|six|seven|eight|nine|ten|"
+    r"new|kinds? of|types? of|sorts? of)\s+)*"
+    r"(?:(?!(?:for|of|in|on|to|at|by|with|from|was|is|did|does)\s)[\w.'’&-]+\s+){0,3}?"
+    r"(?P<n>[a-z][a-z-]+s)\b(?=\s+(?:did|do|does|were|are|had|have|will|would|could|should|"
+    r"might|may|can|of|in|from|besides|other|that|which|to|for|at|on|with|[a-z]+ed)\b)",
+    re.I,
+)
+_NOT_PLURAL_HEADS = frozenset(
+    """exports imports sales earnings reserves profits prices rates revenues shipments
+    deliveries stocks holdings savings losses costs figures numbers totals levels volumes
+    amounts values returns yields surpluses deficits inflows outflows purchases payments
+    receipts arrivals supplies inventories balances wages incomes dividends proceeds
+    liabilities debts borrowings loans credits subsidies funds expenditures outlays taxes
+    duties tariffs quotas units tonnes tons barrels bags bales years months days weeks terms
+    dollars dlrs marks francs guilders pounds crowns lire pesos rupees yens points percents
+    was has does lies applies means goes says makes takes gives""".split())
+
+
+def _plural_head(text: str) -> str | None:
+    """The plural noun heading a question's wh-phrase, when it names things, not a measure."""
+    m = _PLURAL_HEAD.search(text.strip())
+    if m is None:
+        return None
+    noun = m.group("n").lower()
+    if noun in _NOT_PLURAL_HEADS or noun.endswith(("ss", "us", "is")):
+        return None
+    return noun
 
 
 def analyse(question: str, history: History = (), context: str = "") -> Question:

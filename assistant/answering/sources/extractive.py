@@ -94,6 +94,14 @@ _DATE = re.compile(
     r"next (?:week|month|year)|last (?:week|month|year)|this (?:week|month|year))\b"
 )
 _ENUMERATION = re.compile(r"(?:[\w)'’-]+, ){2,}|\b\w+, \w+(?: \w+)? and \w+", re.I)
+_ANNOUNCES = re.compile(
+    r"\b(?:two|three|four|five|six|seven|eight|nine|ten|a dozen|\d+|several|a number of|"
+    r"a series of|a (?:package|list|range) of|various|these|the following)\s+(?:[\w-]+\s+){0,3}?"
+    r"(?:parts|principles|measures|items|goods|products|points|steps|areas|sectors|countries|"
+    r"companies|firms|proposals|conditions|categories|issues|elements|changes|factors|"
+    r"reasons|recommendations|demands|priorities|commodities|industries|banks|nations|"
+    r"members|options|objectives|aims|topics|subjects)\b|:\s*$", re.I)
+"""A sentence announcing items it may not name itself ("two parts of the pact")."""
 _GROW = frozenset(tokenize("grow rise increase up higher gain climb jump surge"))
 _FALL = frozenset(tokenize("fall decline drop down lower decrease slump shrink"))
 
@@ -774,7 +782,31 @@ class ExtractiveSource:
             if c.cue("coverage_near") < 0.3:
                 continue
             chosen.append(c)
-        return chosen
+        return self._announced(chosen, by_pos, most)
+
+    @staticmethod
+    def _announced(chosen: list[Candidate], by_pos: dict[tuple[int, int], Candidate],
+                   most: int) -> list[Candidate]:
+        """Each sentence announcing items is followed by the sentences naming them.
+
+        "Japan has failed to implement two parts of the pact", "these measures:"; not when
+        the sentence names them itself.
+        """
+        out: list[Candidate] = []
+        for c in chosen:
+            if c in out:
+                continue
+            out.append(c)
+            if not _ANNOUNCES.search(c.text) or _ENUMERATION.search(c.text):
+                continue
+            for k in (1, 2):
+                nxt = by_pos.get((c.passage, c.index + k))
+                if nxt is None or nxt in out or len(out) >= most + 2:
+                    break
+                out.append(nxt)
+                if _ENUMERATION.search(nxt.text):
+                    break
+        return out
 
     def _central(self, q: Question, ranked: list[Candidate], ctx: _Context) -> list[Candidate]:
         """A summary: the 3-5 most central sentences of the best article(s), de-duplicated."""
