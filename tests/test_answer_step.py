@@ -112,6 +112,11 @@ def test_relative_periods_resolve_against_the_articles_date() -> None:
     # A month without a year is the latest such month up to the article's date.
     assert context_periods("Sales fell in February.", [], "1987-03-02") == [Period(1987, 2, 2)]
     assert context_periods("Sales fell in November.", [], "1987-03-02") == [Period(1986, 11, 11)]
+    # "the year ended December 31" is the last calendar year over, not one December
+    said = "It lost 111.2 mln dlrs for the year ended December 31."
+    assert context_periods(said, [], "1987-03-10") == [Period(1986, 1, 12)]
+    assert context_periods("It lost 4 mln in the year to Dec 31, 1985.", [],
+                           "1987-03-10") == [Period(1985, 1, 12)]
     # "February last year" is one month of the year before, not February and all of 1986.
     said = "It narrowed to 419 mln in February from a deficit of 112 mln in February last year."
     assert context_periods(said, [], "1987-03-20") == [
@@ -345,6 +350,14 @@ def _after(first: str, follow_up: str) -> str:
          "How large was Taiwan's trade surplus in 1985?"),
         ("What was Japan's surplus in the first quarter of 1987?", "And the previous quarter?",
          "What was Japan's surplus in the fourth quarter of 1986?"),
+        # a base for the same period's change, not a period of its own
+        ("How much did Japan's wholesale price index fall in February 1987?",
+         "And from a year earlier?",
+         "How much did Japan's wholesale price index fall in February 1987 from a year "
+         "earlier?"),
+        ("How much did Japan's wholesale price index fall in February 1987?",
+         "And a year earlier?",
+         "How much did Japan's wholesale price index fall in February 1986?"),
     ],
 )
 def test_a_follow_up_keeps_the_subject_and_period_it_does_not_replace(
@@ -815,3 +828,19 @@ def test_a_summary_of_a_dated_story_takes_the_story_of_that_date(fake_embedder) 
                       "visit.") == {"nakasone-april-0123456789"}
     assert summarised("Summarise what Nakasone said in March 1987 about his Washington "
                       "visit.") == {"nakasone-march-0123456789"}
+
+
+def test_a_state_at_the_articles_date_answers_for_its_year(source: ExtractiveSource) -> None:
+    """A sentence naming no period of its own states what held when it was written."""
+    text = ("The agriculture white paper was published in March.\n"
+            "Japan now produces only 30 pct of its annual grain needs, officials said.")
+    asked = analyse("What share of its grain needs does Japan produce in 1987?")
+    draft = source.draft(asked, passages(text, date="1987-04-03"))
+    assert draft.outcome == "answer", draft.lead
+    assert "30 pct" in " ".join(c.text for c in draft.claims)
+    # a flow read from the sentence before is that month's, not the year's
+    flow = ("Japan's exports were 20 billion dlrs in March.\n"
+            "Japan's grain exports rose 30 pct, officials said.")
+    ranked = source.score(analyse("By how much did Japan's grain exports rise in 1987?"),
+                          passages(flow, date="1987-04-03"))
+    assert next(c for c in ranked if "30 pct" in c.text).cue("period_fit") < 0

@@ -487,11 +487,25 @@ def _last_period(text: str) -> tuple[int, int, Period] | None:
     return spans[-1] if spans else None
 
 
+# "And from a year earlier?", "Compared with the month before?": a base for the same period's
+# change, not a period of its own
+_AGAINST_BASE = re.compile(
+    r"\b(?P<base>(?:from|compared (?:with|to)|against|over|versus|vs\.?|on)\s+(?:a|the)\s+"
+    r"(?:year|month|quarter)\s+(?:earlier|before|ago)|(?:year|month)[- ]on[- ](?:year|month))\b",
+    re.I)
+
+
 def _shifted_period(question: str, prev_core: str) -> str | None:
-    """The previous question with its period moved as the follow-up says, or None."""
+    """The previous question with its period moved as the follow-up says, or None.
+
+    A base ("And from a year earlier?") keeps the period and asks for the change against it.
+    """
     last = _last_period(prev_core)
     if last is None:
         return None
+    against = _AGAINST_BASE.search(question)
+    if against and len(question.split()) <= 8:
+        return f"{prev_core.rstrip('?').rstrip()} {against.group('base').lower()}?"
     a, b, p = last
     for pattern, years, months in _RELATIVE_SHIFT:
         if not pattern.search(question):

@@ -194,6 +194,12 @@ def _period_spans(text: str) -> tuple[tuple[int, int, Period], ...]:
     for m in re.finditer(rf"\bH(?P<h>[12])(?:\s|-|/)?{_YEAR}?\b", text):
         h = int(m.group("h"))
         add(m, year_of(m), 6 * h - 5, 6 * h)
+    for m in re.finditer(  # "the year ended December 31": a calendar year, not December
+        rf"\b(?:(?:fiscal|financial|calendar|business)\s+)?(?:year|12 months|twelve months)\s+"
+        rf"(?:ended|ending|to|through)\s+(?:Dec(?:ember|\.)?|december)(?:\s+3[01])?"
+        rf"(?:,?\s+{_YEAR})?", text, re.I,
+    ):
+        add(m, year_of(m), 1, 12)
     for m in re.finditer(
         rf"(?:\bbetween )?\b(?P<a>{MONTH_PATTERN})\s*(?:–|-|—|to|through|and|until|/)\s*"
         rf"(?:{MONTH_PATTERN}\s*/\s*)?"  # "April/May/July shipment"
@@ -334,6 +340,10 @@ def _dated_period_spans(text: str, date: str | None) -> tuple[tuple[int, int, Pe
     return tuple(_dated_spans(text, date))
 
 
+_YEAR_ENDED = re.compile(r"(?:\w+\s+)?(?:year|12 months|twelve months)\s+(?:ended|ending|to|"
+                         r"through)\s+dec", re.I)
+
+
 def _dated_spans(text: str, date: str | None) -> list[tuple[int, int, Period]]:
     spans = list(period_spans(text))
     ref = _reference(date)
@@ -346,6 +356,8 @@ def _dated_spans(text: str, date: str | None) -> list[tuple[int, int, Period]]:
             step = {"last": -1, "previous": -1, "next": 1, "coming": 1}.get(
                 after.group("which").lower(), 0)
             spans[k] = (a, after.end(), Period(year_now + step, p.m1, p.m2, p.base))
+        elif p.year is None and _YEAR_ENDED.match(text, a):  # the last calendar year over
+            spans[k] = (a, b, Period(year_now if ref[1] == 12 else year_now - 1, 1, 12, p.base))
     taken = [(a, b) for a, b, _ in spans]
     for m in _RELATIVE.finditer(text):
         if any(a < m.end() and m.start() < b for a, b in taken):
@@ -467,12 +479,7 @@ def context_periods(
     if ref is None:
         own = fill_years(own, earlier)
     if ref is not None and any(p.year is None for p in own):
-        year, month = ref
-        own = [
-            Period(year if p.m1 <= month else year - 1, p.m1, p.m2, p.base)
-            if p.year is None else p
-            for p in own
-        ]
+        own = [date_year(p, date) for p in own]
     return own
 
 

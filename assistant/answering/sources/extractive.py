@@ -36,6 +36,7 @@ from ingest.text.periods import (
     Period,
     describe,
     earlier_bases,
+    period_spans,
     periods_compatible,
     periods_overlap,
 )
@@ -381,6 +382,8 @@ class ExtractiveSource:
                 # or the other way round is nearer than another period, but not the
                 # figure asked for; for a name, a date or a cause the period asked about
                 # is when it happened ("the April 3 ousting" answers "in 1987").
+                if q.wants_figure and _state_then(c.text, stated, p.meta.date, q.periods):
+                    return 0.0  # "Japan now grows 30 pct of its grain" in a 1987 story
                 return -0.3 if q.wants_figure else 1.0
             return -1.0
         year = p.implied_year()
@@ -1011,6 +1014,25 @@ class ExtractiveSource:
 
 def _months(p: Period) -> int:
     return p.m2 - p.m1 + 1
+
+
+def _state_then(text: str, stated: list[Period], date: str | None,
+                asked: tuple[Period, ...]) -> bool:
+    """Whether a sentence states what held at its article's date, within a period asked.
+
+    The sentence names no period of its own, and its date falls in a longer period asked:
+    "Japan now grows 30 pct of its grain" in a March 1987 story, for "in 1987".
+    """
+    m = re.match(r"(\d{4})-(\d\d)", date or "")
+    if not m or period_spans(text):
+        return False
+    year, month = int(m.group(1)), int(m.group(2))
+    now = bool(_NOW.search(text))  # "now", "currently": the state when the story was written
+    return all(now or (s.year, s.m1, s.m2) == (year, month, month) for s in stated) and any(
+        p.year == year and p.m1 <= month <= p.m2 and p.m2 > p.m1 for p in asked)
+
+
+_NOW = re.compile(r"\b(?:now|currently|at present|presently)\b", re.I)
 
 
 def _on_day(date: str | None, days: tuple[str, ...]) -> bool:
