@@ -191,6 +191,20 @@ def test_ledger_answers_fit_the_question_on_subject_and_period(lg: Assistant) ->
     assert not any(u.startswith(("$", "Turkey")) for u in growth.unsupported)
 
 
+def test_a_comparison_gives_the_ledgers_figure_for_each_period(lg: Assistant) -> None:
+    ans = lg.ask("How much did Germany export to China in 2024 compared with January-February "
+                 "2025?")
+    assert not ans.partial and not ans.refused
+    assert "€90.0 billion" in ans.text and "€13.6 billion" in ans.text, ans.text
+    assert len(ans.citations) >= 2
+    assert ans.text.count(", 2025-") >= 2, ans.text  # the ledger's: each figure with its report
+    # a figure whose sentence does not say what is asked fails verification: the passages
+    # answer instead ("That was 6.1% less than the 58.8 million tonnes ...")
+    ore = lg.ask("How many tonnes of iron ore did Brazil export to China in the first quarter "
+                 "of 2025 compared with the first quarter of 2024?")
+    assert "55.2 million" in ore.text and "58.8 million" in ore.text, ore.text
+
+
 def test_question_about_a_missing_period_lists_the_periods_there_are(lg: Assistant) -> None:
     ans = lg.ask("How much did Turkey export to Italy in 2023?")
     assert ans.partial and not ans.refused

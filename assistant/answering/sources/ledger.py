@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 import threading
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from assistant.answer import OtherReport
@@ -606,6 +606,9 @@ _OTHER_MEASURES = frozenset(
 )
 
 
+_COMPARING = re.compile(r"\b(?:compared?|comparing|versus|vs\.?|against|with)\b", re.I)
+
+
 def fits_question(question: str, answer: LedgerAnswer, title_of: Callable[[str], str]) -> bool:
     """Whether the ledger's figures are about what ``question`` asks.
 
@@ -673,6 +676,8 @@ class LedgerSource:
         query = FactQuery.parse(question.standalone)
         if query is None:
             return None
+        if question.kind == "compare" and len(question.compared) >= 2:
+            return self._compared(question, query, allowed, first_n)
         found = self.ledger.lookup(query, allowed)
         if found is None:
             return None
@@ -687,6 +692,41 @@ class LedgerSource:
             ):
                 return None
         return self._claims(found, first_n)
+
+    def _compared(self, question: Question, query: FactQuery,
+                  allowed: Callable[[Fact], bool] | None, first_n: int) -> Draft | None:
+        """A comparison: the ledger's figure for each period compared.
+
+        None (the passages answer) when it lacks one, a source disagrees or a figure is
+        about something else.
+        """
+        answers = []
+        for period in question.compared[:2]:
+            found = self.ledger.lookup(replace(query, period=period), allowed)
+            if found is None or found.refused or found.conflict is not None or not found.facts:
+                return None
+            answers.append(found.facts[0])
+        if answers[0].fact_id == answers[1].fact_id:
+            return None
+        # the two sentences (and titles) together say what is asked: "That was 6.1% less
+        # than the 58.8 million tonnes" names the iron ore only in the sentence before
+        both = LedgerAnswer(facts=[replace(answers[0], sentence=" ".join(
+            f.sentence for f in answers))])
+        if not fits_question(_COMPARING.sub(" ", question.standalone), both, lambda _: " ".join(
+                self._title(f.article_id) for f in answers)):
+            return None
+        passages: list[Passage] = []
+        claims: list[Claim] = []
+        for fact in answers:
+            at = self._fact_passage(fact, first_n + len(passages))
+            if at is None:
+                return None
+            passage, i = at
+            passages.append(passage)
+            claims.append(Claim(f"{sentence_for(fact)}.", [passage.n], [(passage.n, i, i)],
+                                note=reported(fact, self._source(fact))))
+        return Draft(claims, passages, source=self.name,
+                     series=[f.to_dict() for f in answers])
 
     def _title(self, article_id: str) -> str:
         info = self.records.article(article_id)
