@@ -442,3 +442,23 @@ def test_plain_words_meet_the_technical_terms_of_economic_news() -> None:
     assert "export" not in tokenize("sales of foreign cars")
     # newswire's "U.K." is Britain, as "U.S." is the United States
     assert tokenize("U.K. current account") == tokenize("Britain's current account")
+
+
+@pytest.mark.fast
+def test_the_lexicon_makes_a_questions_plain_words_meet_the_wires() -> None:
+    from ingest.text.tokens import tokenize
+
+    def same(a: str, b: str) -> bool:
+        return set(tokenize(a)) == set(tokenize(b))
+
+    assert same("purchases from abroad", "imports")
+    assert same("the greenback", "the dollar")
+    assert same("Germany's central bank", "the Bundesbank")
+    assert same("gross domestic product", "GDP")
+    assert same("soyoil", "soybean oil")
+    # a phrase broken by a hard-wrapped line still meets; a longer phrase wins over a shorter
+    assert same("goods bought\nabroad", "imports")
+    assert "import" in tokenize("foreign goods") and "good" not in tokenize("foreign goods")
+    # words with another common meaning are not mapped
+    assert set(tokenize("output")) != set(tokenize("production"))
+    assert "oil" not in tokenize("Occidental Petroleum")

@@ -11,10 +11,12 @@ import re
 import unicodedata
 from functools import lru_cache
 
+from ingest.text.lexicon import PHRASES, WORDS
+
 __all__ = ["TOKENIZER_VERSION", "tokenize"]
 
 # Bump when ``tokenize`` changes: saved indexes of another version are rebuilt.
-TOKENIZER_VERSION = 9
+TOKENIZER_VERSION = 10
 
 _TOKEN = re.compile(r"\d+(?:[.,]\d+)*|[^\W\d_]+(?:['’][^\W\d_]+)?")
 _STOP = frozenset(
@@ -61,6 +63,30 @@ _CANONICAL = {
     "jobless": "unemployment", "joblessness": "unemployment", "shortfall": "deficit",
     "shortfalls": "deficit",
 }
+_CANONICAL.update({k: v for k, v in WORDS.items() if k not in _CANONICAL})
+_LEXICON = dict(PHRASES)
+
+
+def _phrase_pattern(phrases: list[str]) -> re.Pattern[str]:
+    """One pattern for the lexicon's phrases, grouped by first word.
+
+    Fewer alternatives are tried at each place; within a group the lexicon's order stands
+    (longer phrases first).
+    """
+    groups: dict[str, list[str]] = {}
+    for phrase in phrases:
+        first, _, rest = phrase.partition(" ")
+        groups.setdefault(first, []).append(rest)
+    alts = []
+    for first, rests in groups.items():
+        tails = [re.escape(r).replace(r"\ ", r"\s+") for r in rests if r]
+        tail = f"(?:\\s+(?:{'|'.join(tails)}))" + ("?" if "" in rests else "") if tails else ""
+        alts.append(re.escape(first) + tail)
+    return re.compile(r"(?<![\w'’-])(?:" + "|".join(alts) + r")(?![\w'’-])", re.I)
+
+
+_LEXICON_PHRASE = _phrase_pattern([p for p, _ in PHRASES])
+"""The lexicon's phrases as one pattern."""
 _USA = re.compile(r"\bU\.S\.(?:A\.)?|\bUS\b|\bUSA\b|\bUnited States(?: of America)?\b")
 _UK = re.compile(r"\bU\.K\.|\bUK\b|\bUnited Kingdom\b|\bGreat Britain\b")
 
@@ -120,7 +146,9 @@ def tokenize(text: str) -> list[str]:
     """Lower-case word and number tokens, stop words removed, lightly stemmed.
 
     Numbers keep their decimals and lose thousands separators ("5,340" -> "5340").
-    A few trade-news synonyms meet ("two-way trade" = "trade volume" = "bilateral trade").
+    A few trade-news synonyms meet ("two-way trade" = "trade volume" = "bilateral trade"),
+    and the plain words of a question meet the wire's (``lexicon``: "purchases from
+    abroad" = "imports", "greenback" = "dollar").
     """
     if not text.isascii():
         text = _fold(unicodedata.normalize("NFKC", text))
@@ -130,6 +158,8 @@ def tokenize(text: str) -> list[str]:
         if word in low:  # most texts hold few of these phrases: skip the regex
             text = pattern.sub(repl, text)
             low = text.lower()
+    text = _LEXICON_PHRASE.sub(
+        lambda m: f" {_LEXICON.get(' '.join(m.group().lower().split()), m.group())} ", text)
     out: list[str] = []
     for tok in _TOKEN.findall(text.lower()):
         out.extend(_word_tokens(tok))
