@@ -136,6 +136,13 @@ def test_a_year_earlier_figure_is_a_year_earlier() -> None:
     text = "Sales were 710 mln dlrs in the first quarter, against a year-earlier 650 mln dlrs."
     assert one(text, "710").period_start == "1987-01"
     assert one(text, "650").period_start == "1986-01"
+    # "in the year earlier" after the figure, a year ended December 31 before it
+    coleco = ("Coleco said it lost 111.2 mln dlrs for the year ended December 31, compared "
+              "with a profit of 64.2 mln dlrs in the year earlier.")
+    assert (one(coleco, "111.2").period_start, one(coleco, "111.2").period_end) == (
+        "1986-01", "1986-12")
+    assert (one(coleco, "64.2").period_start, one(coleco, "64.2").period_end) == (
+        "1985-01", "1985-12")
 
 
 def test_a_year_running_across_new_year() -> None:

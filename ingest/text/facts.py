@@ -56,7 +56,7 @@ from ingest.text.sentences import split_sentences
 
 __all__ = ["FACTS_VERSION", "Fact", "extract_facts", "read_subject"]
 
-FACTS_VERSION = 15  # bump when the rules change: stored ledgers are extracted again
+FACTS_VERSION = 16  # bump when the rules change: stored ledgers are extracted again
 
 _FINANCIAL = (r"(?:\s+\S+){0,8}?\s+(?:(?:bank |commercial |treasury )?bills?|bonds?|securities|"
               r"shares|stakes?|CDs|certificates|paper|notes|assets|units?|subsidiar(?:y|ies)|"
@@ -1142,8 +1142,8 @@ def _year_earlier(text: str, fig: Figure, seg: tuple[int, int]) -> bool:
     before = text[max(seg[0], fig.start - 30) : fig.start]
     after = text[fig.end : min(seg[1], fig.end + 30)]
     return bool(_YEAR_EARLIER.search(before) or re.match(
-        r"\s*(?:[\w-]+\s+){0,3}?(?:a year (?:earlier|ago|before)|last season|the previous year"
-        r"|in the previous year)\b", after, re.I))
+        r"\s*(?:[\w-]+\s+){0,3}?(?:a year (?:earlier|ago|before)|last season|"
+        r"the previous year|in the previous year|(?:in )?the year earlier)\b", after, re.I))
 
 
 _FISCAL_END = re.compile(
