@@ -53,16 +53,17 @@ def report(tmp_path_factory: pytest.TempPathFactory, embedder) -> EvalReport:
 def test_dev_split_quality_does_not_regress(report: EvalReport) -> None:
     totals = report.totals()
     wrong = [(r.id, r.why) for r in report.results if not r.correct]
-    # Measured on this store after the 172 f8 questions joined dev and the tenth round
-    # (2026-12-03, 1,641 turns): accuracy 0.773, partial 0.063, unanswerable declined 0.738,
-    # contradictions 40 (with f8 in, before the round: 0.754, 0.071, 0.766, 49; the ninth
+    # Measured on this store after the 172 f9 questions joined dev and the eleventh round
+    # (2026-12-03, 1,828 turns): accuracy 0.790, partial 0.060, unanswerable declined 0.748,
+    # contradictions 42 (the tenth round, 1,641 turns before f9 joined: 0.773, 0.063, 0.738,
+    # 40; with f8 in, before the tenth round: 0.754, 0.071, 0.766, 49; the ninth
     # round, 1,453 turns before f8 joined: 0.765, 0.061, 0.756, 33); the bars sit a little
     # below (the contradictions bar is the measured count: it must not grow).
-    assert totals["answer_accuracy"] >= 0.76, wrong
+    assert totals["answer_accuracy"] >= 0.78, wrong
     assert totals["partial_rate"] <= 0.075
-    assert totals["refusal_recall"] >= 0.72
+    assert totals["refusal_recall"] >= 0.74
     assert totals["premises_asserted"] == 0
-    assert totals["contradictions"] <= 40
+    assert totals["contradictions"] <= 42
 
 
 def test_no_reply_refuses_while_quoting_an_answering_sentence(report: EvalReport) -> None:
@@ -71,8 +72,8 @@ def test_no_reply_refuses_while_quoting_an_answering_sentence(report: EvalReport
     for r in report.results:
         if r.refused:
             assert r.citations == 0, r.answer
-    # the measured count on this store (40 since the f8 questions joined dev): it must not grow
-    assert report.contradictions <= 40, [r.id for r in report.results if r.contradicts]
+    # the measured count on this store (42 since the f9 questions joined dev): it must not grow
+    assert report.contradictions <= 42, [r.id for r in report.results if r.contradicts]
 
 
 def test_every_question_type_is_answered_in_part_at_least(report: EvalReport) -> None:
